@@ -1,0 +1,62 @@
+/**
+ * Typed errors with stable codes. Code is what callers branch on; the message is
+ * what a person reads (one line, no secrets), and `hint` is the next step.
+ * `src/user-message.ts` is the one place that turns these into Slack text.
+ */
+export type ErrorCode =
+  | 'usage'
+  | 'unknown_command'
+  | 'unknown_app'
+  | 'unknown_env'
+  | 'unknown_db'
+  | 'forbidden'
+  | 'wrong_channel'
+  | 'not_available'
+  | 'config_invalid'
+  | 'audit_unavailable'
+  | 'redis_unavailable'
+  | 'do_api_failed'
+  | 'do_not_found'
+  | 'do_rate_limited'
+  | 'deploy_in_progress'
+  | 'deploy_failed'
+  | 'health_check_failed'
+  | 'env_locked'
+  | 'approval_required'
+  | 'approval_not_found'
+  | 'approval_expired'
+  | 'approval_closed'
+  | 'approval_forbidden'
+  | 'approval_stale'
+  | 'rollback_invalid'
+  | 'promote_not_possible'
+  | 'query_refused'
+  | 'query_timeout'
+  | 'query_failed'
+  | 'db_unreachable'
+  | 'backup_running'
+  | 'backup_failed'
+  | 'backup_not_found'
+  | 'restore_not_possible'
+  | 'internal';
+
+export class DocksideError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DocksideError';
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+export function isDocksideError(err: unknown, code?: ErrorCode): err is DocksideError {
+  return err instanceof DocksideError && (code === undefined || err.code === code);
+}
+
+/** A usage error carries the usage line of the command that was misused. */
+export function usageError(problem: string, usage: string): DocksideError {
+  return new DocksideError('usage', problem, { hint: `Usage: \`${usage}\`` });
+}

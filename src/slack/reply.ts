@@ -1,0 +1,36 @@
+import type { KnownBlock } from '@slack/types';
+
+/** A Slack message: `text` is the notification/fallback text, `blocks` the layout. */
+export interface SlackMessage {
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** Answers to the person who ran a command (through the command's response_url). */
+export interface Reply {
+  /** Only the caller sees it. */
+  ephemeral(message: SlackMessage): Promise<void>;
+  /** Visible to the channel; returns where it was posted so it can be updated. */
+  inChannel(message: SlackMessage): Promise<MessageRef>;
+}
+
+export interface FileUpload {
+  filename: string;
+  content: Buffer | string;
+  title?: string;
+  initialComment?: string;
+  threadTs?: string;
+}
+
+/** Web API calls used by work that outlives the request (watchers, approvals, schedules). */
+export interface SlackPoster {
+  post(channel: string, message: SlackMessage, options?: { threadTs?: string }): Promise<MessageRef>;
+  update(ref: MessageRef, message: SlackMessage): Promise<void>;
+  postEphemeral(channel: string, user: string, message: SlackMessage): Promise<void>;
+  uploadFile(channel: string, file: FileUpload): Promise<void>;
+}

@@ -45,6 +45,8 @@ export interface AccessRequest {
 }
 
 export interface CommandOutcome {
+  /** Safe extra fields for the audit entry (e.g. SQL text, row count); never result values. */
+  data?: Record<string, string | number | boolean>;
   result: 'succeeded' | 'failed' | 'requested' | 'refused';
   detail?: string;
   doIds?: Record<string, string>;

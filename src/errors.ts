@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'backup_failed'
   | 'backup_not_found'
   | 'restore_not_possible'
+  | 'not_in_channel'
   | 'internal';
 
 export class DocksideError extends Error {

@@ -1,0 +1,31 @@
+import type { Config } from '../src/config/schema.js';
+import type { RegisteredCommand } from './registry.js';
+
+function mayUse(command: RegisteredCommand, config: Config, roles: ReadonlySet<string>): boolean {
+  if (command.actions.length === 0) return true;
+  return config.access.grants.some(
+    (g) => roles.has(g.role) && g.actions.some((a) => command.actions.includes(a)),
+  );
+}
+
+/** `/ops help`: usage of the commands this caller may run; `/deploy help`: that one only. */
+export function helpText(
+  commands: ReadonlyMap<string, RegisteredCommand>,
+  config: Config,
+  roles: ReadonlySet<string>,
+  _channel: string,
+  only: string,
+): string {
+  const one = commands.get(only);
+  if (one) return [`*${one.summary}*`, ...one.usage.map((u) => `\`${u}\``)].join('\n');
+  const usable = [...commands.values()].filter((c) => mayUse(c, config, roles));
+  const lines = usable.flatMap((c) => [`*${c.summary}*`, ...c.usage.map((u) => `  \`${u}\``)]);
+  const hidden = commands.size - usable.length;
+  return [
+    '*dockside commands you may run* (each also works as `/ops <command> ...`):',
+    ...lines,
+    hidden > 0 ? `_${hidden} more need a role you do not hold; ask a dockside admin if you need them._` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

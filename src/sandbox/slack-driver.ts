@@ -1,0 +1,134 @@
+import { signRequest } from '../slack/signature.js';
+import type { FakeMessage, FakeSlack } from './fake-slack.js';
+
+export interface ButtonRef {
+  actionId: string;
+  value: string;
+  text: string;
+  blockId?: string;
+}
+
+/** Buttons in a posted message, in the order a person sees them. */
+export function buttonsOf(message: { blocks: unknown[] }): ButtonRef[] {
+  const out: ButtonRef[] = [];
+  for (const block of message.blocks as Array<{
+    type?: string;
+    block_id?: string;
+    elements?: unknown[];
+    accessory?: unknown;
+  }>) {
+    const elements =
+      block.type === 'actions' ? (block.elements ?? []) : block.accessory ? [block.accessory] : [];
+    for (const el of elements as Array<{
+      type?: string;
+      action_id?: string;
+      value?: string;
+      text?: { text?: string };
+    }>) {
+      if (el.type === 'button' && el.action_id) {
+        out.push({
+          actionId: el.action_id,
+          value: el.value ?? '',
+          text: el.text?.text ?? el.action_id,
+          ...(block.block_id ? { blockId: block.block_id } : {}),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Talks to a dockside bot the way Slack does: form-encoded, signed slash commands
+ * and interactivity payloads sent to POST /slack/events, with response_url pointing
+ * at the fake Slack. Used by the sandbox, the end-to-end tests and the bench.
+ */
+export function createSlackDriver(options: {
+  botUrl: string;
+  signingSecret: string;
+  slack: FakeSlack;
+  team?: string;
+}) {
+  const team = options.team ?? 'TSANDBOX';
+  let triggers = 0;
+
+  async function send(body: string, extraHeaders: Record<string, string> = {}, timestamp?: number) {
+    const ts = timestamp ?? Math.floor(Date.now() / 1000);
+    const response = await fetch(`${options.botUrl}/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': signRequest(options.signingSecret, ts, body),
+        ...extraHeaders,
+      },
+      body,
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  return {
+    send,
+    commandBody(user: string, channel: string, command: string, text: string): string {
+      return new URLSearchParams({
+        token: 'deprecated-verification-token',
+        team_id: team,
+        team_domain: 'sandbox',
+        channel_id: channel,
+        channel_name: channel.toLowerCase(),
+        user_id: user,
+        user_name: user.toLowerCase(),
+        command,
+        text,
+        api_app_id: 'ADOCKSIDE',
+        response_url: options.slack.responseUrl(),
+        trigger_id: `trigger.${++triggers}`,
+      }).toString();
+    },
+    command(user: string, channel: string, command: string, text: string) {
+      return send(this.commandBody(user, channel, command, text));
+    },
+    click(user: string, message: FakeMessage, button: ButtonRef) {
+      const payload = {
+        type: 'block_actions',
+        team: { id: team, domain: 'sandbox' },
+        user: { id: user, username: user.toLowerCase(), team_id: team },
+        api_app_id: 'ADOCKSIDE',
+        trigger_id: `trigger.${++triggers}`,
+        container: {
+          type: 'message',
+          message_ts: message.ts,
+          channel_id: message.channel,
+          is_ephemeral: false,
+        },
+        channel: { id: message.channel, name: message.channel.toLowerCase() },
+        message: { ts: message.ts, text: message.text, blocks: message.blocks },
+        response_url: options.slack.responseUrl(),
+        actions: [
+          {
+            type: 'button',
+            action_id: button.actionId,
+            block_id: button.blockId ?? 'b',
+            value: button.value,
+            text: { type: 'plain_text', text: button.text },
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
+      };
+      return send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    },
+    submitView(user: string, view: Record<string, unknown>, values: Record<string, Record<string, unknown>>) {
+      const payload = {
+        type: 'view_submission',
+        team: { id: team, domain: 'sandbox' },
+        user: { id: user, username: user.toLowerCase(), team_id: team },
+        api_app_id: 'ADOCKSIDE',
+        trigger_id: `trigger.${++triggers}`,
+        view: { id: 'V1', ...view, state: { values } },
+      };
+      return send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    },
+  };
+}
+
+export type SlackDriver = ReturnType<typeof createSlackDriver>;

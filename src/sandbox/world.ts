@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createDockside, type Dockside, type DocksideOptions } from '../app.js';
+import type { Config } from '../config/schema.js';
+import { createLogger, type Logger } from '../logger.js';
+import { registerSecret } from '../secrets.js';
+import { SANDBOX_USERGROUPS } from './config.js';
+import { type DoSimulator, startDoSimulator } from './do-simulator.js';
+import { type FakeSlack, startFakeSlack } from './fake-slack.js';
+import { createSlackDriver, type SlackDriver } from './slack-driver.js';
+
+/**
+ * A whole dockside world on this machine: the fake Slack, the DigitalOcean simulator
+ * and a bot in HTTP mode between them, plus a driver that talks to the bot as Slack
+ * does. The sandbox and the end-to-end tests both run in one.
+ */
+export interface World {
+  slack: FakeSlack;
+  sim: DoSimulator;
+  bot: Dockside;
+  driver: SlackDriver;
+  secrets: { signingSecret: string; botToken: string; doToken: string };
+  /** Every log line the bot wrote (JSON), for tests that grep for secrets. */
+  logs: string[];
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  config: (sim: DoSimulator) => Config;
+  phaseDelayMs?: number;
+  redisUrl?: string;
+  redisKeyPrefix?: string;
+  logLevel?: string;
+  /** Also print logs here (the sandbox writes them to a file). */
+  logSink?: (line: string) => void;
+  bot?: Partial<DocksideOptions>;
+  sim?: DoSimulator;
+}
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  const secrets = {
+    signingSecret: `sandbox-signing-${randomBytes(8).toString('hex')}`,
+    botToken: `xoxb-sandbox-${randomBytes(8).toString('hex')}`,
+    doToken: `dop_v1_${randomBytes(32).toString('hex')}`,
+  };
+  for (const s of Object.values(secrets)) registerSecret(s);
+  const slack = await startFakeSlack({ usergroups: SANDBOX_USERGROUPS });
+  const sim = options.sim ?? (await startDoSimulator({ phaseDelayMs: options.phaseDelayMs ?? 20 }));
+  if (!options.sim) sim.seedDemo();
+  const logs: string[] = [];
+  const log = createLogger({
+    level: options.logLevel ?? 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        const line = chunk.toString('utf8');
+        logs.push(line);
+        options.logSink?.(line);
+        done();
+      },
+    }),
+  });
+  const bot = createDockside({
+    env: {
+      SLACK_BOT_TOKEN: secrets.botToken,
+      SLACK_SIGNING_SECRET: secrets.signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      DIGITALOCEAN_TOKEN: secrets.doToken,
+      DIGITALOCEAN_API_URL: sim.url,
+      REDIS_URL: options.redisUrl ?? 'redis://127.0.0.1:6379',
+      DOCKSIDE_CONFIG: '(world)',
+      PORT: 0,
+      LOG_LEVEL: 'info',
+    },
+    config: options.config(sim),
+    log,
+    port: 0,
+    host: '127.0.0.1',
+    pollMs: 25,
+    updateIntervalMs: 50,
+    slackRetries: 0,
+    doRetry: { retries: 2, baseDelayMs: 10, maxDelayMs: 50 },
+    redisKeyPrefix: options.redisKeyPrefix ?? `world:${randomBytes(4).toString('hex')}:`,
+    ...options.bot,
+  });
+  await bot.start();
+  const driver = createSlackDriver({
+    botUrl: `http://127.0.0.1:${bot.port}`,
+    signingSecret: secrets.signingSecret,
+    slack,
+  });
+  return {
+    slack,
+    sim,
+    bot,
+    driver,
+    secrets,
+    logs,
+    log,
+    async close() {
+      await bot.stop();
+      await slack.close();
+      if (!options.sim) await sim.close();
+    },
+  };
+}

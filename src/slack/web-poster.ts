@@ -1,0 +1,87 @@
+import type { WebClient } from '@slack/web-api';
+import type { MessageRef, SlackMessage, SlackPoster } from './reply.js';
+
+/** SlackPoster over the Web API client (chat.*, files.uploadV2). */
+export function createWebPoster(client: WebClient): SlackPoster {
+  return {
+    async post(channel, message, options = {}) {
+      const result = await client.chat.postMessage({
+        channel,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks } : {}),
+        ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+        unfurl_links: false,
+      });
+      return { channel: result.channel ?? channel, ts: result.ts ?? '' };
+    },
+    async update(ref, message) {
+      await client.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks } : { blocks: [] }),
+      });
+    },
+    async postEphemeral(channel, user, message) {
+      await client.chat.postEphemeral({
+        channel,
+        user,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks } : {}),
+      });
+    },
+    async uploadFile(channel, file) {
+      const common = {
+        channel_id: channel,
+        filename: file.filename,
+        ...(file.title ? { title: file.title } : {}),
+        ...(file.initialComment ? { initial_comment: file.initialComment } : {}),
+      };
+      const source = typeof file.content === 'string' ? { content: file.content } : { file: file.content };
+      if (file.threadTs) await client.filesUploadV2({ ...common, ...source, thread_ts: file.threadTs });
+      else await client.filesUploadV2({ ...common, ...source });
+    },
+  };
+}
+
+/**
+ * Updates one message at most every `minIntervalMs` (chat.update is ~50/min per
+ * workspace): intermediate states are coalesced, the latest always wins, and
+ * flush() sends the final state at once.
+ */
+export function createThrottledUpdater(
+  poster: SlackPoster,
+  ref: MessageRef,
+  options: { minIntervalMs: number; onError?: (err: unknown) => void },
+) {
+  let lastSent = 0;
+  let pending: SlackMessage | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let chain: Promise<void> = Promise.resolve();
+
+  const send = (message: SlackMessage): Promise<void> => {
+    lastSent = Date.now();
+    chain = chain.then(() => poster.update(ref, message)).catch((err: unknown) => options.onError?.(err));
+    return chain;
+  };
+
+  return {
+    update(message: SlackMessage): void {
+      pending = message;
+      if (timer) return;
+      const wait = Math.max(0, lastSent + options.minIntervalMs - Date.now());
+      timer = setTimeout(() => {
+        timer = undefined;
+        const next = pending;
+        pending = undefined;
+        if (next) void send(next);
+      }, wait);
+    },
+    async flush(message: SlackMessage): Promise<void> {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      pending = undefined;
+      await send(message);
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { afterAll } from 'vitest';
+import { sandboxConfig } from '../../src/sandbox/config.js';
+import { startWorld, type World, type WorldOptions } from '../../src/sandbox/world.js';
+
+/** A world for one test file, closed after it; Redis keys get their own prefix. */
+export async function testWorld(options: Partial<WorldOptions> = {}): Promise<World> {
+  const world = await startWorld({ config: () => sandboxConfig(), ...options });
+  afterAll(() => world.close());
+  return world;
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

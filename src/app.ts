@@ -54,6 +54,7 @@ export interface DocksideOptions {
 
 export interface Dockside {
   app: App;
+  config: Config;
   receiver: DocksideReceiver;
   redis: Redis;
   do: DoClient;
@@ -192,6 +193,7 @@ export function createDockside(options: DocksideOptions): Dockside {
   const timers: NodeJS.Timeout[] = [];
   return {
     app,
+    config,
     receiver,
     redis,
     do: doClient,

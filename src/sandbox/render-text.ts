@@ -1,0 +1,55 @@
+import { SANDBOX_USERS } from './config.js';
+import { type ButtonRef, buttonsOf } from './slack-driver.js';
+
+const NAMES = new Map<string, string>(Object.entries(SANDBOX_USERS).map(([name, id]) => [id, name]));
+
+/** Slack mrkdwn as a terminal shows it: mentions by name, links as `label (url)`. */
+export function mrkdwnToText(text: string): string {
+  return text
+    .replace(/<@([UW][A-Z0-9]+)(\|[^>]*)?>/g, (_, id: string) => `@${NAMES.get(id) ?? id}`)
+    .replace(
+      /<#([CG][A-Z0-9]+)(\|[^>]*)?>/g,
+      (_, id: string) => `#${id === 'C0OPS' ? 'ops' : id === 'C0DEV' ? 'dev' : id}`,
+    )
+    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
+    .replace(/<(https?:[^>]+)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+type Block = {
+  type?: string;
+  text?: { text?: string };
+  fields?: Array<{ text?: string }>;
+  elements?: Array<{ type?: string; text?: string | { text?: string } }>;
+};
+
+/** A message's blocks as plain lines (buttons are listed separately with numbers). */
+export function blocksToLines(message: { text: string; blocks: unknown[] }): string[] {
+  const blocks = message.blocks as Block[];
+  if (blocks.length === 0) return mrkdwnToText(message.text).split('\n');
+  const lines: string[] = [];
+  for (const block of blocks) {
+    if (block.type === 'section' || block.type === 'header') {
+      if (block.text?.text) lines.push(...mrkdwnToText(block.text.text).split('\n'));
+      for (const f of block.fields ?? []) if (f.text) lines.push(mrkdwnToText(f.text));
+    } else if (block.type === 'context') {
+      for (const el of block.elements ?? []) {
+        const t = typeof el.text === 'string' ? el.text : el.text?.text;
+        if (t) lines.push(`  ${mrkdwnToText(t)}`);
+      }
+    } else if (block.type === 'divider') {
+      lines.push('  ---');
+    }
+  }
+  return lines;
+}
+
+export interface NumberedButton extends ButtonRef {
+  n: number;
+}
+
+export function numberButtons(message: { blocks: unknown[] }, start: number): NumberedButton[] {
+  return buttonsOf(message).map((b, i) => ({ ...b, n: start + i }));
+}

@@ -1,0 +1,144 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { sleep } from '../clock.js';
+import { SANDBOX_CHANNELS, SANDBOX_USERS } from './config.js';
+import type { FakeEphemeral, FakeMessage } from './fake-slack.js';
+import { blocksToLines, type NumberedButton, numberButtons } from './render-text.js';
+import type { World } from './world.js';
+
+type UserName = keyof typeof SANDBOX_USERS;
+type ChannelName = keyof typeof SANDBOX_CHANNELS;
+
+const HELP = `Type commands as in Slack, for example:
+  /deploy web staging        /deploy web production     /promote web
+  /rollback web staging      /lock web production 2h    /audit
+  /health                    /query main tables         /ops help
+Sandbox commands:
+  as <alice|bob|carol|dave>  act as another person (alice deploys, bob approves, carol queries, dave has no role)
+  in <dev|ops>               switch channel
+  click <n>                  press button [n]
+  reason <text>              answer an open dialog (e.g. why you reject)
+  fail <app> <env>           make the next deployment of that env fail
+  wait <seconds>             pause (for scripts)
+  help | quit`;
+
+/**
+ * The terminal session of the sandbox: what you type goes to the bot as a signed
+ * Slack request; what the bot posts to the fake Slack is printed as text.
+ */
+export async function runRepl(
+  world: World,
+  io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
+) {
+  const print = (text: string) => io.output.write(`${text}\n`);
+  let user: UserName = 'alice';
+  let channel: ChannelName = 'dev';
+  let nextButton = 1;
+  const buttons = new Map<number, { button: NumberedButton; message: FakeMessage }>();
+  const shown = new Map<string, string>();
+  let openView: Record<string, unknown> | undefined;
+
+  const show = (message: FakeMessage, label: string) => {
+    const lines = blocksToLines(message);
+    const key = `${message.channel}:${message.ts}`;
+    const signature = JSON.stringify(message.blocks) + message.text;
+    if (shown.get(key) === signature) return;
+    shown.set(key, signature);
+    const where =
+      message.channel === SANDBOX_CHANNELS.ops
+        ? '#ops'
+        : message.channel === SANDBOX_CHANNELS.dev
+          ? '#dev'
+          : message.channel;
+    print(`\n[${where}] ${label}${lines.map((l, i) => (i === 0 ? l : `\n    ${l}`)).join('')}`);
+    const numbered = numberButtons(message, nextButton);
+    nextButton += numbered.length;
+    for (const b of numbered) buttons.set(b.n, { button: b, message });
+    if (numbered.length > 0) print(`    ${numbered.map((b) => `[${b.n}: ${b.text}]`).join(' ')}`);
+  };
+  world.slack.events.on('message', (m: FakeMessage) => show(m, 'dockside: '));
+  world.slack.events.on('update', (m: FakeMessage) => show(m, 'dockside (updated): '));
+  world.slack.events.on('ephemeral', (e: FakeEphemeral) => {
+    print(`\n(only you) ${blocksToLines(e).join('\n    ')}`);
+    const numbered = numberButtons(e, nextButton);
+    if (numbered.length > 0) print('    (buttons in private answers are not clickable in the sandbox)');
+  });
+  world.slack.events.on('view', (view: Record<string, unknown>) => {
+    openView = view;
+    const title = (view.title as { text?: string } | undefined)?.text ?? 'Dialog';
+    print(`\n[dialog] ${title}: type \`reason <text>\` to submit it.`);
+  });
+
+  const prompt = () => `${user}@#${channel}> `;
+  const rl = createInterface({ input: io.input, output: io.output, terminal: false });
+  print(HELP);
+  io.output.write(prompt());
+  for await (const raw of rl) {
+    const line = raw.trim();
+    const [word = '', ...rest] = line.split(/\s+/);
+    try {
+      if (line === '') {
+        // nothing
+      } else if (word === 'quit' || word === 'exit') {
+        break;
+      } else if (word === 'help') {
+        print(HELP);
+      } else if (word === 'as' && rest[0] && rest[0] in SANDBOX_USERS) {
+        user = rest[0] as UserName;
+      } else if (word === 'in' && rest[0] && rest[0].replace('#', '') in SANDBOX_CHANNELS) {
+        channel = rest[0].replace('#', '') as ChannelName;
+      } else if (word === 'wait') {
+        await sleep(Number(rest[0] ?? 1) * 1000);
+      } else if (word === 'fail' && rest.length === 2) {
+        const appId = world.bot.commands.has('deploy')
+          ? appIdOf(world, rest[0] ?? '', rest[1] ?? '')
+          : undefined;
+        if (!appId) print(`No app env "${rest.join(' ')}".`);
+        else {
+          world.sim.failNextDeployment(appId, {
+            reason: { code: 'BuildJobExitNonZero', message: 'npm run build exited with code 1 (simulated)' },
+          });
+          print(`The next deployment of ${rest.join(' ')} will fail.`);
+        }
+      } else if (word === 'click') {
+        const target = buttons.get(Number(rest[0]));
+        if (!target) print(`No button [${rest[0] ?? ''}]. Buttons are numbered where they are shown.`);
+        else await world.driver.click(SANDBOX_USERS[user], target.message, target.button);
+      } else if (word === 'reason') {
+        if (!openView) print('No dialog is open.');
+        else {
+          const view = openView;
+          openView = undefined;
+          await world.driver.submitView(SANDBOX_USERS[user], view, {
+            reason: { reason: { type: 'plain_text_input', value: rest.join(' ') } },
+          });
+        }
+      } else if (word.startsWith('/')) {
+        const res = await world.driver.command(
+          SANDBOX_USERS[user],
+          SANDBOX_CHANNELS[channel],
+          word,
+          rest.join(' '),
+        );
+        if (res.status !== 200) print(`(Slack would show: the app did not respond, HTTP ${res.status})`);
+      } else {
+        print(`Unknown input "${word}". Type help.`);
+      }
+    } catch (err) {
+      print(`sandbox error: ${(err as Error).message}`);
+    }
+    await sleep(150);
+    io.output.write(prompt());
+  }
+  rl.close();
+}
+
+function appIdOf(world: World, app: string, env: string): string | undefined {
+  const config = world.bot.config;
+  return config.apps[app]?.environments[env]?.app_id;
+}
+
+export function writeSandboxNote(dir: string, text: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/README.txt`, text);
+}

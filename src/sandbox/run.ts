@@ -1,0 +1,57 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sandboxConfig } from './config.js';
+import { startDoSimulator } from './do-simulator.js';
+import { runRepl } from './repl.js';
+import { startWorld } from './world.js';
+
+/** Health URLs for the demo apps, so deploys end with a real health check. */
+async function startDemoHealth(): Promise<{ url: string; close: () => void }> {
+  const server = http.createServer((_req, res) => {
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ status: 'ok', database: 'connected', redis: 'connected' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+/**
+ * `npm start` without Slack credentials: a simulated DigitalOcean, a fake Slack and
+ * the real bot between them, driven from the terminal. Nothing real is touched.
+ */
+export async function runSandbox(io: {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}): Promise<void> {
+  const logDir = '.sandbox';
+  mkdirSync(logDir, { recursive: true });
+  const logFile = `${logDir}/dockside.log`;
+  const health = await startDemoHealth();
+  const sim = await startDoSimulator({ phaseDelayMs: 800 });
+  sim.seedDemo();
+  const world = await startWorld({
+    config: () => sandboxConfig({ healthBaseUrl: health.url }),
+    sim,
+    redisKeyPrefix: 'sandbox:',
+    logSink: (line) => appendFileSync(logFile, line),
+    bot: { pollMs: 1000, updateIntervalMs: 1000 },
+  });
+  io.output.write(
+    [
+      'dockside sandbox: no Slack credentials were found, so this is a local session.',
+      `A simulated DigitalOcean API runs at ${sim.url}, a fake Slack at ${world.slack.url},`,
+      `and the bot at http://127.0.0.1:${world.bot.port} (logs: ${logFile}). Redis keys start with "sandbox:".`,
+      'To run the real bot, set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) and DIGITALOCEAN_TOKEN.',
+      '',
+    ].join('\n'),
+  );
+  try {
+    await runRepl(world, io);
+  } finally {
+    await world.close();
+    await sim.close();
+    health.close();
+  }
+}

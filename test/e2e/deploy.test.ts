@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
+import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxConfig } from '../../src/sandbox/config.js';
+import { startHealthServer } from '../helpers/health-server.js';
+import { testWorld, waitFor } from '../helpers/world.js';
+
+const { alice } = SANDBOX_USERS;
+const { dev } = SANDBOX_CHANNELS;
+const STAGING = DEMO_IDS.apps.webStaging;
+
+function blockText(message: { blocks: unknown[] }): string {
+  return JSON.stringify(message.blocks);
+}
+
+describe('/deploy to staging', async () => {
+  const health = await startHealthServer();
+  const world = await testWorld({ config: () => sandboxConfig({ healthBaseUrl: health.url }) });
+  const { driver, slack, sim } = world;
+  const finished = (from: number) =>
+    waitFor(
+      'the deployment message to finish',
+      () => slack.messages.slice(from).find((m) => / (done|failed)$/.test(m.text)),
+      8000,
+    );
+
+  it('follows the deployment to ACTIVE, then checks the health URL', async () => {
+    health.routes.set('/web-staging', { status: 200, body: { status: 'ok', database: 'connected' } });
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging --force-build');
+    const message = await finished(from);
+    expect(message.text).toBe('Deploying web staging: done');
+    expect(message.channel).toBe(dev);
+    expect(message.updates).toBeGreaterThan(0);
+    expect(blockText(message)).toContain('ACTIVE');
+    expect(blockText(message)).toContain(`https://cloud.digitalocean.com/apps/${STAGING}/deployments/`);
+    expect(blockText(message)).toMatch(/Health: 200/);
+    const posts = sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' });
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.body).toEqual({ force_build: true });
+    const [result] = await world.bot.audit.list({ app: 'web', limit: 1 });
+    expect(result).toMatchObject({ action: 'deploy.result', result: 'succeeded', actor: 'dockside' });
+  });
+
+  it('reports a failing health check after an ACTIVE deployment', async () => {
+    health.routes.set('/web-staging', { status: 503, body: { status: 'error', database: 'disconnected' } });
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const message = await finished(from);
+    expect(message.text).toBe('Deploying web staging: failed');
+    expect(blockText(message)).toMatch(/Health: 503/);
+    health.routes.set('/web-staging', { status: 200, body: { status: 'ok' } });
+  });
+
+  it('shows the cause when the deployment ends in ERROR', async () => {
+    sim.failNextDeployment(STAGING, {
+      phase: 'BUILDING',
+      reason: { code: 'BuildJobExitNonZero', message: 'npm run build exited with code 1' },
+    });
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const message = await finished(from);
+    expect(message.text).toBe('Deploying web staging: failed');
+    expect(blockText(message)).toContain('npm run build exited with code 1');
+    expect(blockText(message)).toContain('The previous deployment keeps serving.');
+  });
+
+  it('reports a deployment already in progress instead of starting a second', async () => {
+    const before = sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' }).length;
+    const from = slack.messages.length;
+    const fromEph = slack.ephemerals.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    await waitFor('first deployment posted', () => slack.messages.length > from);
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const answer = await waitFor('refusal', () =>
+      slack.ephemerals.slice(fromEph).find((e) => e.text.includes('already in progress')),
+    );
+    expect(answer.text).toMatch(/^A deployment of web staging is already in progress \([0-9a-f]{8}, [A-Z_]+\)\. Wait for it/);
+    await finished(from);
+    expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' })).toHaveLength(before + 1);
+  });
+
+  it('refuses to deploy a locked env, naming who locked it and why', async () => {
+    const fromEph = slack.ephemerals.length;
+    await driver.command(alice, dev, '/lock', 'web staging --for 2h release freeze');
+    await waitFor('lock posted', () => slack.messages.some((m) => m.text.includes('locked web staging')));
+    const before = sim.requests({ method: 'POST' }).length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const answer = await waitFor('refusal', () => slack.ephemerals.slice(fromEph).find((e) => e.text.includes('locked')));
+    expect(answer.text).toMatch(/^web staging is locked by <@U0ALICE> since .*: release freeze\. Nothing was deployed\./);
+    expect(answer.text).toContain('`/unlock web staging`');
+    expect(sim.requests({ method: 'POST' })).toHaveLength(before);
+    await driver.command(alice, dev, '/unlock', 'web staging');
+    await waitFor('unlocked', () => slack.messages.some((m) => m.text.includes('unlocked web staging')));
+  });
+
+  it('never writes a secret to its logs', () => {
+    const text = world.logs.join('');
+    expect(text.length).toBeGreaterThan(0);
+    for (const secret of Object.values(world.secrets)) expect(text).not.toContain(secret);
+  });
+});

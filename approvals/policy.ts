@@ -1,0 +1,45 @@
+import type { Config } from '../src/config/schema.js';
+import type { ApprovalKind, ApprovalRequest } from './types.js';
+
+/** Distinct approvers needed: the env's setting, else the app's, else `approvals.required`. */
+export function requiredApprovals(config: Config, app?: string, env?: string): number {
+  const appConfig = app ? config.apps[app] : undefined;
+  const envConfig = env ? appConfig?.environments[env] : undefined;
+  return envConfig?.approvals_required ?? appConfig?.approvals_required ?? config.approvals.required;
+}
+
+const NOUN: Record<ApprovalKind, string> = {
+  deploy: 'deploy',
+  promote: 'promotion',
+  rollback: 'rollback',
+  restore: 'restore',
+};
+
+export type MayApprove = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Whether `user` may press Approve (or Reject) on `request`. The reasons are shown to
+ * the person who clicked, so they are one plain sentence each.
+ */
+export function mayApprove(input: {
+  request: Pick<ApprovalRequest, 'kind' | 'requester'>;
+  user: string;
+  userRoles: Set<string>;
+  config: Config;
+}): MayApprove {
+  const { request, user, userRoles, config } = input;
+  if (user === request.requester && !config.approvals.self_approval) {
+    return {
+      ok: false,
+      reason: `You asked for this ${NOUN[request.kind]}, so someone else must approve it.`,
+    };
+  }
+  const role = config.approvals.approver_role;
+  if (!userRoles.has(role)) {
+    return {
+      ok: false,
+      reason: `Only members of the "${role}" role can approve a ${NOUN[request.kind]}; ask one of them to review it.`,
+    };
+  }
+  return { ok: true };
+}

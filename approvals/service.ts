@@ -1,0 +1,272 @@
+import { rolesOf } from '../src/access.js';
+import type { AuditEntryInput, AuditLog } from '../src/audit/types.js';
+import type { Clock } from '../src/clock.js';
+import type { Config } from '../src/config/schema.js';
+import { DocksideError } from '../src/errors.js';
+import type { Logger } from '../src/logger.js';
+import type { MessageRef, SlackPoster } from '../src/slack/reply.js';
+import type { UsergroupDirectory } from '../src/slack/usergroups.js';
+import { toUserMessage } from '../src/user-message.js';
+import { mayApprove, requiredApprovals } from './policy.js';
+import { approvalMessage, requesterNote } from './render.js';
+import type { ApprovalKind, ApprovalRequest, ApprovalStore, NewApprovalRequest } from './types.js';
+
+/**
+ * What an approved request does. It must re-check the request's binding first and
+ * throw `approval_stale` when what was approved has moved on.
+ * `started`: a deployment (or cluster) is under way and `finish()` is called when it ends.
+ */
+export type ExecutionResult =
+  | { status: 'started'; detail: string; doIds?: Record<string, string> }
+  | { status: 'done'; ok: boolean; detail: string; doIds?: Record<string, string> };
+export type Executor = (request: ApprovalRequest) => Promise<ExecutionResult>;
+
+export interface ApprovalServiceDeps {
+  store: ApprovalStore;
+  audit: AuditLog;
+  slack: SlackPoster;
+  groups: UsergroupDirectory;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  executors: Partial<Record<ApprovalKind, Executor>>;
+}
+
+export type RequestInput = Omit<NewApprovalRequest, 'required'>;
+
+export function createApprovalService(deps: ApprovalServiceDeps) {
+  const { store, config, clock } = deps;
+  const ops = config.channels.ops;
+
+  const audit = (
+    request: ApprovalRequest,
+    entry: Partial<AuditEntryInput> & Pick<AuditEntryInput, 'actor' | 'action' | 'result'>,
+  ) =>
+    deps.audit.append({
+      channel: request.channel,
+      command: request.command,
+      ...(request.app ? { app: request.app } : {}),
+      ...(request.env ? { env: request.env } : {}),
+      ...(request.database ? { database: request.database } : {}),
+      data: { approvalId: request.id, kind: request.kind },
+      ...entry,
+    });
+
+  /** Audit entries of steps that already happened: a failure is logged, not thrown. */
+  const auditAfter = (request: ApprovalRequest, entry: Parameters<typeof audit>[1]) =>
+    audit(request, entry).catch((err: unknown) =>
+      deps.log.error({ err, approvalId: request.id }, 'could not audit an approval step'),
+    );
+
+  async function rerender(request: ApprovalRequest): Promise<void> {
+    await Promise.all(
+      request.messages.map((ref: MessageRef) =>
+        deps.slack
+          .update(
+            ref,
+            ref.channel === ops && ref === request.messages[0]
+              ? approvalMessage(request)
+              : requesterNote(request, ops),
+          )
+          .catch((err: unknown) =>
+            deps.log.warn({ err, approvalId: request.id }, 'could not update an approval message'),
+          ),
+      ),
+    );
+  }
+
+  async function run(request: ApprovalRequest): Promise<void> {
+    if (!(await store.claimRun(request.id))) return;
+    const executor = deps.executors[request.kind];
+    let running: ApprovalRequest = { ...request, state: 'running' };
+    try {
+      // No audit, no action.
+      await audit(running, { actor: 'dockside', action: `approval.run.${request.kind}`, result: 'started' });
+    } catch (err) {
+      await finish(request.id, false, 'Not run: the audit log (Redis) could not be written.');
+      throw err;
+    }
+    await rerender(running);
+    try {
+      if (!executor)
+        throw new DocksideError('not_available', `Running an approved ${request.kind} is not available.`);
+      const result = await executor(running);
+      if (result.status === 'done') {
+        await finish(request.id, result.ok, result.detail, result.doIds);
+      } else {
+        running = { ...running, outcome: result.detail };
+        await auditAfter(running, {
+          actor: 'dockside',
+          action: `approval.run.${request.kind}`,
+          result: 'info',
+          detail: result.detail,
+          ...(result.doIds ? { doIds: result.doIds } : {}),
+        });
+        await rerender(running);
+      }
+    } catch (err) {
+      const text = toUserMessage(err, deps.log, { approvalId: request.id });
+      await finish(request.id, false, text);
+    }
+  }
+
+  async function finish(
+    id: string,
+    ok: boolean,
+    outcome: string,
+    doIds?: Record<string, string>,
+  ): Promise<void> {
+    const request = await store.finish(id, ok ? 'succeeded' : 'failed', outcome);
+    if (!request) return;
+    await auditAfter(request, {
+      actor: 'dockside',
+      action: `approval.outcome.${request.kind}`,
+      result: ok ? 'succeeded' : 'failed',
+      detail: outcome,
+      ...(doIds ? { doIds } : {}),
+    });
+    await rerender(request);
+  }
+
+  return {
+    /** Creates the request and posts it; nothing runs until it is approved. */
+    async request(input: RequestInput): Promise<ApprovalRequest> {
+      const required = requiredApprovals(config, input.app, input.env);
+      const created = await store.create(
+        { ...input, required },
+        { ttlMinutes: config.approvals.ttl_minutes, now: clock.now() },
+      );
+      await audit(created, {
+        actor: created.requester,
+        action: `approval.request.${created.kind}`,
+        result: 'requested',
+        detail: created.summary.split('\n')[0] ?? '',
+      });
+      const messages: MessageRef[] = [await deps.slack.post(ops, approvalMessage(created))];
+      if (created.channel !== ops) {
+        messages.push(
+          await deps.slack
+            .post(created.channel, requesterNote(created, ops))
+            .catch(() => messages[0] as MessageRef),
+        );
+      }
+      const unique = messages.filter(
+        (m, i) => messages.findIndex((x) => x.channel === m.channel && x.ts === m.ts) === i,
+      );
+      await store.setMessages(created.id, unique);
+      return { ...created, messages: unique };
+    },
+
+    /** An Approve click. Returns what the clicker alone should read, or null when the messages say it all. */
+    async approve(id: string, user: string): Promise<string | null> {
+      const request = await store.get(id);
+      if (!request) return 'This approval request no longer exists.';
+      const roles = await rolesOf(user, config, deps.groups);
+      const may = mayApprove({ request, user, userRoles: roles, config });
+      if (!may.ok) {
+        await auditAfter(request, {
+          actor: user,
+          action: 'approval.approve',
+          result: 'refused',
+          detail: may.reason,
+        });
+        return may.reason;
+      }
+      const result = await store.approve(id, user, {
+        now: clock.now(),
+        selfApproval: config.approvals.self_approval,
+      });
+      switch (result.status) {
+        case 'not_found':
+          return 'This approval request no longer exists.';
+        case 'self_approval':
+          return 'You asked for this, so someone else must approve it.';
+        case 'already_approved_by_you':
+          return `You already approved this; it needs ${result.request.required - result.request.approvals.length} more approver(s).`;
+        case 'closed':
+          return `This request is already ${result.request.state}; your click changed nothing.`;
+        case 'expired':
+          await auditAfter(result.request, {
+            actor: 'dockside',
+            action: 'approval.expire',
+            result: 'expired',
+          });
+          await rerender(result.request);
+          return 'This request has expired; nothing was done. Ask the requester to run the command again.';
+        case 'recorded':
+          await auditAfter(result.request, {
+            actor: user,
+            action: 'approval.approve',
+            result: 'approved',
+            detail: 'counted; more approvals needed',
+          });
+          await rerender(result.request);
+          return `Your approval is recorded; ${result.request.required - result.request.approvals.length} more needed.`;
+        case 'approved':
+          await auditAfter(result.request, { actor: user, action: 'approval.approve', result: 'approved' });
+          await run(result.request);
+          return null;
+      }
+    },
+
+    /** Whether `user` may reject; the reason dialog is opened only when they may. */
+    async mayReject(
+      id: string,
+      user: string,
+    ): Promise<{ ok: true; request: ApprovalRequest } | { ok: false; reason: string }> {
+      const request = await store.get(id);
+      if (!request) return { ok: false, reason: 'This approval request no longer exists.' };
+      if (request.state !== 'pending')
+        return { ok: false, reason: `This request is already ${request.state}.` };
+      if (user === request.requester)
+        return { ok: false, reason: 'You asked for this; use Cancel to withdraw it.' };
+      const may = mayApprove({ request, user, userRoles: await rolesOf(user, config, deps.groups), config });
+      return may.ok ? { ok: true, request } : { ok: false, reason: may.reason.replace('approve', 'reject') };
+    },
+
+    async reject(id: string, user: string, reason: string): Promise<string | null> {
+      const check = await this.mayReject(id, user);
+      if (!check.ok) return check.reason;
+      const result = await store.reject(id, user, reason, clock.now());
+      if (!result.ok || !result.request) return `This request is already ${result.request?.state ?? 'gone'}.`;
+      await auditAfter(result.request, {
+        actor: user,
+        action: 'approval.reject',
+        result: 'rejected',
+        detail: reason,
+      });
+      await rerender(result.request);
+      return null;
+    },
+
+    async cancel(id: string, user: string): Promise<string | null> {
+      const request = await store.get(id);
+      if (!request) return 'This approval request no longer exists.';
+      if (request.requester !== user)
+        return `Only <@${request.requester}>, who asked for it, can cancel this request.`;
+      const result = await store.cancel(id, user, clock.now());
+      if (!result.ok || !result.request)
+        return `This request is already ${result.request?.state ?? request.state}.`;
+      await auditAfter(result.request, { actor: user, action: 'approval.cancel', result: 'cancelled' });
+      await rerender(result.request);
+      return null;
+    },
+
+    /** Expires what is due (each request once, across replicas) and says so in its messages. */
+    async expireDue(): Promise<number> {
+      const expired = await store.expireDue(clock.now());
+      for (const request of expired) {
+        await auditAfter(request, { actor: 'dockside', action: 'approval.expire', result: 'expired' });
+        await rerender(request);
+      }
+      return expired.length;
+    },
+
+    /** Called when the deployment an approval started has ended. */
+    finish,
+
+    get: (id: string) => store.get(id),
+  };
+}
+
+export type ApprovalService = ReturnType<typeof createApprovalService>;

@@ -1,0 +1,90 @@
+import { AxiosError } from 'axios';
+import { ZodError } from 'zod';
+import { DocksideError, isDocksideError } from '../errors.js';
+import { scrub } from '../secrets.js';
+import { requestedWaitMs } from './http.js';
+
+/** What a failed call was about, in words a person in Slack understands. */
+export interface CallSubject {
+  /** The thing that a 404 means is missing, e.g. "App 6f0e…". */
+  thing: string;
+  /** What dockside was doing, e.g. "create a deployment of app 6f0e…". */
+  action: string;
+}
+
+/** DigitalOcean's own explanation (`{"id":"...","message":"..."}`), scrubbed and short. */
+function doMessage(data: unknown): string | undefined {
+  let text: string | undefined;
+  if (typeof data === 'string') text = data;
+  else if (data !== null && typeof data === 'object') {
+    const { message, id } = data as { message?: unknown; id?: unknown };
+    if (typeof message === 'string') text = message;
+    else if (typeof id === 'string') text = id;
+  }
+  if (!text?.trim()) return undefined;
+  const clean = scrub(text.trim().replace(/\s+/g, ' '));
+  return clean.length > 300 ? `${clean.slice(0, 297)}...` : clean;
+}
+
+function waitHint(seconds: number | undefined): string {
+  if (seconds === undefined) return 'Try again in a minute.';
+  if (seconds < 90) return `Try again in ${Math.max(1, seconds)} seconds.`;
+  return `Try again in about ${Math.ceil(seconds / 60)} minutes.`;
+}
+
+/**
+ * Turns anything a DigitalOcean call threw into a DocksideError. The AxiosError is
+ * deliberately not kept as `cause`: it carries the request config, Authorization
+ * header included, and would leak the token to whoever logs the error.
+ */
+export function toDocksideError(err: unknown, subject: CallSubject, now: () => number): DocksideError {
+  if (isDocksideError(err)) return err;
+  if (err instanceof ZodError) {
+    const paths = err.issues.map((i) => i.path.join('.') || '(root)').slice(0, 5);
+    return new DocksideError(
+      'do_api_failed',
+      `DigitalOcean answered in an unexpected shape when trying to ${subject.action} (fields: ${paths.join(', ')})`,
+      { hint: 'This is probably a DigitalOcean API change; please report it to the dockside maintainers.' },
+    );
+  }
+  if (!(err instanceof AxiosError)) {
+    const message = err instanceof Error ? err.message : String(err);
+    return new DocksideError('do_api_failed', scrub(`Could not ${subject.action}: ${message}`));
+  }
+  const response = err.response;
+  if (!response) {
+    const timedOut = err.code === AxiosError.ECONNABORTED || err.code === AxiosError.ETIMEDOUT;
+    const why = timedOut ? 'the request timed out' : `network error ${err.code ?? 'unknown'}`;
+    return new DocksideError('do_api_failed', `Could not reach DigitalOcean to ${subject.action}: ${why}`, {
+      hint: 'Check https://status.digitalocean.com and try again.',
+    });
+  }
+  const status = response.status;
+  const said = doMessage(response.data);
+  const suffix = said ? `: ${said}` : '';
+  if (status === 404) {
+    return new DocksideError('do_not_found', `${subject.thing} was not found on DigitalOcean`, {
+      hint: 'Check the id in dockside.yml and that DIGITALOCEAN_TOKEN belongs to the team that owns it.',
+    });
+  }
+  if (status === 429) {
+    const waitMs = requestedWaitMs(status, response.headers, now());
+    return new DocksideError(
+      'do_rate_limited',
+      `DigitalOcean is rate-limiting dockside's API token, so it could not ${subject.action}`,
+      { hint: waitHint(waitMs === undefined ? undefined : Math.ceil(waitMs / 1000)) },
+    );
+  }
+  if (status === 401 || status === 403) {
+    return new DocksideError(
+      'do_api_failed',
+      `DigitalOcean refused dockside's token (HTTP ${status}) when trying to ${subject.action}${suffix}`,
+      { hint: 'check DIGITALOCEAN_TOKEN has read/write scope' },
+    );
+  }
+  return new DocksideError(
+    'do_api_failed',
+    `DigitalOcean could not ${subject.action} (HTTP ${status})${suffix}`,
+    status >= 500 ? { hint: 'Check https://status.digitalocean.com and try again.' } : {},
+  );
+}

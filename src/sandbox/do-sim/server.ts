@@ -1,0 +1,172 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppSpec } from '../../do/port.js';
+import { routeTemplate } from '../../do/route.js';
+import type { AppPlatformSim } from './app-platform.js';
+import type { DatabaseSim, RestoreBody } from './databases.js';
+import { commitRollback, revertRollback, rollback, validateRollback } from './rollback.js';
+import { appJson, databaseJson, deploymentJson } from './serialize.js';
+import { type SimFault, SimHttpError, type SimRequest } from './types.js';
+
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface SimContext {
+  platform: AppPlatformSim;
+  databases: DatabaseSim;
+  faults: SimFault[];
+  log: SimRequest[];
+}
+
+type Body = Record<string, unknown>;
+
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new SimHttpError(400, 'bad_request', 'request body is not valid JSON');
+  }
+}
+
+export function send(res: ServerResponse, answer: Answer): void {
+  const payload = answer.body === undefined ? '' : JSON.stringify(answer.body);
+  res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+  res.end(payload);
+}
+
+function takeFault(faults: SimFault[], method: string, path: string, route: string): SimFault | undefined {
+  const fault = faults.find(
+    (f) => f.remaining > 0 && (f.route === `${method} ${route}` || f.route === `${method} ${path}`),
+  );
+  if (fault) fault.remaining -= 1;
+  return fault;
+}
+
+/** The DigitalOcean API (/v2/...) as far as dockside uses it. */
+function route(
+  ctx: SimContext,
+  method: string,
+  template: string,
+  params: string[],
+  query: URLSearchParams,
+  body: Body,
+) {
+  const { platform, databases } = ctx;
+  const [id = '', sub = ''] = params;
+  const ok = (payload: unknown, status = 200): Answer => ({ status, body: payload });
+  switch (`${method} ${template}`) {
+    case 'GET /v2/apps/:id':
+      return ok({ app: appJson(platform.app(id)) });
+    case 'PUT /v2/apps/:id': {
+      const app = platform.app(id);
+      const spec = body.spec as AppSpec | undefined;
+      if (!spec || typeof spec.name !== 'string')
+        throw new SimHttpError(400, 'bad_request', 'spec.name is required');
+      platform.updateSpec(app, spec, body.update_all_source_versions === true);
+      return ok({ app: appJson(app) });
+    }
+    case 'GET /v2/apps/:id/deployments': {
+      const all = platform.app(id).deployments;
+      const perPage = Math.min(Math.max(Number(query.get('per_page') ?? 20) || 20, 1), 200);
+      const page = Math.max(Number(query.get('page') ?? 1) || 1, 1);
+      const slice = all.slice((page - 1) * perPage, page * perPage);
+      const more = page * perPage < all.length;
+      return ok({
+        deployments: slice.map(deploymentJson),
+        links: more
+          ? { pages: { next: `/v2/apps/${id}/deployments?page=${page + 1}&per_page=${perPage}` } }
+          : {},
+        meta: { total: all.length },
+      });
+    }
+    case 'POST /v2/apps/:id/deployments': {
+      const app = platform.app(id);
+      const dep = platform.deploy(app, {
+        cause: body.force_build === true ? 'manual (force rebuild)' : 'manual',
+      });
+      return ok({ deployment: deploymentJson(dep) });
+    }
+    case 'GET /v2/apps/:id/deployments/:deploymentId': {
+      const app = platform.app(id);
+      return ok({ deployment: deploymentJson(platform.deployment(app, sub)) });
+    }
+    case 'POST /v2/apps/:id/deployments/:deploymentId/cancel':
+      return ok({ deployment: deploymentJson(platform.cancel(platform.app(id), sub)) });
+    case 'POST /v2/apps/:id/rollback/validate':
+      return ok(validateRollback(platform, platform.app(id), String(body.deployment_id ?? '')));
+    case 'POST /v2/apps/:id/rollback': {
+      const dep = rollback(
+        platform,
+        platform.app(id),
+        String(body.deployment_id ?? ''),
+        body.skip_pin === true,
+      );
+      return ok({ deployment: deploymentJson(dep) });
+    }
+    case 'POST /v2/apps/:id/rollback/commit':
+      commitRollback(platform.app(id));
+      return ok({});
+    case 'POST /v2/apps/:id/rollback/revert':
+      return ok({ deployment: deploymentJson(revertRollback(platform, platform.app(id))) });
+    case 'GET /v2/apps/:id/health':
+      return ok({ app_health: { components: platform.health(platform.app(id)) } });
+    case 'GET /v2/databases/:id':
+      return ok({ database: databaseJson(databases.get(id)) });
+    case 'GET /v2/databases/:id/backups':
+      return ok({ backups: databases.get(id).backups });
+    case 'POST /v2/databases':
+      return ok({ database: databaseJson(databases.restore(body as RestoreBody)) }, 201);
+    default:
+      throw new SimHttpError(404, 'not_found', 'The resource you were accessing could not be found.');
+  }
+}
+
+/** Auth, injected faults, routing, and the request log, for one API request. */
+export async function handleApi(ctx: SimContext, req: IncomingMessage, url: URL): Promise<Answer> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const path = url.pathname.replace(/\/+$/, '');
+  const template = routeTemplate(path);
+  const entry: SimRequest = {
+    method,
+    path,
+    route: template,
+    query: Object.fromEntries(url.searchParams),
+    body: undefined,
+    status: 0,
+    at: new Date().toISOString(),
+  };
+  ctx.log.push(entry);
+  const answer = await (async (): Promise<Answer> => {
+    try {
+      entry.body = await readJson(req);
+      const auth = req.headers.authorization ?? '';
+      if (!/^Bearer \S+/.test(auth)) {
+        return { status: 401, body: { id: 'unauthorized', message: 'Unable to authenticate you' } };
+      }
+      const fault = takeFault(ctx.faults, method, path, template);
+      if (fault) {
+        const body = fault.body ?? {
+          id: fault.status === 429 ? 'too_many_requests' : 'service_unavailable',
+          message: fault.status === 429 ? 'API Rate limit exceeded.' : 'Service temporarily unavailable.',
+        };
+        return { status: fault.status, body, headers: fault.headers };
+      }
+      // Ids are the segments the route template replaced.
+      const params = path.split('/').filter((seg, i) => template.split('/')[i] !== seg);
+      const body = (entry.body ?? {}) as Body;
+      return route(ctx, method, template, params, url.searchParams, body);
+    } catch (err) {
+      if (err instanceof SimHttpError)
+        return { status: err.status, body: { id: err.id, message: err.message } };
+      throw err;
+    }
+  })();
+  entry.status = answer.status;
+  return answer;
+}

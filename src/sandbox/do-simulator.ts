@@ -1,0 +1,221 @@
+/**
+ * A simulated DigitalOcean API for the sandbox and the end-to-end tests: App Platform
+ * apps whose deployments move through their phases on timers, rollbacks that pin,
+ * component health and managed database backups/restores. Plain node:http; it answers
+ * exactly the endpoints src/do/client.ts uses, plus a control API under /_sim/.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppSpec } from '../do/port.js';
+import { AppPlatformSim } from './do-sim/app-platform.js';
+import { DatabaseSim } from './do-sim/databases.js';
+import { type DEMO_IDS, seedDemo } from './do-sim/seed.js';
+import { appJson, databaseJson } from './do-sim/serialize.js';
+import { type Answer, handleApi, readJson, type SimContext, send } from './do-sim/server.js';
+import {
+  type NextOutcome,
+  type SimDatabase,
+  type SimHealth,
+  SimHttpError,
+  type SimRequest,
+} from './do-sim/types.js';
+
+export { DEMO_IDS, DEMO_WORKER_DIGEST } from './do-sim/seed.js';
+export type { NextOutcome, SimRequest } from './do-sim/types.js';
+
+export interface DoSimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Time spent in each deployment phase; ~800 ms feels real, tests use ~20 ms. */
+  phaseDelayMs?: number;
+  host?: '127.0.0.1';
+}
+
+export type CommitRef =
+  | { appId: string; branch?: string; sha?: string }
+  | { repo: string; branch: string; sha?: string };
+
+export interface FaultInput {
+  /** `METHOD /v2/...`, with a route template (`POST /v2/apps/:id/deployments`) or a concrete path. */
+  route: string;
+  status: number;
+  /** How many requests get the fault (default 1). */
+  count?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface DoSimulator {
+  /** Base URL including /v2: what DIGITALOCEAN_API_URL should be. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  seedDemo(): typeof DEMO_IDS;
+  addApp(spec: AppSpec, options?: { id?: string; deployed?: boolean }): string;
+  addDatabase(input: Omit<SimDatabase, 'id' | 'status' | 'created_at'> & { id?: string }): string;
+  /** Moves a branch head; apps tracking it with deploy_on_push deploy. Returns the commit. */
+  pushCommit(ref: CommitRef): string;
+  failNextDeployment(appId: string, outcome?: Omit<Extract<NextOutcome, { kind: 'error' }>, 'kind'>): void;
+  cancelNextDeployment(appId: string, phase?: Extract<NextOutcome, { kind: 'cancel' }>['phase']): void;
+  setComponentHealth(appId: string, component: string, health: Partial<Omit<SimHealth, 'name'>>): void;
+  injectFault(fault: FaultInput): void;
+  /** API requests received, oldest first (control requests are not logged). */
+  requests(filter?: { method?: string; route?: string }): SimRequest[];
+  clearRequests(): void;
+  /** The app as GET /v2/apps/{id} returns it. */
+  app(appId: string): ReturnType<typeof appJson>;
+  database(
+    clusterId: string,
+  ): ReturnType<typeof databaseJson> & { restoredFrom?: SimDatabase['restoredFrom'] };
+}
+
+export async function startDoSimulator(options: DoSimulatorOptions = {}): Promise<DoSimulator> {
+  const phaseDelayMs = options.phaseDelayMs ?? 800;
+  const platform = new AppPlatformSim(phaseDelayMs);
+  const databases = new DatabaseSim((fn, ms) => platform.later(fn, ms), phaseDelayMs * 3);
+  const ctx: SimContext = { platform, databases, faults: [], log: [] };
+
+  const sim: Omit<DoSimulator, 'url' | 'port' | 'close'> = {
+    seedDemo: () => seedDemo(platform, databases),
+    addApp(spec, opts = {}) {
+      const app = platform.addApp(spec, opts.id);
+      if (opts.deployed !== false) {
+        platform.recordDeployment(app, {
+          phase: 'ACTIVE',
+          createdAt: new Date().toISOString(),
+          cause: 'initial',
+        });
+      }
+      return app.id;
+    },
+    addDatabase: (input) => databases.add(input).id,
+    pushCommit(ref) {
+      if ('repo' in ref) return platform.push(ref.repo, ref.branch, ref.sha);
+      const app = platform.app(ref.appId);
+      const git = app.spec.services
+        ?.concat(app.spec.workers ?? [])
+        .map((c) => c.github ?? c.gitlab ?? c.bitbucket ?? c.git)
+        .find((g) => g?.branch);
+      if (!git?.repo || !git.branch) throw new Error(`app ${ref.appId} has no git component to push to`);
+      return platform.push(git.repo, ref.branch ?? git.branch, ref.sha);
+    },
+    failNextDeployment: (appId, outcome = {}) =>
+      platform.failNext(platform.app(appId), { kind: 'error', ...outcome }),
+    cancelNextDeployment: (appId, phase) =>
+      platform.failNext(platform.app(appId), phase ? { kind: 'cancel', phase } : { kind: 'cancel' }),
+    setComponentHealth(appId, component, health) {
+      const app = platform.app(appId);
+      const current = platform.health(app).find((h) => h.name === component);
+      if (!current) throw new Error(`app ${appId} has no service or worker named ${component}`);
+      Object.assign(current, health);
+    },
+    injectFault: (f) =>
+      ctx.faults.push({
+        route: f.route,
+        status: f.status,
+        remaining: f.count ?? 1,
+        headers: f.headers ?? {},
+        body: f.body,
+      }),
+    requests: (filter = {}) =>
+      ctx.log.filter(
+        (r) =>
+          (!filter.method || r.method === filter.method.toUpperCase()) &&
+          (!filter.route || r.route === filter.route || r.path === filter.route),
+      ),
+    clearRequests: () => {
+      ctx.log.length = 0;
+    },
+    app: (appId) => appJson(platform.app(appId)),
+    database(clusterId) {
+      const db = databases.get(clusterId);
+      return { ...databaseJson(db), ...(db.restoredFrom ? { restoredFrom: db.restoredFrom } : {}) };
+    },
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sim.local');
+    const work = url.pathname.startsWith('/_sim/') ? control(sim, req, url) : handleApi(ctx, req, url);
+    work.then(
+      (answer) => send(res, answer),
+      (err: unknown) => {
+        const known = err instanceof SimHttpError;
+        const message = err instanceof Error ? err.message : String(err);
+        send(res, { status: known ? err.status : 500, body: { id: known ? err.id : 'internal', message } });
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    ...sim,
+    url: `http://127.0.0.1:${port}/v2`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        platform.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const HEALTH_FIELDS = new Set([
+  'state',
+  'replicas_desired',
+  'replicas_ready',
+  'cpu_usage_percent',
+  'memory_usage_percent',
+]);
+
+/** The control API, so a sandbox in another process (or curl) can steer the world. */
+async function control(
+  sim: Omit<DoSimulator, 'url' | 'port' | 'close'>,
+  req: IncomingMessage,
+  url: URL,
+): Promise<Answer> {
+  const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
+  const str = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
+  const appId = str('app_id') ?? '';
+  const ok = (payload: unknown = { ok: true }): Answer => ({ status: 200, body: payload });
+  switch (`${req.method} ${url.pathname}`) {
+    case 'POST /_sim/seed':
+      return ok(sim.seedDemo());
+    case 'POST /_sim/apps':
+      return ok({ id: sim.addApp(body.spec as AppSpec, { ...(str('id') ? { id: str('id') } : {}) }) });
+    case 'POST /_sim/push': {
+      const sha = str('sha');
+      const ref: CommitRef = str('repo')
+        ? { repo: str('repo') ?? '', branch: str('branch') ?? 'main', ...(sha ? { sha } : {}) }
+        : { appId, ...(str('branch') ? { branch: str('branch') } : {}), ...(sha ? { sha } : {}) };
+      return ok({ sha: sim.pushCommit(ref) });
+    }
+    case 'POST /_sim/fail-next':
+      sim.failNextDeployment(appId, body as Omit<Extract<NextOutcome, { kind: 'error' }>, 'kind'>);
+      return ok();
+    case 'POST /_sim/cancel-next':
+      sim.cancelNextDeployment(appId, body.phase as Extract<NextOutcome, { kind: 'cancel' }>['phase']);
+      return ok();
+    case 'POST /_sim/health':
+      sim.setComponentHealth(
+        appId,
+        str('component') ?? '',
+        Object.fromEntries(Object.entries(body).filter(([k]) => HEALTH_FIELDS.has(k))) as Partial<SimHealth>,
+      );
+      return ok();
+    case 'POST /_sim/faults':
+      sim.injectFault(body as unknown as FaultInput);
+      return ok();
+    case 'GET /_sim/requests':
+      return ok({ requests: sim.requests() });
+    case 'DELETE /_sim/requests':
+      sim.clearRequests();
+      return ok();
+    default:
+      throw new SimHttpError(404, 'not_found', `no control endpoint ${req.method} ${url.pathname}`);
+  }
+}

@@ -1,7 +1,13 @@
 import type { NewApprovalRequest } from '../approvals/types.js';
 import { DUMP_ID } from '../handlers/backup/dump.js';
 import type { BackupOperations } from '../handlers/backup/index.js';
-import { renderBackupList, renderDumpDone, renderDumpFailed, renderDumpProgress } from '../handlers/backup/render.js';
+import { MANAGED_ID } from '../handlers/backup/list.js';
+import {
+  renderBackupList,
+  renderDumpDone,
+  renderDumpFailed,
+  renderDumpProgress,
+} from '../handlers/backup/render.js';
 import { type Clock, systemClock } from '../src/clock.js';
 import { usageError } from '../src/errors.js';
 import type { MessageRef } from '../src/slack/reply.js';
@@ -44,7 +50,7 @@ export function createBackupCommand(deps: BackupCommandDeps): CommandDef<BackupA
       }
       if (action === 'restore') {
         if (!id || extra.length > 0) throw usageError('Give exactly one backup id.', USAGE[2]!);
-        if (!DUMP_ID.test(id) && Number.isNaN(Date.parse(id))) {
+        if (!DUMP_ID.test(id) && !MANAGED_ID.test(id)) {
           throw usageError(`"${id}" is not a backup id; \`/backup ${db} list\` shows them.`, USAGE[2]!);
         }
         return { db, action, backupId: id };
@@ -75,9 +81,11 @@ export function createBackupCommand(deps: BackupCommandDeps): CommandDef<BackupA
               const now = clock.now();
               if (!ref || now - lastUpdate < interval) return;
               lastUpdate = now;
-              ctx.slack.update(ref, renderDumpProgress(args.db, user, bytes, now - started)).catch((err: unknown) => {
-                ctx.log.warn({ err }, 'backup progress update failed');
-              });
+              ctx.slack
+                .update(ref, renderDumpProgress(args.db, user, bytes, now - started))
+                .catch((err: unknown) => {
+                  ctx.log.warn({ err }, 'backup progress update failed');
+                });
             },
           });
           const done = renderDumpDone(record);
@@ -89,7 +97,10 @@ export function createBackupCommand(deps: BackupCommandDeps): CommandDef<BackupA
           };
         } catch (err) {
           // Once the channel saw "dumping…", it must also see that it failed.
-          if (ref) await ctx.slack.update(ref, renderDumpFailed(args.db, (err as Error).message)).catch(() => undefined);
+          if (ref)
+            await ctx.slack
+              .update(ref, renderDumpFailed(args.db, (err as Error).message))
+              .catch(() => undefined);
           throw err;
         }
       }
@@ -115,10 +126,18 @@ export function createBackupCommand(deps: BackupCommandDeps): CommandDef<BackupA
         await deps.requestApproval({
           ...base,
           summary: `Restore dump \`${backup.record.id}\` of *${args.db}* into *${target}*, replacing what is in ${target} (the source is not touched).`,
-          binding: { db: args.db, kind: 'dump', backupId: backup.record.id, sha256: backup.record.sha256, target },
+          binding: {
+            db: args.db,
+            kind: 'dump',
+            backupId: backup.record.id,
+            sha256: backup.record.sha256,
+            target,
+          },
         });
       }
-      await ctx.reply.ephemeral({ text: `Restore of ${args.backupId} requested; it runs once someone approves it.` });
+      await ctx.reply.ephemeral({
+        text: `Restore of ${args.backupId} requested; it runs once someone approves it.`,
+      });
       return { result: 'requested', detail: `restore ${args.backupId} of ${args.db}` };
     },
   };

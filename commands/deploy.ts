@@ -1,13 +1,10 @@
-import { assertNoDeploymentInProgress, assertUnlocked } from '../handlers/deploy/start.js';
+import type { ApprovalService } from '../approvals/service.js';
 import { needsApproval } from '../src/config/load.js';
 import type { DoClient } from '../src/do/port.js';
-import type { DeploymentFollower } from '../src/follow-deployment.js';
-import type { LockStore } from '../src/locks/types.js';
-import { deploymentMessage } from '../src/render/deployment.js';
-import type { MessageRef, SlackMessage } from '../src/slack/reply.js';
-import type { WatchRecord } from '../src/watchers.js';
+import { type RunnerDeps, runDeploy } from '../src/runners.js';
+import { askForApproval } from './approval.js';
 import { noExtraWords, resolveEnv, tokenize } from './args.js';
-import type { CommandContext, CommandDef, CommandOutcome } from './types.js';
+import type { CommandDef } from './types.js';
 
 const USAGE = '/deploy <app> <env> [--force-build]';
 
@@ -21,50 +18,17 @@ export interface DeployArgs {
   approval: boolean;
 }
 
-export interface DeployCommandDeps {
-  do: DoClient;
-  locks: LockStore;
-  follower: DeploymentFollower;
-  now: () => number;
-  /** Production: asks for approval instead of deploying (approvals/). */
-  requestApproval(ctx: CommandContext, args: DeployArgs): Promise<CommandOutcome>;
-}
-
-/** Posts the message, creates the deployment and hands it to the follower. Also used after approval. */
-export async function runDeployment(
-  deps: Omit<DeployCommandDeps, 'requestApproval'>,
-  args: DeployArgs,
-  post: { user: string; channel: string; auditRef?: string; approvalId?: string },
-  postMessage: (message: SlackMessage) => Promise<MessageRef>,
-): Promise<CommandOutcome> {
-  const target = { app: args.app, env: args.env, appId: args.appId };
-  await assertUnlocked(deps.locks, target);
-  await assertNoDeploymentInProgress(deps.do, target);
-  const deployment = await deps.do.createDeployment(args.appId, { forceBuild: args.forceBuild });
-  const record: WatchRecord = {
-    deploymentId: deployment.id,
-    appId: args.appId,
-    app: args.app,
-    env: args.env,
-    kind: 'deploy',
-    user: post.user,
-    message: { channel: post.channel, ts: '' },
-    startedAt: new Date(deps.now()).toISOString(),
-    ...(args.healthUrl ? { healthUrl: args.healthUrl } : {}),
-    ...(args.autoRollback ? { autoRollback: true } : {}),
-    ...(post.auditRef ? { auditRef: post.auditRef } : {}),
-    ...(post.approvalId ? { approvalId: post.approvalId } : {}),
-  };
-  record.message = await postMessage(deploymentMessage({ record, deployment, now: deps.now() }));
-  await deps.follower.start(record);
+/** What a production deploy request is bound to: if production moves on, the approval is void. */
+export async function deployBinding(doClient: DoClient, args: Pick<DeployArgs, 'appId' | 'env'>) {
+  const app = await doClient.getApp(args.appId);
   return {
-    result: 'succeeded',
-    detail: `deployment ${deployment.id} created`,
-    doIds: { appId: args.appId, deploymentId: deployment.id },
+    app_id: args.appId,
+    env: args.env,
+    active_deployment_id: app.activeDeployment?.id ?? 'none',
   };
 }
 
-export function deployCommand(deps: DeployCommandDeps): CommandDef<DeployArgs> {
+export function deployCommand(deps: RunnerDeps & { approvals: ApprovalService }): CommandDef<DeployArgs> {
   return {
     name: 'deploy',
     usage: [USAGE],
@@ -87,13 +51,33 @@ export function deployCommand(deps: DeployCommandDeps): CommandDef<DeployArgs> {
     access: (args) => ({ action: 'deploy', app: args.app, env: args.env }),
     target: (args) => ({ app: args.app, env: args.env }),
     async run(ctx, args) {
-      if (args.approval) return deps.requestApproval(ctx, args);
-      return runDeployment(
+      const target = { app: args.app, env: args.env, appId: args.appId };
+      if (args.approval) {
+        const binding = await deployBinding(deps.do, args);
+        const build = args.forceBuild ? ' with a clean build (--force-build)' : '';
+        return askForApproval(ctx, deps.approvals, {
+          kind: 'deploy',
+          app: args.app,
+          env: args.env,
+          summary: [
+            `New deployment of ${args.app} ${args.env}${build} from the source configured in its App Platform spec (latest commit of its branch, or its image tag).`,
+            `${args.env} runs deployment ${binding.active_deployment_id} now; if that changes before approval, the request is void.`,
+          ].join('\n'),
+          binding,
+          params: { forceBuild: String(args.forceBuild) },
+        });
+      }
+      const started = await runDeploy(
         deps,
-        args,
-        { user: ctx.invocation.user, channel: ctx.invocation.channel, auditRef: ctx.auditId },
-        (m) => ctx.reply.inChannel(m),
+        {
+          ...target,
+          ...(args.healthUrl ? { healthUrl: args.healthUrl } : {}),
+          autoRollback: args.autoRollback,
+        },
+        { user: ctx.invocation.user, post: (m) => ctx.reply.inChannel(m), auditRef: ctx.auditId },
+        args.forceBuild,
       );
+      return { result: 'succeeded', detail: started.detail, doIds: started.doIds };
     },
   };
 }

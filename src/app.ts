@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
+import { type ApprovalService, createApprovalService } from '../approvals/service.js';
+import { registerApprovalActions } from '../approvals/slack.js';
+import { createRedisApprovalStore } from '../approvals/store.js';
 import { auditCommand } from '../commands/audit.js';
 import { deployCommand } from '../commands/deploy.js';
 import { registerCommands } from '../commands/index.js';
 import { lockCommand, unlockCommand } from '../commands/lock.js';
+import { promoteCommand } from '../commands/promote.js';
 import { type RegisteredCommand, register } from '../commands/registry.js';
+import { rollbackCommand } from '../commands/rollback.js';
+import { createAfterFinish } from './after-finish.js';
 import { createRedisAuditLog, type RedisAuditLog } from './audit/redis-audit-log.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/schema.js';
@@ -13,8 +19,10 @@ import { createDedupe } from './dedupe.js';
 import { createDoClient } from './do/client.js';
 import type { DoClient } from './do/port.js';
 import type { Env } from './env.js';
-import { DocksideError } from './errors.js';
-import { createDeploymentFollower, type DeploymentFollower } from './follow-deployment.js';
+import { createExecutors } from './executors.js';
+import { type AfterFinish, createDeploymentFollower, type DeploymentFollower } from './follow-deployment.js';
+import { createGitHubClient } from './github/client.js';
+import { registerCommandButtons } from './interactions.js';
 import { createRedisLockStore } from './locks/redis-lock-store.js';
 import type { LockStore } from './locks/types.js';
 import type { Logger } from './logger.js';
@@ -48,6 +56,8 @@ export interface DocksideOptions {
   /** DO API read retries and their base delay. */
   doRetry?: { retries: number; baseDelayMs: number; maxDelayMs: number };
   probeHealth?: (url: string) => Promise<HealthProbeResult>;
+  /** How often pending approvals are checked for expiry. */
+  expirySweepMs?: number;
   /** Prefix for every Redis key (tests give each bot its own). */
   redisKeyPrefix?: string;
 }
@@ -62,6 +72,7 @@ export interface Dockside {
   locks: LockStore;
   slack: SlackPoster;
   follower: DeploymentFollower;
+  approvals: ApprovalService;
   metrics: Metrics;
   commands: ReadonlyMap<string, RegisteredCommand>;
   /** The HTTP port actually bound. */
@@ -110,7 +121,8 @@ export function createDockside(options: DocksideOptions): Dockside {
     ...(options.host ? { host: options.host } : {}),
     log,
     metrics,
-    clock,
+    // Signatures are checked against wall-clock time, whatever clock the domain uses.
+    clock: systemClock,
     firstDelivery: (key) => dedupe.once(key, 600),
     health: async () => {
       const redisOk = await redisHealthy(redis);
@@ -150,6 +162,14 @@ export function createDockside(options: DocksideOptions): Dockside {
 
   const slack = createWebPoster(app.client);
   const groups = createUsergroupDirectory({ client: app.client, clock, log });
+  const approvalStore = createRedisApprovalStore({ redis });
+  const github = createGitHubClient({
+    ...(config.github?.token ? { token: config.github.token } : {}),
+    ...(config.github?.api_url ? { apiUrl: config.github.api_url } : {}),
+  });
+  // The follower and the post-deployment steps need each other; the steps are filled in below.
+  const afterFinish: Record<string, AfterFinish> = {};
+  let approvals: ApprovalService | undefined;
   const follower = createDeploymentFollower({
     do: doClient,
     watchers: createWatcherStore(redis),
@@ -159,32 +179,39 @@ export function createDockside(options: DocksideOptions): Dockside {
     clock,
     probeHealth: options.probeHealth ?? ((url) => defaultProbe(url, config.health.timeout_ms)),
     replicaId,
+    afterFinish,
+    onFinished: async (record, ok, summary) => {
+      if (record.approvalId) await approvals?.finish(record.approvalId, ok, summary);
+    },
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
   });
+  const runner = { do: doClient, locks, follower, clock, github };
+  Object.assign(afterFinish, createAfterFinish({ ...runner, approvals: approvalStore, slack }));
+  approvals = createApprovalService({
+    store: approvalStore,
+    audit,
+    slack,
+    groups,
+    config,
+    clock,
+    log,
+    executors: createExecutors({ ...runner, config, slack }),
+  });
 
   const commandList: RegisteredCommand[] = [
-    register(
-      deployCommand({
-        do: doClient,
-        locks,
-        follower,
-        now: () => clock.now(),
-        requestApproval: async () => {
-          throw new DocksideError(
-            'not_available',
-            'Production deploys need approvals, which are not available yet.',
-          );
-        },
-      }),
-      ['deploy'],
-    ),
+    register(deployCommand({ ...runner, approvals }), ['deploy']),
+    register(promoteCommand({ ...runner, approvals }), ['promote']),
+    register(rollbackCommand({ ...runner, approvals }), ['rollback']),
     register(auditCommand({ audit }), []),
     register(lockCommand({ locks, clock }), ['deploy', 'lock']),
     register(unlockCommand({ locks }), ['deploy', 'lock']),
   ];
   const commands = new Map(commandList.map((c) => [c.name, c]));
-  registerCommands(app, { config, commands, audit, groups, slack, metrics, log });
+  const dispatchDeps = { config, commands, audit, groups, slack, metrics, log };
+  registerCommands(app, dispatchDeps);
+  registerCommandButtons(app, { ...dispatchDeps, dedupe });
+  registerApprovalActions(app, { service: approvals, dedupe, slack, log });
 
   app.error(async (err) => {
     log.error({ err }, 'unhandled Slack listener error');
@@ -201,6 +228,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     locks,
     slack,
     follower,
+    approvals,
     metrics,
     commands,
     get port() {
@@ -213,6 +241,16 @@ export function createDockside(options: DocksideOptions): Dockside {
       await app.start();
       await follower.resume();
       timers.push(setInterval(() => void follower.resume().catch(() => undefined), 30_000));
+      // Every replica sweeps; the store expires each request exactly once.
+      timers.push(
+        setInterval(
+          () =>
+            void approvals
+              ?.expireDue()
+              .catch((err: unknown) => log.warn({ err }, 'approval expiry sweep failed')),
+          options.expirySweepMs ?? 15_000,
+        ),
+      );
       log.info(
         { port: receiver.port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', replicaId },
         'dockside started',

@@ -39,6 +39,8 @@ export interface FollowerDeps {
   updateIntervalMs?: number;
   leaseMs?: number;
   afterFinish?: Record<string, AfterFinish>;
+  /** Told once the deployment's outcome is known (e.g. to close the approval it carried out). */
+  onFinished?: (record: WatchRecord, ok: boolean, summary: string) => Promise<void>;
 }
 
 /**
@@ -103,6 +105,7 @@ export function createDeploymentFollower(deps: FollowerDeps) {
           ...(record.auditRef ? { ref: record.auditRef } : {}),
         })
         .catch((err: unknown) => log.error({ err }, 'could not audit a deployment result'));
+      await deps.onFinished?.(record, ok, lines[0] ?? '').catch((err: unknown) => log.error({ err }, 'could not record the outcome'));
       await deps.watchers.remove(record.deploymentId);
     } catch (err) {
       log.error({ err }, 'following the deployment failed');

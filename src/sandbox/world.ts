@@ -23,6 +23,8 @@ export interface World {
   /** Every log line the bot wrote (JSON), for tests that grep for secrets. */
   logs: string[];
   log: Logger;
+  /** Another bot (replica) sharing this world's Redis keys, fake Slack and simulator. */
+  spawnBot(overrides?: Partial<DocksideOptions>): Promise<{ bot: Dockside; driver: SlackDriver }>;
   close(): Promise<void>;
 }
 
@@ -60,35 +62,43 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       },
     }),
   });
-  const bot = createDockside({
-    env: {
-      SLACK_BOT_TOKEN: secrets.botToken,
-      SLACK_SIGNING_SECRET: secrets.signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      DIGITALOCEAN_TOKEN: secrets.doToken,
-      DIGITALOCEAN_API_URL: sim.url,
-      REDIS_URL: options.redisUrl ?? 'redis://127.0.0.1:6379',
-      DOCKSIDE_CONFIG: '(world)',
-      PORT: 0,
-      LOG_LEVEL: 'info',
-    },
-    config: options.config(sim),
-    log,
-    port: 0,
-    host: '127.0.0.1',
-    pollMs: 25,
-    updateIntervalMs: 50,
-    slackRetries: 0,
-    doRetry: { retries: 2, baseDelayMs: 10, maxDelayMs: 50 },
-    redisKeyPrefix: options.redisKeyPrefix ?? `world:${randomBytes(4).toString('hex')}:`,
-    ...options.bot,
-  });
+  const prefix = options.redisKeyPrefix ?? `world:${randomBytes(4).toString('hex')}:`;
+  const config = options.config(sim);
+  const makeBot = (overrides: Partial<DocksideOptions> = {}) =>
+    createDockside({
+      env: {
+        SLACK_BOT_TOKEN: secrets.botToken,
+        SLACK_SIGNING_SECRET: secrets.signingSecret,
+        SLACK_API_URL: slack.apiUrl,
+        DIGITALOCEAN_TOKEN: secrets.doToken,
+        DIGITALOCEAN_API_URL: sim.url,
+        REDIS_URL: options.redisUrl ?? 'redis://127.0.0.1:6379',
+        DOCKSIDE_CONFIG: '(world)',
+        PORT: 0,
+        LOG_LEVEL: 'info',
+      },
+      config,
+      log,
+      port: 0,
+      host: '127.0.0.1',
+      pollMs: 25,
+      updateIntervalMs: 50,
+      slackRetries: 0,
+      doRetry: { retries: 2, baseDelayMs: 10, maxDelayMs: 50 },
+      redisKeyPrefix: prefix,
+      ...options.bot,
+      ...overrides,
+    });
+  const driverFor = (bot: Dockside) =>
+    createSlackDriver({
+      botUrl: `http://127.0.0.1:${bot.port}`,
+      signingSecret: secrets.signingSecret,
+      slack,
+    });
+  const extra: Dockside[] = [];
+  const bot = makeBot();
   await bot.start();
-  const driver = createSlackDriver({
-    botUrl: `http://127.0.0.1:${bot.port}`,
-    signingSecret: secrets.signingSecret,
-    slack,
-  });
+  const driver = driverFor(bot);
   return {
     slack,
     sim,
@@ -97,7 +107,14 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     secrets,
     logs,
     log,
+    async spawnBot(overrides = {}) {
+      const another = makeBot(overrides);
+      await another.start();
+      extra.push(another);
+      return { bot: another, driver: driverFor(another) };
+    },
     async close() {
+      for (const b of extra) await b.stop();
       await bot.stop();
       await slack.close();
       if (!options.sim) await sim.close();

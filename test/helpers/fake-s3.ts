@@ -53,7 +53,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      resolve(String(req.headers['content-encoding'] ?? '').includes('aws-chunked') ? decodeChunked(raw) : raw);
+      resolve(
+        String(req.headers['content-encoding'] ?? '').includes('aws-chunked') ? decodeChunked(raw) : raw,
+      );
     });
     req.on('error', reject);
   });
@@ -85,7 +87,12 @@ function error(res: ServerResponse, status: number, code: string): void {
 const etag = () => `"${randomBytes(16).toString('hex')}"`;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function handle(state: Omit<FakeS3, 'url' | 'close'>, req: IncomingMessage, res: ServerResponse, body: Buffer) {
+function handle(
+  state: Omit<FakeS3, 'url' | 'close'>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+) {
   const url = new URL(req.url ?? '/', 'http://s3.local');
   const [, bucket = '', ...rest] = url.pathname.split('/');
   const key = decodeURIComponent(rest.join('/'));
@@ -98,7 +105,10 @@ function handle(state: Omit<FakeS3, 'url' | 'close'>, req: IncomingMessage, res:
     const prefix = `${bucket}/${q.get('prefix') ?? ''}`;
     const items = [...state.objects.entries()].filter(([k]) => k.startsWith(prefix)).sort();
     const contents = items
-      .map(([k, v]) => `<Contents><Key>${esc(k.slice(bucket.length + 1))}</Key><Size>${v.length}</Size></Contents>`)
+      .map(
+        ([k, v]) =>
+          `<Contents><Key>${esc(k.slice(bucket.length + 1))}</Key><Size>${v.length}</Size></Contents>`,
+      )
       .join('');
     return xml(
       res,

@@ -1,0 +1,73 @@
+import type { ApprovalService } from '../approvals/service.js';
+import { describePlan } from '../handlers/promote/describe.js';
+import { planPromotion } from '../handlers/promote/plan.js';
+import { DocksideError } from '../src/errors.js';
+import type { RunnerDeps } from '../src/runners.js';
+import { askForApproval } from './approval.js';
+import { noExtraWords, resolveApp, tokenize } from './args.js';
+import type { CommandDef } from './types.js';
+
+const USAGE = '/promote <app>';
+
+export interface PromoteArgs {
+  app: string;
+  from: { env: string; appId: string };
+  to: { env: string; appId: string };
+}
+
+export function promoteCommand(deps: RunnerDeps & { approvals: ApprovalService }): CommandDef<PromoteArgs> {
+  return {
+    name: 'promote',
+    usage: [USAGE],
+    summary: 'Make production run exactly what staging runs (always approved)',
+    audited: true,
+    parse(text, config) {
+      const { words } = tokenize(text, { usage: USAGE });
+      noExtraWords(words, 1, USAGE);
+      const [app, appConfig] = resolveApp(config, words[0], USAGE);
+      if (!appConfig.promote) {
+        throw new DocksideError('promote_not_possible', `App \`${app}\` has no promotion configured.`, {
+          hint: `Add \`promote: { from: staging, to: production }\` under apps.${app} in dockside.yml.`,
+        });
+      }
+      const { from, to } = appConfig.promote;
+      return {
+        app,
+        from: { env: from, appId: appConfig.environments[from]?.app_id ?? '' },
+        to: { env: to, appId: appConfig.environments[to]?.app_id ?? '' },
+      };
+    },
+    access: (args) => ({ action: 'promote', app: args.app, env: args.to.env }),
+    target: (args) => ({ app: args.app, env: args.to.env }),
+    async run(ctx, args) {
+      const plan = await planPromotion({
+        do: deps.do,
+        appName: args.app,
+        from: args.from,
+        to: args.to,
+        clock: deps.clock,
+        ...(deps.github ? { github: deps.github } : {}),
+      });
+      if (plan.nothingToDo) {
+        await ctx.reply.ephemeral({
+          text: `${args.to.env} already runs exactly what ${args.from.env} runs; nothing to promote.`,
+        });
+        return { result: 'succeeded', detail: 'nothing to promote' };
+      }
+      if (plan.blockers.length > 0) {
+        await ctx.reply.ephemeral({
+          text: [`Cannot promote ${args.app} now:`, ...plan.blockers.map((b) => `• ${b}`)].join('\n'),
+        });
+        return { result: 'refused', detail: plan.blockers.join(' ').slice(0, 300) };
+      }
+      return askForApproval(ctx, deps.approvals, {
+        kind: 'promote',
+        app: args.app,
+        env: args.to.env,
+        summary: describePlan(plan).join('\n'),
+        binding: plan.binding,
+        params: {},
+      });
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { Executor } from '../approvals/service.js';
+import type { ApprovalKind, ApprovalRequest } from '../approvals/types.js';
+import { deployBinding } from '../commands/deploy.js';
+import { approvedFromBinding } from '../handlers/promote/execute.js';
+import type { Config } from './config/schema.js';
+import { DocksideError } from './errors.js';
+import { type EnvTarget, type RunnerDeps, runDeploy, runPromotion, runRollbackTo } from './runners.js';
+import type { SlackPoster } from './slack/reply.js';
+
+function envTarget(config: Config, app: string | undefined, env: string | undefined): EnvTarget {
+  const envConfig = app && env ? config.apps[app]?.environments[env] : undefined;
+  if (!app || !env || !envConfig) {
+    throw new DocksideError(
+      'approval_stale',
+      `${app ?? '?'} ${env ?? '?'} is no longer in dockside.yml; nothing was done.`,
+    );
+  }
+  return {
+    app,
+    env,
+    appId: envConfig.app_id,
+    autoRollback: envConfig.auto_rollback,
+    ...(envConfig.health_url ? { healthUrl: envConfig.health_url } : {}),
+  };
+}
+
+/** The approval is void when what it was bound to moved on; say what moved. */
+function assertSame(request: ApprovalRequest, key: string, now: string, what: string): void {
+  const approved = request.binding[key];
+  if (approved !== now) {
+    throw new DocksideError(
+      'approval_stale',
+      `${what} changed since this was requested (was ${approved ?? 'nothing'}, now ${now}), so this approval is void and nothing was done.`,
+      { hint: `Run \`${request.command}\` again to ask for a new approval.` },
+    );
+  }
+}
+
+/** What each kind of approved request does. Every executor re-checks the binding first. */
+export function createExecutors(
+  deps: RunnerDeps & { config: Config; slack: SlackPoster },
+): Partial<Record<ApprovalKind, Executor>> {
+  const runFor = (r: ApprovalRequest) => ({
+    user: r.requester,
+    post: (m: Parameters<SlackPoster['post']>[1]) => deps.slack.post(r.channel, m),
+    approvalId: r.id,
+  });
+  return {
+    async deploy(r) {
+      const target = envTarget(deps.config, r.app, r.env);
+      assertSame(r, 'app_id', target.appId, `The App Platform app of ${target.app} ${target.env}`);
+      const now = await deployBinding(deps.do, { appId: target.appId, env: target.env });
+      assertSame(
+        r,
+        'active_deployment_id',
+        now.active_deployment_id,
+        `The active deployment of ${target.app} ${target.env}`,
+      );
+      const started = await runDeploy(deps, target, runFor(r), r.params.forceBuild === 'true');
+      return { status: 'started', detail: started.detail, doIds: started.doIds };
+    },
+    async promote(r) {
+      const target = envTarget(deps.config, r.app, r.env);
+      const started = await runPromotion(deps, target, runFor(r), approvedFromBinding(target.app, r.binding));
+      return { status: 'started', detail: started.detail, doIds: started.doIds };
+    },
+    async rollback(r) {
+      const target = envTarget(deps.config, r.app, r.env);
+      assertSame(r, 'app_id', target.appId, `The App Platform app of ${target.app} ${target.env}`);
+      const app = await deps.do.getApp(target.appId);
+      assertSame(
+        r,
+        'active_deployment_id',
+        app.activeDeployment?.id ?? 'none',
+        `The active deployment of ${target.app} ${target.env}`,
+      );
+      const started = await runRollbackTo(deps, target, runFor(r), r.binding.target_deployment_id ?? '');
+      return { status: 'started', detail: started.detail, doIds: started.doIds };
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { type DispatchDeps, dispatch } from '../commands/dispatch.js';
+import { slackReply } from '../commands/index.js';
+import { ACTION_ROLLBACK_COMMAND } from '../commands/rollback.js';
+import type { Dedupe } from './dedupe.js';
+
+/**
+ * Buttons that stand for a command (pick a rollback target, commit, revert) run
+ * exactly as if the clicker had typed it: same parsing, access check and audit.
+ */
+export function registerCommandButtons(app: App, deps: DispatchDeps & { dedupe: Dedupe }): void {
+  app.action<BlockAction<ButtonAction>>(ACTION_ROLLBACK_COMMAND, async ({ ack, body, action, respond }) => {
+    await ack();
+    const first = await deps.dedupe.once(`click:${body.trigger_id}`, 3600).catch(() => true);
+    if (!first) return;
+    const channel = body.channel?.id ?? body.container?.channel_id ?? '';
+    await dispatch(
+      deps,
+      {
+        user: body.user.id,
+        channel,
+        text: action.value ?? '',
+        commandText: '/rollback',
+        requestId: randomUUID().slice(0, 8),
+      },
+      '/rollback',
+      slackReply(respond, deps.slack, channel),
+    );
+  });
+}

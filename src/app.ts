@@ -13,7 +13,7 @@ import { type RegisteredCommand, register } from '../commands/registry.js';
 import { rollbackCommand } from '../commands/rollback.js';
 import { createAfterFinish } from './after-finish.js';
 import { createRedisAuditLog, type RedisAuditLog } from './audit/redis-audit-log.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, sleep, systemClock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { createDedupe } from './dedupe.js';
 import { createDoClient } from './do/client.js';
@@ -160,6 +160,17 @@ export function createDockside(options: DocksideOptions): Dockside {
         deferInitialization: true,
       });
 
+  // Work in flight (listeners run past the ack); a graceful stop lets it finish before Redis goes.
+  const inFlight = new Set<Promise<void>>();
+  app.use(async ({ next }) => {
+    const work = next();
+    inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      inFlight.delete(work);
+    }
+  });
   const slack = createWebPoster(app.client);
   const groups = createUsergroupDirectory({ client: app.client, clock, log });
   const approvalStore = createRedisApprovalStore({ redis });
@@ -259,6 +270,9 @@ export function createDockside(options: DocksideOptions): Dockside {
     async stop() {
       for (const t of timers) clearInterval(t);
       await app.stop().catch(() => undefined);
+      const drained = Promise.allSettled([...inFlight]);
+      await Promise.race([drained, sleep(10_000)]);
+      await follower.stop();
       if (env.SLACK_APP_TOKEN) await receiver.stop();
       redis.disconnect();
     },

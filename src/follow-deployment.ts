@@ -51,6 +51,7 @@ export interface FollowerDeps {
 export function createDeploymentFollower(deps: FollowerDeps) {
   const leaseMs = deps.leaseMs ?? 30_000;
   const active = new Set<string>();
+  let stopping = false;
 
   async function follow(record: WatchRecord): Promise<void> {
     if (active.has(record.deploymentId)) return;
@@ -66,6 +67,11 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       now: deps.clock.now(),
       ...extra,
     });
+    let handedOver = false;
+    const keepGoing = async () => {
+      handedOver = stopping || !(await deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs));
+      return !handedOver;
+    };
     try {
       const { deployment, timedOut } = await watchDeployment({
         do: deps.do,
@@ -73,8 +79,13 @@ export function createDeploymentFollower(deps: FollowerDeps) {
         deploymentId: record.deploymentId,
         ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
         onChange: (d) => updater.update(deploymentMessage(view({ deployment: d }))),
-        keepGoing: () => deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs),
+        keepGoing,
       });
+      if (handedOver) {
+        // Shutting down, or another replica took over: the record stays for whoever resumes it.
+        await deps.watchers.release(record.deploymentId, deps.replicaId).catch(() => undefined);
+        return;
+      }
       const finished = await conclude(record, deployment, timedOut);
       const extra: AfterFinishResult | undefined = await deps.afterFinish?.[record.kind]?.(finished).catch(
         (err: unknown) => {
@@ -105,7 +116,9 @@ export function createDeploymentFollower(deps: FollowerDeps) {
           ...(record.auditRef ? { ref: record.auditRef } : {}),
         })
         .catch((err: unknown) => log.error({ err }, 'could not audit a deployment result'));
-      await deps.onFinished?.(record, ok, lines[0] ?? '').catch((err: unknown) => log.error({ err }, 'could not record the outcome'));
+      await deps
+        .onFinished?.(record, ok, lines[0] ?? '')
+        .catch((err: unknown) => log.error({ err }, 'could not record the outcome'));
       await deps.watchers.remove(record.deploymentId);
     } catch (err) {
       log.error({ err }, 'following the deployment failed');
@@ -165,6 +178,13 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       const free = records.filter((r) => !active.has(r.deploymentId));
       for (const r of free) void follow(r);
       return free.length;
+    },
+    /** Stops following (on shutdown) and releases the leases, leaving the records for another replica. */
+    async stop(): Promise<void> {
+      stopping = true;
+      await Promise.all(
+        [...active].map((id) => deps.watchers.release(id, deps.replicaId).catch(() => undefined)),
+      );
     },
     get following(): number {
       return active.size;

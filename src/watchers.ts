@@ -32,6 +32,8 @@ export interface WatcherStore {
   list(): Promise<WatchRecord[]>;
   /** Takes or renews the right to follow one deployment; true when this replica holds it. */
   lease(deploymentId: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up (on shutdown) so another replica resumes at once. */
+  release(deploymentId: string, owner: string): Promise<void>;
 }
 
 const LEASE = `
@@ -41,6 +43,10 @@ if holder == false or holder == ARGV[1] then
   return 1
 end
 return 0`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
 
 export function createWatcherStore(redis: Redis): WatcherStore {
   return {
@@ -62,6 +68,9 @@ export function createWatcherStore(redis: Redis): WatcherStore {
     },
     async lease(deploymentId, owner, ttlMs) {
       return (await redis.eval(LEASE, 1, leaseKey(deploymentId), owner, String(ttlMs))) === 1;
+    },
+    async release(deploymentId, owner) {
+      await redis.eval(RELEASE, 1, leaseKey(deploymentId), owner);
     },
   };
 }

@@ -40,9 +40,8 @@ export async function watchDeployment(options: {
       if (TERMINAL_PHASES.has(current.phase)) return { deployment: current, timedOut: false };
     }
     if (Date.now() > deadline && current) return { deployment: current, timedOut: true };
-    if (options.keepGoing && !(await options.keepGoing())) {
-      if (current) return { deployment: current, timedOut: true };
-    }
+    if (current && options.keepGoing && !(await options.keepGoing()))
+      return { deployment: current, timedOut: true };
     await sleep(pollMs);
   }
 }

@@ -11,7 +11,8 @@ const PROD = DEMO_IDS.apps.webProduction;
 describe('production deploys wait for approval', async () => {
   const world = await testWorld();
   const { driver, slack, sim } = world;
-  const prodDeploys = () => sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' }).filter((r) => r.path.includes(PROD));
+  const prodDeploys = () =>
+    sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' }).filter((r) => r.path.includes(PROD));
   const ephemeralFor = (user: string, from: number) =>
     waitFor(`an answer for ${user}`, () => slack.ephemerals.slice(from).find((e) => e.user === user));
 
@@ -22,14 +23,18 @@ describe('production deploys wait for approval', async () => {
     expect(approval.text).toBe('Approval needed: Deploy web production');
     expect(JSON.stringify(approval.blocks)).toContain('Requested by <@U0ALICE>');
     expect(prodDeploys()).toHaveLength(0);
-    const note = await waitFor('the note in the requester\'s channel', () =>
+    const note = await waitFor("the note in the requester's channel", () =>
       slack.messages.find((m) => m.channel === dev && m.text.startsWith('Deploy web production')),
     );
     expect(note.text).toBe('Deploy web production: approval pending');
 
     await click(driver, bob, approval, 'Approve');
     await click(driver, bob, approval, 'Approve'); // a second click changes nothing
-    await waitFor('the approval to succeed', () => approval.text === 'Approval succeeded: Deploy web production', 8000);
+    await waitFor(
+      'the approval to succeed',
+      () => approval.text === 'Approval succeeded: Deploy web production',
+      8000,
+    );
     expect(prodDeploys()).toHaveLength(1);
     const progress = slack.messages.find((m) => m.text.startsWith('Deploying web production'));
     expect(progress?.channel).toBe(dev);
@@ -51,10 +56,14 @@ describe('production deploys wait for approval', async () => {
     const approval = await newApproval(slack, before);
     let from = slack.ephemerals.length;
     await click(driver, alice, approval, 'Approve');
-    expect((await ephemeralFor(alice, from)).text).toBe('You asked for this deploy, so someone else must approve it.');
+    expect((await ephemeralFor(alice, from)).text).toBe(
+      'You asked for this deploy, so someone else must approve it.',
+    );
     from = slack.ephemerals.length;
     await click(driver, carol, approval, 'Approve');
-    expect((await ephemeralFor(carol, from)).text).toMatch(/^Only members of the "approver" role can approve/);
+    expect((await ephemeralFor(carol, from)).text).toMatch(
+      /^Only members of the "approver" role can approve/,
+    );
     expect(approval.text).toBe('Approval needed: Deploy web production');
     expect(prodDeploys()).toHaveLength(1);
     await click(driver, alice, approval, 'Cancel');
@@ -67,15 +76,23 @@ describe('production deploys wait for approval', async () => {
     const approval = await newApproval(slack, before);
     const from = slack.ephemerals.length;
     await click(driver, bob, approval, 'Cancel');
-    expect((await ephemeralFor(bob, from)).text).toBe('Only <@U0ALICE>, who asked for it, can cancel this request.');
+    expect((await ephemeralFor(bob, from)).text).toBe(
+      'Only <@U0ALICE>, who asked for it, can cancel this request.',
+    );
     await click(driver, alice, approval, 'Cancel');
     await waitFor('cancelled', () => approval.text === 'Approval cancelled: Deploy web production');
     expect(JSON.stringify(approval.blocks)).toContain('Cancelled by <@U0ALICE>');
     expect(JSON.stringify(approval.blocks)).not.toContain('approval.approve');
     // A late click on the cancelled request (e.g. a stale client) must not run it.
     const late = slack.ephemerals.length;
-    await driver.click(bob, approval, { actionId: 'approval.approve', value: approvalId(approval), text: 'Approve' });
-    expect((await ephemeralFor(bob, late)).text).toBe('This request is already cancelled; your click changed nothing.');
+    await driver.click(bob, approval, {
+      actionId: 'approval.approve',
+      value: approvalId(approval),
+      text: 'Approve',
+    });
+    expect((await ephemeralFor(bob, late)).text).toBe(
+      'This request is already cancelled; your click changed nothing.',
+    );
     expect(prodDeploys()).toHaveLength(1);
   });
 
@@ -87,14 +104,22 @@ describe('production deploys wait for approval', async () => {
     await click(driver, bob, approval, 'Reject');
     const view = await waitFor('the reason dialog', () => slack.views[views]);
     expect(view.callback_id).toBe('approval.reject_reason');
-    const short = await driver.submitView(bob, view, { reason: { reason: { type: 'plain_text_input', value: 'no' } } });
+    const short = await driver.submitView(bob, view, {
+      reason: { reason: { type: 'plain_text_input', value: 'no' } },
+    });
     expect(JSON.parse(short.text)).toMatchObject({ response_action: 'errors' });
-    await driver.submitView(bob, view, { reason: { reason: { type: 'plain_text_input', value: 'release freeze until Monday' } } });
+    await driver.submitView(bob, view, {
+      reason: { reason: { type: 'plain_text_input', value: 'release freeze until Monday' } },
+    });
     await waitFor('rejected', () => approval.text === 'Approval rejected: Deploy web production');
     expect(JSON.stringify(approval.blocks)).toContain('Rejected by <@U0BOB>: release freeze until Monday');
     expect(prodDeploys()).toHaveLength(1);
     const [entry] = await world.bot.audit.list({ user: bob, limit: 1 });
-    expect(entry).toMatchObject({ action: 'approval.reject', result: 'rejected', detail: 'release freeze until Monday' });
+    expect(entry).toMatchObject({
+      action: 'approval.reject',
+      result: 'rejected',
+      detail: 'release freeze until Monday',
+    });
   });
 
   it('voids an approval when production moved on since the request', async () => {
@@ -111,7 +136,9 @@ describe('production deploys wait for approval', async () => {
     const posts = prodDeploys().length;
     await click(driver, bob, approval, 'Approve');
     await waitFor('failed', () => approval.text === 'Approval failed: Deploy web production', 5000);
-    expect(JSON.stringify(approval.blocks)).toMatch(/changed since this was requested .* this approval is void/);
+    expect(JSON.stringify(approval.blocks)).toMatch(
+      /changed since this was requested .* this approval is void/,
+    );
     expect(prodDeploys()).toHaveLength(posts);
   });
 });

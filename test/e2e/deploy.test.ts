@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
 import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxConfig } from '../../src/sandbox/config.js';
+import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
 import { startHealthServer } from '../helpers/health-server.js';
 import { testWorld, waitFor } from '../helpers/world.js';
 
@@ -74,7 +74,9 @@ describe('/deploy to staging', async () => {
     const answer = await waitFor('refusal', () =>
       slack.ephemerals.slice(fromEph).find((e) => e.text.includes('already in progress')),
     );
-    expect(answer.text).toMatch(/^A deployment of web staging is already in progress \([0-9a-f]{8}, [A-Z_]+\)\. Wait for it/);
+    expect(answer.text).toMatch(
+      /^A deployment of web staging is already in progress \([0-9a-f]{8}, [A-Z_]+\)\. Wait for it/,
+    );
     await finished(from);
     expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' })).toHaveLength(before + 1);
   });
@@ -85,8 +87,12 @@ describe('/deploy to staging', async () => {
     await waitFor('lock posted', () => slack.messages.some((m) => m.text.includes('locked web staging')));
     const before = sim.requests({ method: 'POST' }).length;
     await driver.command(alice, dev, '/deploy', 'web staging');
-    const answer = await waitFor('refusal', () => slack.ephemerals.slice(fromEph).find((e) => e.text.includes('locked')));
-    expect(answer.text).toMatch(/^web staging is locked by <@U0ALICE> since .*: release freeze\. Nothing was deployed\./);
+    const answer = await waitFor('refusal', () =>
+      slack.ephemerals.slice(fromEph).find((e) => e.text.includes('locked')),
+    );
+    expect(answer.text).toMatch(
+      /^web staging is locked by <@U0ALICE> since .*: release freeze\. Nothing was deployed\./,
+    );
     expect(answer.text).toContain('`/unlock web staging`');
     expect(sim.requests({ method: 'POST' })).toHaveLength(before);
     await driver.command(alice, dev, '/unlock', 'web staging');

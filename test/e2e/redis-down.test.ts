@@ -11,7 +11,12 @@ describe('Redis down', async () => {
   it('refuses the action, says why, and sends nothing to DigitalOcean', async () => {
     proxy.cut();
     const from = world.slack.ephemerals.length;
-    const res = await world.driver.command(SANDBOX_USERS.alice, SANDBOX_CHANNELS.dev, '/deploy', 'web staging');
+    const res = await world.driver.command(
+      SANDBOX_USERS.alice,
+      SANDBOX_CHANNELS.dev,
+      '/deploy',
+      'web staging',
+    );
     expect(res.status).toBe(200);
     const answer = await waitFor('refusal', () => world.slack.ephemerals[from]);
     expect(answer.text).toMatch(

@@ -47,7 +47,9 @@ describe('requests from Slack', async () => {
     const from = slack.ephemerals.length;
     expect((await driver.command(alice, dev, '/ops', 'frobnicate web')).status).toBe(200);
     const [answer] = await waitFor('answer', () => answersFor(from).length > 0 && answersFor(from));
-    expect(answer).toBe('`frobnicate` is not a dockside command. `/ops help` lists the commands you may run.');
+    expect(answer).toBe(
+      '`frobnicate` is not a dockside command. `/ops help` lists the commands you may run.',
+    );
   });
 
   it('answers malformed arguments with the problem and the usage line, touching nothing', async () => {
@@ -71,7 +73,12 @@ describe('requests from Slack', async () => {
     expect(answer).toMatch(/^You may not deploy web staging\. Ask a dockside admin/);
     expect(sim.requests({ method: 'POST' })).toHaveLength(0);
     const [entry] = await world.bot.audit.list({ user: dave, limit: 1 });
-    expect(entry).toMatchObject({ result: 'refused', app: 'web', env: 'staging', command: '/deploy web staging' });
+    expect(entry).toMatchObject({
+      result: 'refused',
+      app: 'web',
+      env: 'staging',
+      command: '/deploy web staging',
+    });
   });
 
   it('works through the /ops umbrella and shows help limited to what the caller may run', async () => {

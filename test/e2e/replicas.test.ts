@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
+import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
+import { approvalMessages, button, newApproval } from '../helpers/approvals.js';
+import { testWorld, waitFor } from '../helpers/world.js';
+
+describe('three replicas sharing one Redis', async () => {
+  const world = await testWorld();
+  const replicas = [world.driver, (await world.spawnBot()).driver, (await world.spawnBot()).driver];
+
+  it('turn 50 simultaneous Approve clicks into exactly one production deployment', async () => {
+    const { slack, sim } = world;
+    const before = approvalMessages(slack).length;
+    await replicas[1]?.command(SANDBOX_USERS.alice, SANDBOX_CHANNELS.dev, '/deploy', 'web production');
+    const approval = await newApproval(slack, before);
+    const approve = button(approval, 'Approve');
+    const started = performance.now();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => replicas[i % 3]?.click(SANDBOX_USERS.bob, approval, approve)),
+    );
+    expect(results.every((r) => r?.status === 200)).toBe(true);
+    await waitFor(
+      'the approval to settle',
+      () => approval.text === 'Approval succeeded: Deploy web production',
+      10_000,
+    );
+    const settledMs = Math.round(performance.now() - started);
+    const deployments = sim
+      .requests({ method: 'POST', route: '/v2/apps/:id/deployments' })
+      .filter((r) => r.path.includes(DEMO_IDS.apps.webProduction));
+    expect(deployments).toHaveLength(1);
+    const progress = slack.messages.filter((m) => m.text.startsWith('Deploying web production'));
+    expect(progress).toHaveLength(1);
+    expect(progress[0]?.text).toBe('Deploying web production: done');
+    const runs = (await world.bot.audit.list({ app: 'web', limit: 200 })).filter(
+      (e) => e.action === 'approval.run.deploy' && e.result === 'started',
+    );
+    expect(runs).toHaveLength(1);
+    console.log(
+      `multi-replica: 50 clicks over 3 replicas -> ${deployments.length} deployment, settled in ${settledMs} ms`,
+    );
+  });
+});

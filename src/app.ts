@@ -5,16 +5,20 @@ import { type ApprovalService, createApprovalService } from '../approvals/servic
 import { registerApprovalActions } from '../approvals/slack.js';
 import { createRedisApprovalStore } from '../approvals/store.js';
 import { auditCommand } from '../commands/audit.js';
+import { createBackupCommand } from '../commands/backup.js';
 import { deployCommand } from '../commands/deploy.js';
+import { createHealthCommand } from '../commands/health.js';
 import { registerCommands } from '../commands/index.js';
 import { lockCommand, unlockCommand } from '../commands/lock.js';
 import { promoteCommand } from '../commands/promote.js';
+import { queryCommand } from '../commands/query.js';
 import { type RegisteredCommand, register } from '../commands/registry.js';
 import { rollbackCommand } from '../commands/rollback.js';
 import { createAfterFinish } from './after-finish.js';
 import { createRedisAuditLog, type RedisAuditLog } from './audit/redis-audit-log.js';
 import { type Clock, sleep, systemClock } from './clock.js';
 import type { Config } from './config/schema.js';
+import { createDataServices } from './data-services.js';
 import { createDedupe } from './dedupe.js';
 import { createDoClient } from './do/client.js';
 import type { DoClient } from './do/port.js';
@@ -56,6 +60,8 @@ export interface DocksideOptions {
   /** DO API read retries and their base delay. */
   doRetry?: { retries: number; baseDelayMs: number; maxDelayMs: number };
   probeHealth?: (url: string) => Promise<HealthProbeResult>;
+  /** Scheduled summaries, alert polls and dumps (off in most tests). */
+  schedules?: boolean;
   /** How often pending approvals are checked for expiry. */
   expirySweepMs?: number;
   /** Prefix for every Redis key (tests give each bot its own). */
@@ -199,6 +205,18 @@ export function createDockside(options: DocksideOptions): Dockside {
   });
   const runner = { do: doClient, locks, follower, clock, github };
   Object.assign(afterFinish, createAfterFinish({ ...runner, approvals: approvalStore, slack }));
+  const data = createDataServices({
+    config,
+    redis,
+    do: doClient,
+    audit,
+    locks,
+    approvals: approvalStore,
+    slack,
+    clock,
+    log,
+    schedules: options.schedules ?? true,
+  });
   approvals = createApprovalService({
     store: approvalStore,
     audit,
@@ -207,13 +225,25 @@ export function createDockside(options: DocksideOptions): Dockside {
     config,
     clock,
     log,
-    executors: createExecutors({ ...runner, config, slack }),
+    executors: createExecutors({ ...runner, config, slack, backups: data.backups }),
   });
 
   const commandList: RegisteredCommand[] = [
     register(deployCommand({ ...runner, approvals }), ['deploy']),
     register(promoteCommand({ ...runner, approvals }), ['promote']),
     register(rollbackCommand({ ...runner, approvals }), ['rollback']),
+    register(queryCommand({ pools: data.pools, clock }), ['query']),
+    register(
+      createBackupCommand({
+        backups: data.backups,
+        clock,
+        requestApproval: async ({ required: _required, ...request }) => {
+          await approvals?.request(request);
+        },
+      }),
+      ['backup', 'restore'],
+    ),
+    register(createHealthCommand({ health: data.health, clock }), []),
     register(auditCommand({ audit }), []),
     register(lockCommand({ locks, clock }), ['deploy', 'lock']),
     register(unlockCommand({ locks }), ['deploy', 'lock']),
@@ -251,6 +281,7 @@ export function createDockside(options: DocksideOptions): Dockside {
       if (env.SLACK_APP_TOKEN) await receiver.start();
       await app.start();
       await follower.resume();
+      await data.start();
       timers.push(setInterval(() => void follower.resume().catch(() => undefined), 30_000));
       // Every replica sweeps; the store expires each request exactly once.
       timers.push(
@@ -273,6 +304,7 @@ export function createDockside(options: DocksideOptions): Dockside {
       const drained = Promise.allSettled([...inFlight]);
       await Promise.race([drained, sleep(10_000)]);
       await follower.stop();
+      await data.stop();
       if (env.SLACK_APP_TOKEN) await receiver.stop();
       redis.disconnect();
     },

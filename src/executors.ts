@@ -1,6 +1,7 @@
 import type { Executor } from '../approvals/service.js';
 import type { ApprovalKind, ApprovalRequest } from '../approvals/types.js';
 import { deployBinding } from '../commands/deploy.js';
+import type { BackupOperations } from '../handlers/backup/index.js';
 import { approvedFromBinding } from '../handlers/promote/execute.js';
 import type { Config } from './config/schema.js';
 import { DocksideError } from './errors.js';
@@ -38,7 +39,7 @@ function assertSame(request: ApprovalRequest, key: string, now: string, what: st
 
 /** What each kind of approved request does. Every executor re-checks the binding first. */
 export function createExecutors(
-  deps: RunnerDeps & { config: Config; slack: SlackPoster },
+  deps: RunnerDeps & { config: Config; slack: SlackPoster; backups: BackupOperations },
 ): Partial<Record<ApprovalKind, Executor>> {
   const runFor = (r: ApprovalRequest) => ({
     user: r.requester,
@@ -76,6 +77,21 @@ export function createExecutors(
       );
       const started = await runRollbackTo(deps, target, runFor(r), r.binding.target_deployment_id ?? '');
       return { status: 'started', detail: started.detail, doIds: started.doIds };
+    },
+    async restore(r) {
+      const db = r.params.db ?? '';
+      const backupId = r.params.backupId ?? '';
+      const backup = await deps.backups.resolve(db, backupId);
+      if (backup.kind === 'managed') {
+        assertSame(r, 'backupCreatedAt', backup.createdAt, `The managed backup ${backupId} of ${db}`);
+      } else {
+        assertSame(r, 'sha256', backup.record.sha256, `The dump ${backupId} of ${db}`);
+        assertSame(r, 'target', deps.backups.restoreTarget(db), `The restore target of ${db}`);
+      }
+      const result = await deps.backups.restore({ db, backupId, requestedBy: r.requester });
+      await deps.slack.post(r.channel, { text: result.message }).catch(() => undefined);
+      const doIds: Record<string, string> = result.kind === 'managed' ? { clusterId: result.cluster.id } : {};
+      return { status: 'done', ok: true, detail: result.message, doIds };
     },
   };
 }

@@ -132,12 +132,13 @@ export const Config = z.strictObject({
   health: z
     .strictObject({
       timeout_ms: z.number().int().min(100).max(60_000).default(5000),
-      concurrency: z.number().int().min(1).max(200).default(20),
+      /** Health checks at once; high by default so 200 envs take about one timeout. */
+      concurrency: z.number().int().min(1).max(1000).default(200),
       /** Consecutive failed polls before an env is reported unhealthy (App Platform uses 3). */
       failure_threshold: z.number().int().min(1).max(20).default(3),
       poll_seconds: z.number().int().min(10).default(60),
     })
-    .default({ timeout_ms: 5000, concurrency: 20, failure_threshold: 3, poll_seconds: 60 }),
+    .default({ timeout_ms: 5000, concurrency: 200, failure_threshold: 3, poll_seconds: 60 }),
   schedules: z
     .strictObject({
       health_summary: z.strictObject({ cron, timezone: z.string().default('UTC') }).optional(),

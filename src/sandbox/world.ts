@@ -86,6 +86,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       slackRetries: 0,
       doRetry: { retries: 2, baseDelayMs: 10, maxDelayMs: 50 },
       redisKeyPrefix: prefix,
+      schedules: false,
       ...options.bot,
       ...overrides,
     });

@@ -13,11 +13,18 @@ const STAGING = DEMO_IDS.apps.webStaging;
 describe('/rollback', async () => {
   const world = await testWorld();
   const { driver, slack, sim } = world;
-  const rollbacks = (appId: string) => sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback' }).filter((r) => r.path.includes(appId));
+  const rollbacks = (appId: string) =>
+    sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback' }).filter((r) => r.path.includes(appId));
   const answer = (from: number, match: (t: string) => boolean) =>
     waitFor('an answer', () => slack.ephemerals.slice(from).find((e) => match(e.text)));
   /** An ephemeral answer as something the driver can click on. */
-  const asMessage = (e: { text: string; blocks: unknown[] }): FakeMessage => ({ channel: dev, ts: '0', text: e.text, blocks: e.blocks, updates: 0 });
+  const asMessage = (e: { text: string; blocks: unknown[] }): FakeMessage => ({
+    channel: dev,
+    ts: '0',
+    text: e.text,
+    blocks: e.blocks,
+    updates: 0,
+  });
 
   it('lists the last deployments, rolls back to the picked one, locks the env and offers Commit', async () => {
     let from = slack.ephemerals.length;
@@ -34,8 +41,11 @@ describe('/rollback', async () => {
 
     const fromMsg = slack.messages.length;
     await driver.click(alice, asMessage(list), pick);
-    const progress = await waitFor('rollback message done', () =>
-      slack.messages.slice(fromMsg).find((m) => m.text === 'Rolling back web staging: done'), 8000);
+    const progress = await waitFor(
+      'rollback message done',
+      () => slack.messages.slice(fromMsg).find((m) => m.text === 'Rolling back web staging: done'),
+      8000,
+    );
     expect(rollbacks(STAGING)).toHaveLength(1);
     expect(rollbacks(STAGING)[0]?.body).toMatchObject({ deployment_id: targetId });
     expect(JSON.stringify(progress.blocks)).toContain('is locked: rolled back from');
@@ -48,7 +58,9 @@ describe('/rollback', async () => {
 
     const fromCommit = slack.messages.length;
     await click(driver, alice, progress, 'Commit rollback');
-    const committed = await waitFor('commit answer', () => slack.messages.slice(fromCommit).find((m) => m.text.includes('unpinned')));
+    const committed = await waitFor('commit answer', () =>
+      slack.messages.slice(fromCommit).find((m) => m.text.includes('unpinned')),
+    );
     expect(committed.text).toContain('Kept rollback deployment');
     expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback/commit' })).toHaveLength(1);
     await driver.command(alice, dev, '/unlock', 'web staging');
@@ -63,10 +75,18 @@ describe('/rollback', async () => {
     if (!pick) throw new Error('no pick');
     const fromMsg = slack.messages.length;
     await driver.click(alice, asMessage(list), pick);
-    const progress = await waitFor('rolled back', () => slack.messages.slice(fromMsg).find((m) => m.text === 'Rolling back web staging: done'), 8000);
+    const progress = await waitFor(
+      'rolled back',
+      () => slack.messages.slice(fromMsg).find((m) => m.text === 'Rolling back web staging: done'),
+      8000,
+    );
     from = slack.messages.length;
     await click(driver, alice, progress, 'Revert rollback');
-    await waitFor('revert done', () => slack.messages.slice(from).find((m) => m.text === 'Reverting rollback of web staging: done'), 8000);
+    await waitFor(
+      'revert done',
+      () => slack.messages.slice(from).find((m) => m.text === 'Reverting rollback of web staging: done'),
+      8000,
+    );
     expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback/revert' })).toHaveLength(1);
     expect(await world.bot.locks.get('web', 'staging')).toBeNull();
   });
@@ -92,10 +112,18 @@ describe('/rollback', async () => {
     const approval = await newApproval(slack, before);
     expect(approval.text).toBe('Approval needed: Roll back web production');
     expect(JSON.stringify(approval.blocks)).toMatch(/roll back from .* to /);
-    expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback/validate' }).some((r) => r.path.includes(PROD))).toBe(true);
+    expect(
+      sim
+        .requests({ method: 'POST', route: '/v2/apps/:id/rollback/validate' })
+        .some((r) => r.path.includes(PROD)),
+    ).toBe(true);
     expect(rollbacks(PROD)).toHaveLength(0);
     await click(driver, bob, approval, 'Approve');
-    await waitFor('approved rollback done', () => approval.text === 'Approval succeeded: Roll back web production', 8000);
+    await waitFor(
+      'approved rollback done',
+      () => approval.text === 'Approval succeeded: Roll back web production',
+      8000,
+    );
     expect(rollbacks(PROD)).toHaveLength(1);
   });
 });

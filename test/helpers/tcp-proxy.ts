@@ -8,7 +8,10 @@ export async function startTcpProxy(target: { host: string; port: number }) {
   const sockets = new Set<net.Socket>();
   let accepting = true;
   const server = net.createServer((client) => {
-    if (!accepting) return client.destroy();
+    if (!accepting) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(target);
     sockets.add(client).add(upstream);
     client.pipe(upstream).pipe(client);

@@ -1,0 +1,43 @@
+import type { SlackMessage } from '../../src/slack/reply.js';
+import { formatAge } from '../backup/format.js';
+import { ms } from './limits.js';
+import type { EnvHealth, HealthReport, HealthState, ProbeHealth } from './types.js';
+
+/** Unicode rather than :emoji: codes, because the table is a code block (aligned columns). */
+export const MARK: Record<HealthState, string> = { good: '✅', bad: '❌', unknown: '❔' };
+
+function envRow(e: EnvHealth, width: number): string {
+  const cells = e.checks.map((c) => `${c.name} ${c.detail}${c.state === 'bad' ? ' ✗' : ''}`);
+  if (e.pinnedDeploymentId) cells.push('pinned by rollback');
+  return `${MARK[e.state]} ${`${e.app}/${e.env}`.padEnd(width)}  ${cells.join(' · ') || 'nothing to check'}`;
+}
+
+function probeCell(p: ProbeHealth): string {
+  return `${MARK[p.state]} ${p.name} ${p.state === 'good' ? ms(p.latencyMs ?? 0) : (p.error ?? 'down')}`;
+}
+
+/** `/health [app]`: a compact table, bad envs first, then databases, Redis and locks. */
+export function renderHealthReport(report: HealthReport, now: number): SlackMessage {
+  const order: Record<HealthState, number> = { bad: 0, unknown: 1, good: 2 };
+  const envs = [...report.envs].sort((a, b) => order[a.state] - order[b.state]);
+  const width = Math.max(8, ...envs.map((e) => e.app.length + e.env.length + 1));
+  const bad = envs.filter((e) => e.state === 'bad').length;
+  const lines: string[] = [];
+  lines.push(
+    bad > 0
+      ? `:x: *${bad} of ${envs.length} envs unhealthy*`
+      : `:white_check_mark: *${envs.length} env${envs.length === 1 ? '' : 's'} healthy*`,
+  );
+  if (envs.length > 0) lines.push(`\`\`\`${envs.map((e) => envRow(e, width)).join('\n')}\`\`\``);
+  const probes = [...report.databases, report.redis].map(probeCell);
+  lines.push(`Databases and Redis: ${probes.join('   ')}`);
+  for (const lock of report.locks) {
+    const age = formatAge(now - Date.parse(lock.since));
+    lines.push(
+      `:lock: ${lock.app}/${lock.env} locked by <@${lock.by}> ${age} ago${lock.reason ? `: ${lock.reason}` : ''}`,
+    );
+  }
+  lines.push(`_checked in ${ms(report.durationMs)}_`);
+  const text = lines.join('\n');
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
+}

@@ -1,0 +1,63 @@
+import type { Redis } from 'ioredis';
+import type { Clock } from '../../src/clock.js';
+import type { Config } from '../../src/config/schema.js';
+import type { ComponentHealth, DeploymentPhase, DoClient } from '../../src/do/port.js';
+import type { Lock, LockStore } from '../../src/locks/types.js';
+
+/** good / bad, or unknown when dockside could not tell (e.g. the DO API did not answer). */
+export type HealthState = 'good' | 'bad' | 'unknown';
+
+export interface CheckResult {
+  name: string;
+  state: HealthState;
+  /** Short, for a table cell: `200 120ms`, `ACTIVE 2h`, `2/2 ready`. */
+  detail: string;
+  latencyMs?: number;
+}
+
+export interface EnvHealth {
+  app: string;
+  env: string;
+  appId: string;
+  state: HealthState;
+  checks: CheckResult[];
+  deployment?: { id: string; phase: DeploymentPhase; ageMs: number; inProgressPhase?: DeploymentPhase };
+  components?: ComponentHealth[];
+  /** Set when a rollback pinned the app and nobody committed or reverted it yet. */
+  pinnedDeploymentId?: string;
+}
+
+export interface ProbeHealth {
+  name: string;
+  state: HealthState;
+  latencyMs?: number;
+  error?: string;
+}
+
+export interface HealthReport {
+  envs: EnvHealth[];
+  databases: ProbeHealth[];
+  redis: ProbeHealth;
+  locks: Lock[];
+  checkedAt: string;
+  durationMs: number;
+}
+
+export interface HealthDeps {
+  config: Config;
+  do: DoClient;
+  /** dockside's own Redis, pinged as part of the report. */
+  redis: Redis;
+  locks: LockStore;
+  /** Connects to a configured database and runs a trivial query; throws when it cannot. */
+  pingDatabase: (name: string) => Promise<void>;
+  clock: Clock;
+  fetch?: typeof fetch;
+}
+
+/** bad wins; otherwise good if anything was seen to be good; unknown only when nothing could be checked. */
+export function combine(states: HealthState[]): HealthState {
+  if (states.includes('bad')) return 'bad';
+  if (states.includes('good')) return 'good';
+  return 'unknown';
+}

@@ -1,0 +1,109 @@
+import type { Redis } from 'ioredis';
+import type { ApprovalStore } from '../approvals/types.js';
+import { type BackupOperations, createBackupOperations } from '../handlers/backup/index.js';
+import { registerBackupSchedules } from '../handlers/backup/schedule.js';
+import { createHealthService, type HealthService } from '../handlers/health/index.js';
+import { registerHealthSchedules } from '../handlers/health/schedule.js';
+import type { AuditLog } from './audit/types.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config/schema.js';
+import { pingDatabase } from './db/ping.js';
+import { createDatabasePools, type DatabasePools } from './db/pools.js';
+import { checkWritable, writableWarning } from './db/writable.js';
+import type { DoClient } from './do/port.js';
+import { isDocksideError } from './errors.js';
+import type { LockStore } from './locks/types.js';
+import type { Logger } from './logger.js';
+import { Scheduler } from './scheduler/index.js';
+import type { SlackPoster } from './slack/reply.js';
+import { createStorage } from './storage/index.js';
+
+/** Databases, backups, health and the schedules that use them: built once, started with the bot. */
+export interface DataServices {
+  pools: DatabasePools;
+  backups: BackupOperations;
+  health: HealthService;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createDataServices(deps: {
+  config: Config;
+  redis: Redis;
+  do: DoClient;
+  audit: AuditLog;
+  locks: LockStore;
+  approvals: ApprovalStore;
+  slack: SlackPoster;
+  clock: Clock;
+  log: Logger;
+  schedules: boolean;
+}): DataServices {
+  const { config, redis, clock, log } = deps;
+  const pools = createDatabasePools(config.databases, log);
+  const backupDeps = {
+    config,
+    redis,
+    storage: createStorage(config.backups.destination, process.env),
+    do: deps.do,
+    audit: deps.audit,
+    clock,
+    log,
+  };
+  const backups = createBackupOperations(backupDeps);
+  const health = createHealthService({
+    config,
+    do: deps.do,
+    redis,
+    locks: deps.locks,
+    pingDatabase: (name) => pingDatabase(pools, name),
+    clock,
+  });
+  const scheduler = new Scheduler({ redis, log, clock });
+  if (deps.schedules) {
+    registerHealthSchedules(scheduler, {
+      config,
+      redis,
+      slack: deps.slack,
+      health,
+      approvals: deps.approvals,
+      backups,
+      clock,
+      log,
+    });
+    registerBackupSchedules(scheduler, backupDeps, (message) =>
+      deps.slack.post(config.channels.ops, message),
+    );
+  }
+
+  /** Layer 4 of "a query can never change data": say so when the configured user can write. */
+  async function warnWritableUsers(): Promise<void> {
+    await Promise.all(
+      pools.names().map(async (name) => {
+        try {
+          const warning = writableWarning(await checkWritable(pools.get(name)));
+          if (warning) log.warn({ database: name }, warning);
+        } catch (err) {
+          log.warn(
+            { database: name, code: isDocksideError(err) ? err.code : 'error' },
+            'database not reachable at start-up',
+          );
+        }
+      }),
+    );
+  }
+
+  return {
+    pools,
+    backups,
+    health,
+    async start() {
+      void warnWritableUsers();
+      if (deps.schedules) scheduler.start();
+    },
+    async stop() {
+      scheduler.stop();
+      await pools.close();
+    },
+  };
+}

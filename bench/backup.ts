@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { tsLoader } from './util.js';
 
 export interface BackupBenchResult {
   tableBytes: number;
@@ -49,7 +50,7 @@ export async function benchBackup(
     await client.end();
     const tableBytes = Number(size.rows[0]?.n ?? 0);
 
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child'], {
+    const child = spawn(process.execPath, [...tsLoader(), fileURLToPath(import.meta.url), '--child'], {
       env: { ...process.env, BENCH_DB_URL: url, BENCH_DIR: dir },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -1,5 +1,5 @@
 import { assertNoDeploymentInProgress, assertUnlocked } from '../handlers/deploy/start.js';
-import { describePlan } from '../handlers/promote/describe.js';
+import { describeChange } from '../handlers/promote/describe.js';
 import { type ApprovedPromotion, executePromotion } from '../handlers/promote/execute.js';
 import { commitRollback, revertRollback, runRollback } from '../handlers/rollback/run.js';
 import type { Clock } from './clock.js';
@@ -99,7 +99,13 @@ export async function runPromotion(
     ...(deps.github ? { github: deps.github } : {}),
   });
   const deployment = await deps.do.getDeployment(target.appId, result.deploymentId);
-  return follow(deps, target, run, deployment, 'promote', describePlan(result.plan));
+  const lines = [
+    ...result.plan.components.map(describeChange),
+    ...result.moved.map(
+      (m) => `Moved branch \`${m.branch}\` of ${m.repo} to ${m.to.slice(0, 7)} (fast-forward).`,
+    ),
+  ];
+  return follow(deps, target, run, deployment, 'promote', lines);
 }
 
 export async function runRollbackTo(

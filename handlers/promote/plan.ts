@@ -172,6 +172,7 @@ export async function planPromotion(input: PlanPromotionInput): Promise<Promotio
   if (!nothingToDo && blockers.length === 0) {
     const checked = await checkBranches(branchTargets, input.github, { appName, toEnv: to.env });
     branchMoves = checked.moves;
+    blockers.push(...pushDeployBlockers(branchMoves, branchTargets, appName, to.env));
     blockers.push(...checked.blockers);
   }
 
@@ -248,4 +249,31 @@ async function deploymentSpec(
 
 function kindWords(kind: 'git' | 'image'): string {
   return kind === 'git' ? 'a git branch' : 'an image';
+}
+
+/**
+ * Moving a branch that production deploys on push starts a deployment of production's
+ * old spec by itself, racing the promotion's own; dockside could not tell which of
+ * the two is the promotion, so it refuses and says how to set production up.
+ */
+function pushDeployBlockers(
+  moves: BranchMove[],
+  targets: BranchTarget[],
+  appName: string,
+  toEnv: string,
+): string[] {
+  const moving = new Set(moves.filter((m) => m.action === 'fast_forward').flatMap((m) => m.components));
+  return targets
+    .filter(
+      (t) =>
+        moving.has(t.production.name) &&
+        t.production.kind === 'git' &&
+        t.production.source.deploy_on_push === true,
+    )
+    .map(
+      (t) =>
+        `${appName} ${toEnv}'s \`${t.production.name}\` deploys on push, so moving its branch would deploy the old spec by itself ` +
+        `alongside the promotion. Turn off "Autodeploy" (deploy_on_push) for \`${t.production.name}\` in ${toEnv}'s App Platform spec; ` +
+        'promotions deploy it.',
+    );
 }

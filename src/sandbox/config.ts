@@ -17,10 +17,26 @@ export const SANDBOX_USERGROUPS: Record<string, string[]> = {
   S0DATA: [SANDBOX_USERS.carol, SANDBOX_USERS.alice],
 };
 
+export interface SandboxConfigOptions {
+  /** Base of the demo health endpoints; each env gets `<base>/<app>-<env>`. */
+  healthBaseUrl?: string;
+  /** The simulator's fake GitHub (`sim.githubUrl`): adds a `github` section so /promote can move branches. */
+  githubApiUrl?: string;
+  /** Sets `auto_rollback: true` on the production environments. */
+  autoRollback?: boolean;
+}
+
+/** A token for the fake GitHub only; it opens nothing real. */
+export const SANDBOX_GITHUB_TOKEN = 'sandbox-github-token';
+
 /** dockside.yml of the sandbox world, pointing at the simulator's demo apps. */
-export function sandboxConfigText(options: { healthBaseUrl?: string } = {}): string {
+export function sandboxConfigText(options: SandboxConfigOptions = {}): string {
   const health = (path: string) =>
     options.healthBaseUrl ? `, health_url: ${options.healthBaseUrl}${path}` : '';
+  const rollback = options.autoRollback ? ', auto_rollback: true' : '';
+  const github = options.githubApiUrl
+    ? `github:\n  token: ${SANDBOX_GITHUB_TOKEN}\n  api_url: ${options.githubApiUrl}\n`
+    : '';
   return `
 channels:
   ops: ${SANDBOX_CHANNELS.ops}
@@ -28,12 +44,12 @@ apps:
   web:
     environments:
       staging:    { app_id: ${DEMO_IDS.apps.webStaging}${health('/web-staging')} }
-      production: { app_id: ${DEMO_IDS.apps.webProduction}, approval: true${health('/web-production')} }
+      production: { app_id: ${DEMO_IDS.apps.webProduction}, approval: true${rollback}${health('/web-production')} }
     promote: { from: staging, to: production }
   erp:
     environments:
       staging:    { app_id: ${DEMO_IDS.apps.erpStaging} }
-      production: { app_id: ${DEMO_IDS.apps.erpProduction}, approval: true }
+      production: { app_id: ${DEMO_IDS.apps.erpProduction}, approval: true${rollback} }
     promote: { from: staging, to: production }
 access:
   roles:
@@ -50,9 +66,9 @@ approvals:
   required: 1
   ttl_minutes: 30
   self_approval: false
-`;
+${github}`;
 }
 
-export function sandboxConfig(options: { healthBaseUrl?: string } = {}): Config {
+export function sandboxConfig(options: SandboxConfigOptions = {}): Config {
   return parseConfig(sandboxConfigText(options), process.env, 'sandbox dockside.yml');
 }

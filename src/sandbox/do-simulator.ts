@@ -2,13 +2,15 @@
  * A simulated DigitalOcean API for the sandbox and the end-to-end tests: App Platform
  * apps whose deployments move through their phases on timers, rollbacks that pin,
  * component health and managed database backups/restores. Plain node:http; it answers
- * exactly the endpoints src/do/client.ts uses, plus a control API under /_sim/.
+ * exactly the endpoints src/do/client.ts uses, plus a control API under /_sim/, and a
+ * fake GitHub under /github (the three calls /promote makes) over the same branches.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppSpec } from '../do/port.js';
-import { AppPlatformSim } from './do-sim/app-platform.js';
+import { AppPlatformSim, type SimCommit } from './do-sim/app-platform.js';
 import { DatabaseSim } from './do-sim/databases.js';
+import { GITHUB_PREFIX, type GitHubContext, type GitHubRequest, handleGitHub } from './do-sim/github.js';
 import { type DEMO_IDS, seedDemo } from './do-sim/seed.js';
 import { appJson, databaseJson } from './do-sim/serialize.js';
 import { type Answer, handleApi, readJson, type SimContext, send } from './do-sim/server.js';
@@ -20,6 +22,8 @@ import {
   type SimRequest,
 } from './do-sim/types.js';
 
+export type { SimCommit } from './do-sim/app-platform.js';
+export type { GitHubRequest } from './do-sim/github.js';
 export { DEMO_IDS, DEMO_WORKER_DIGEST } from './do-sim/seed.js';
 export type { NextOutcome, SimRequest } from './do-sim/types.js';
 
@@ -29,14 +33,17 @@ export interface DoSimulatorOptions {
   /** Time spent in each deployment phase; ~800 ms feels real, tests use ~20 ms. */
   phaseDelayMs?: number;
   host?: '127.0.0.1';
+  /** When set, the fake GitHub accepts only this token for writes (any token otherwise). */
+  githubToken?: string;
 }
 
-export type CommitRef =
+export type CommitRef = (
   | { appId: string; branch?: string; sha?: string }
-  | { repo: string; branch: string; sha?: string };
+  | { repo: string; branch: string; sha?: string }
+) & { message?: string };
 
 export interface FaultInput {
-  /** `METHOD /v2/...`, with a route template (`POST /v2/apps/:id/deployments`) or a concrete path. */
+  /** `METHOD /v2/...` (or `METHOD /github/repos/...`), with a route template (`POST /v2/apps/:id/deployments`) or a concrete path. */
   route: string;
   status: number;
   /** How many requests get the fault (default 1). */
@@ -48,6 +55,8 @@ export interface FaultInput {
 export interface DoSimulator {
   /** Base URL including /v2: what DIGITALOCEAN_API_URL should be. */
   url: string;
+  /** Base URL of the fake GitHub REST API (`github.api_url` in dockside.yml). */
+  githubUrl: string;
   port: number;
   close(): Promise<void>;
   seedDemo(): typeof DEMO_IDS;
@@ -61,7 +70,14 @@ export interface DoSimulator {
   injectFault(fault: FaultInput): void;
   /** API requests received, oldest first (control requests are not logged). */
   requests(filter?: { method?: string; route?: string }): SimRequest[];
+  /** Clears the DigitalOcean and the GitHub request logs. */
   clearRequests(): void;
+  /** Fake GitHub requests received, oldest first; `route` is e.g. `/repos/:owner/:repo/git/refs/heads/:branch`. */
+  githubRequests(filter?: { method?: string; route?: string }): GitHubRequest[];
+  /** Where a branch points now (undefined when it does not exist). */
+  branchHead(repo: string, branch: string): string | undefined;
+  /** A branch's history, newest first, following first parents. */
+  history(repo: string, branch: string): SimCommit[];
   /** The app as GET /v2/apps/{id} returns it. */
   app(appId: string): ReturnType<typeof appJson>;
   database(
@@ -74,8 +90,18 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
   const platform = new AppPlatformSim(phaseDelayMs);
   const databases = new DatabaseSim((fn, ms) => platform.later(fn, ms), phaseDelayMs * 3);
   const ctx: SimContext = { platform, databases, faults: [], log: [] };
+  const github: GitHubContext = {
+    platform,
+    faults: ctx.faults,
+    log: [],
+    ...(options.githubToken ? { token: options.githubToken } : {}),
+  };
+  const byFilter =
+    (filter: { method?: string; route?: string }) => (r: { method: string; route: string; path: string }) =>
+      (!filter.method || r.method === filter.method.toUpperCase()) &&
+      (!filter.route || r.route === filter.route || r.path === filter.route);
 
-  const sim: Omit<DoSimulator, 'url' | 'port' | 'close'> = {
+  const sim: Omit<DoSimulator, 'url' | 'githubUrl' | 'port' | 'close'> = {
     seedDemo: () => seedDemo(platform, databases),
     addApp(spec, opts = {}) {
       const app = platform.addApp(spec, opts.id);
@@ -90,14 +116,14 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
     },
     addDatabase: (input) => databases.add(input).id,
     pushCommit(ref) {
-      if ('repo' in ref) return platform.push(ref.repo, ref.branch, ref.sha);
+      if ('repo' in ref) return platform.push(ref.repo, ref.branch, ref.sha, ref.message);
       const app = platform.app(ref.appId);
       const git = app.spec.services
         ?.concat(app.spec.workers ?? [])
         .map((c) => c.github ?? c.gitlab ?? c.bitbucket ?? c.git)
         .find((g) => g?.branch);
       if (!git?.repo || !git.branch) throw new Error(`app ${ref.appId} has no git component to push to`);
-      return platform.push(git.repo, ref.branch ?? git.branch, ref.sha);
+      return platform.push(git.repo, ref.branch ?? git.branch, ref.sha, ref.message);
     },
     failNextDeployment: (appId, outcome = {}) =>
       platform.failNext(platform.app(appId), { kind: 'error', ...outcome }),
@@ -117,14 +143,23 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
         headers: f.headers ?? {},
         body: f.body,
       }),
-    requests: (filter = {}) =>
-      ctx.log.filter(
-        (r) =>
-          (!filter.method || r.method === filter.method.toUpperCase()) &&
-          (!filter.route || r.route === filter.route || r.path === filter.route),
-      ),
+    requests: (filter = {}) => ctx.log.filter(byFilter(filter)),
     clearRequests: () => {
       ctx.log.length = 0;
+      github.log.length = 0;
+    },
+    githubRequests: (filter = {}) => github.log.filter(byFilter(filter)),
+    branchHead: (repo, branch) => platform.heads.get(`${repo}#${branch}`),
+    history(repo, branch) {
+      const out: SimCommit[] = [];
+      let sha = platform.heads.get(`${repo}#${branch}`);
+      while (sha) {
+        const commit = platform.commit(repo, sha);
+        if (!commit || out.includes(commit)) break;
+        out.push(commit);
+        sha = commit.parents[0];
+      }
+      return out;
     },
     app: (appId) => appJson(platform.app(appId)),
     database(clusterId) {
@@ -135,7 +170,12 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim.local');
-    const work = url.pathname.startsWith('/_sim/') ? control(sim, req, url) : handleApi(ctx, req, url);
+    const isGitHub = url.pathname === GITHUB_PREFIX || url.pathname.startsWith(`${GITHUB_PREFIX}/`);
+    const work = url.pathname.startsWith('/_sim/')
+      ? control(sim, req, url)
+      : isGitHub
+        ? handleGitHub(github, req, url)
+        : handleApi(ctx, req, url);
     work.then(
       (answer) => send(res, answer),
       (err: unknown) => {
@@ -154,6 +194,7 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
   return {
     ...sim,
     url: `http://127.0.0.1:${port}/v2`,
+    githubUrl: `http://127.0.0.1:${port}${GITHUB_PREFIX}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -174,7 +215,7 @@ const HEALTH_FIELDS = new Set([
 
 /** The control API, so a sandbox in another process (or curl) can steer the world. */
 async function control(
-  sim: Omit<DoSimulator, 'url' | 'port' | 'close'>,
+  sim: Omit<DoSimulator, 'url' | 'githubUrl' | 'port' | 'close'>,
   req: IncomingMessage,
   url: URL,
 ): Promise<Answer> {

@@ -32,7 +32,7 @@ export async function runSandbox(io: {
   const sim = await startDoSimulator({ phaseDelayMs: 800 });
   sim.seedDemo();
   const world = await startWorld({
-    config: () => sandboxConfig({ healthBaseUrl: health.url }),
+    config: () => sandboxConfig({ healthBaseUrl: health.url, githubApiUrl: sim.githubUrl }),
     sim,
     redisKeyPrefix: 'sandbox:',
     logSink: (line) => appendFileSync(logFile, line),

@@ -4,7 +4,10 @@ import { startWorld, type World, type WorldOptions } from '../../src/sandbox/wor
 
 /** A world for one test file, closed after it; Redis keys get their own prefix. */
 export async function testWorld(options: Partial<WorldOptions> = {}): Promise<World> {
-  const world = await startWorld({ config: () => sandboxConfig(), ...options });
+  const world = await startWorld({
+    config: (sim) => sandboxConfig({ githubApiUrl: sim.githubUrl }),
+    ...options,
+  });
   afterAll(() => world.close());
   return world;
 }

@@ -32,8 +32,14 @@ export function depId(): string {
   return `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`;
 }
 
-export function gitService(name: string, repo: string, branch: string): ComponentSpec {
-  return { name, github: { repo, branch, deploy_on_push: true }, instance_size_slug: 'basic-xxs' };
+/** Staging deploys on push; production, set up for promotion, does not. */
+export function gitService(
+  name: string,
+  repo: string,
+  branch: string,
+  deployOnPush = branch !== 'production',
+): ComponentSpec {
+  return { name, github: { repo, branch, deploy_on_push: deployOnPush }, instance_size_slug: 'basic-xxs' };
 }
 
 export function imageWorker(name: string, ref: { tag?: string; digest?: string }): ComponentSpec {

@@ -109,6 +109,33 @@ describe('planPromotion', () => {
     expect(plan.blockers[0]).toContain('Deploy staging by digest');
   });
 
+  it('refuses to move a branch that production deploys on push, saying what to change', async () => {
+    const { fake } = world();
+    // Someone turned autodeploy on for production (in its spec, and so in its active deployment's).
+    const production = fake.apps.get(PRODUCTION.appId)?.app;
+    for (const spec of [production?.spec, production?.activeDeployment?.spec]) {
+      const web = spec?.services?.[0]?.github;
+      if (!web) throw new Error('no production web component');
+      web.deploy_on_push = true;
+    }
+    branchHead(SHA.a);
+    nock(GITHUB)
+      .get(`/repos/acme/web/compare/${SHA.a}...${SHA.b}`)
+      .reply(200, { status: 'ahead', ahead_by: 3, behind_by: 0 });
+    const plan = await planPromotion({
+      do: fake,
+      appName: 'web',
+      from: STAGING,
+      to: PRODUCTION,
+      github: withToken(),
+      clock,
+    });
+    expect(plan.blockers).toEqual([
+      "web production's `web` deploys on push, so moving its branch would deploy the old spec by itself alongside the promotion. " +
+        'Turn off "Autodeploy" (deploy_on_push) for `web` in production\'s App Platform spec; promotions deploy it.',
+    ]);
+  });
+
   it('without a token, deploys when the production branch already points at staging commit', async () => {
     const { fake } = world({ production: { worker: { digest: DIGEST.y } } });
     branchHead(SHA.b);

@@ -19,6 +19,16 @@ const NEXT: Partial<Record<DeploymentPhase, DeploymentPhase>> = {
 
 export const newSha = (): string => randomBytes(20).toString('hex');
 
+/** One commit of a simulated repository: enough for GitHub's compare and fast-forward checks. */
+export interface SimCommit {
+  sha: string;
+  /** Empty for a root commit. */
+  parents: string[];
+  message: string;
+  /** ISO time. */
+  date: string;
+}
+
 function defaultReason(phase: DeploymentPhase, component: string): { code: string; message: string } {
   return phase === 'DEPLOYING' || phase === 'PENDING_DEPLOY'
     ? {
@@ -36,6 +46,8 @@ export class AppPlatformSim {
   readonly apps = new Map<string, SimApp>();
   /** `repo#branch` -> head commit: the simulated git hosts. */
   readonly heads = new Map<string, string>();
+  /** repo -> sha -> commit: each repository's history (a push appends a child of the old head). */
+  readonly commits = new Map<string, Map<string, SimCommit>>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -73,8 +85,37 @@ export class AppPlatformSim {
     if (!sha) {
       sha = newSha();
       this.heads.set(key, sha);
+      this.recordCommit(repo, { sha, parents: [], message: `Initial commit on ${branch}` });
     }
     return sha;
+  }
+
+  /** Adds a commit to a repository's history (no-op when the sha is already known). */
+  recordCommit(repo: string, commit: Omit<SimCommit, 'date' | 'message'> & Partial<SimCommit>): SimCommit {
+    let history = this.commits.get(repo);
+    if (!history) {
+      history = new Map();
+      this.commits.set(repo, history);
+    }
+    const known = history.get(commit.sha);
+    if (known) return known;
+    const full: SimCommit = {
+      message: `Commit ${commit.sha.slice(0, 7)}`,
+      date: this.now().toISOString(),
+      ...commit,
+    };
+    history.set(full.sha, full);
+    return full;
+  }
+
+  /** A commit of `repo`; a branch head set without history (old seeds) counts as a root commit. */
+  commit(repo: string, sha: string): SimCommit | undefined {
+    const known = this.commits.get(repo)?.get(sha);
+    if (known) return known;
+    for (const [key, head] of this.heads) {
+      if (head === sha && key.startsWith(`${repo}#`)) return this.recordCommit(repo, { sha, parents: [] });
+    }
+    return undefined;
   }
 
   /** The commits a new deployment of `spec` builds: every git component at its branch head. */
@@ -224,9 +265,19 @@ export class AppPlatformSim {
     app.nextOutcome = outcome;
   }
 
-  /** A push to a branch deploys every unpinned app that tracks it with deploy_on_push. */
-  push(repo: string, branch: string, sha: string = newSha()): string {
-    this.heads.set(`${repo}#${branch}`, sha);
+  /**
+   * A push to a branch deploys every unpinned app that tracks it with deploy_on_push.
+   * A new sha becomes a commit whose parent is the branch's previous head; a known one
+   * (`git push origin <sha>:<branch>`, a fast-forward through GitHub's API) just moves the branch.
+   */
+  push(repo: string, branch: string, sha: string = newSha(), message?: string): string {
+    const key = `${repo}#${branch}`;
+    const previous = this.heads.get(key);
+    if (!this.commit(repo, sha)) {
+      const parents = previous && this.commit(repo, previous) ? [previous] : [];
+      this.recordCommit(repo, { sha, parents, ...(message ? { message } : {}) });
+    }
+    this.heads.set(key, sha);
     for (const app of this.apps.values()) {
       const tracks = componentsOf(app.spec).some((c) => {
         const git = gitSourceOf(c);

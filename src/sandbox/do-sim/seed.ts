@@ -85,25 +85,65 @@ function erpSpec(env: 'staging' | 'production'): AppSpec {
 
 const ago = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
+/** The commits one environment's seeded deployments built: older good, failed, current. */
+interface SeedCommits {
+  older: string;
+  failed: string;
+  current: string;
+}
+
+/**
+ * One linear history on `main`: production's three commits, then staging's three. The
+ * `production` branch points at the third, an ancestor of `main`'s head, so promoting
+ * staging to production is a fast-forward (as it is in a team that promotes).
+ */
+function seedRepo(
+  platform: AppPlatformSim,
+  repo: string,
+  now: Date,
+): { production: SeedCommits; staging: SeedCommits } {
+  const messages = [
+    'Add order export',
+    'Bump build tooling (breaks the build)',
+    'Fix build after tooling bump',
+    'Show delivery dates in the cart',
+    'Refactor pricing (fails lint in build)',
+    'Fix pricing rounding',
+  ];
+  const shas: string[] = [];
+  messages.forEach((message, i) => {
+    const sha = newSha();
+    const parent = shas[i - 1];
+    platform.recordCommit(repo, {
+      sha,
+      parents: parent ? [parent] : [],
+      message,
+      date: ago(now, (8 - i) * 24 * 60),
+    });
+    shas.push(sha);
+  });
+  const [a = '', b = '', c = '', d = '', e = '', f = ''] = shas;
+  platform.heads.set(`${repo}#production`, c);
+  platform.heads.set(`${repo}#main`, f);
+  return { production: { older: a, failed: b, current: c }, staging: { older: d, failed: e, current: f } };
+}
+
 /** An app with a short history: two good deployments and, in between, a failed one. */
 function seedApp(
   platform: AppPlatformSim,
   id: string,
   spec: AppSpec,
-  repo: string,
-  branch: string,
+  where: { repo: string; branch: string; commits: SeedCommits },
   now: Date,
 ) {
   const app = platform.addApp(spec, id);
-  const older = newSha();
-  const current = newSha();
-  platform.heads.set(`${repo}#${branch}`, current);
+  const { repo, branch, commits } = where;
   const component = spec.services?.[0]?.name ?? 'web';
   platform.recordDeployment(app, {
     phase: 'ACTIVE',
     createdAt: ago(now, 3 * 24 * 60),
-    cause: `commit ${older.slice(0, 7)} pushed to github.com/${repo}/tree/${branch}`,
-    commits: { [component]: older },
+    cause: `commit ${commits.older.slice(0, 7)} pushed to github.com/${repo}/tree/${branch}`,
+    commits: { [component]: commits.older },
   });
   platform.recordDeployment(app, {
     phase: 'ERROR',
@@ -114,13 +154,13 @@ function seedApp(
     },
     createdAt: ago(now, 2 * 24 * 60),
     cause: 'manual',
-    commits: { [component]: newSha() },
+    commits: { [component]: commits.failed },
   });
   platform.recordDeployment(app, {
     phase: 'ACTIVE',
     createdAt: ago(now, 24 * 60),
-    cause: `commit ${current.slice(0, 7)} pushed to github.com/${repo}/tree/${branch}`,
-    commits: { [component]: current },
+    cause: `commit ${commits.current.slice(0, 7)} pushed to github.com/${repo}/tree/${branch}`,
+    commits: { [component]: commits.current },
   });
 }
 
@@ -137,10 +177,21 @@ function dailyBackups(now: Date, days: number, sizeGb: number) {
 /** The sandbox world: `web` and `erp` staging/production pairs and their databases. */
 export function seedDemo(platform: AppPlatformSim, databases: DatabaseSim, now = new Date()) {
   const { apps, databases: dbs } = DEMO_IDS;
-  seedApp(platform, apps.webStaging, webSpec('staging'), 'acme/web', 'main', now);
-  seedApp(platform, apps.webProduction, webSpec('production'), 'acme/web', 'production', now);
-  seedApp(platform, apps.erpStaging, erpSpec('staging'), 'acme/erp', 'main', now);
-  seedApp(platform, apps.erpProduction, erpSpec('production'), 'acme/erp', 'production', now);
+  for (const [repo, staging, production] of [
+    ['acme/web', apps.webStaging, apps.webProduction],
+    ['acme/erp', apps.erpStaging, apps.erpProduction],
+  ] as const) {
+    const commits = seedRepo(platform, repo, now);
+    const spec = repo === 'acme/web' ? webSpec : erpSpec;
+    seedApp(platform, staging, spec('staging'), { repo, branch: 'main', commits: commits.staging }, now);
+    seedApp(
+      platform,
+      production,
+      spec('production'),
+      { repo, branch: 'production', commits: commits.production },
+      now,
+    );
+  }
   databases.add({
     id: dbs.mainPg,
     name: 'main-pg',

@@ -40,7 +40,12 @@ export function send(res: ServerResponse, answer: Answer): void {
   res.end(payload);
 }
 
-function takeFault(faults: SimFault[], method: string, path: string, route: string): SimFault | undefined {
+export function takeFault(
+  faults: SimFault[],
+  method: string,
+  path: string,
+  route: string,
+): SimFault | undefined {
   const fault = faults.find(
     (f) => f.remaining > 0 && (f.route === `${method} ${route}` || f.route === `${method} ${path}`),
   );

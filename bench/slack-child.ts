@@ -1,11 +1,9 @@
 import { App } from '@slack/bolt';
-import { createDockside } from '../src/app.js';
 import { systemClock } from '../src/clock.js';
 import { createDedupe } from '../src/dedupe.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
 import { connectRedis, createRedis } from '../src/redis.js';
-import { sandboxConfig } from '../src/sandbox/config.js';
 import { DocksideReceiver } from '../src/slack/receiver.js';
 
 /**
@@ -29,6 +27,9 @@ const log = createLogger({ level: 'warn' });
 const prefix = `bench:${process.pid}:`;
 
 if (mode === 'bot') {
+  // Imported here so the bare app carries none of dockside's modules.
+  const { createDockside } = await import('../src/app.js');
+  const { sandboxConfig } = await import('../src/sandbox/config.js');
   const bot = createDockside({
     env,
     config: sandboxConfig(),
@@ -68,3 +69,6 @@ if (mode === 'bot') {
   await app.start();
   process.stdout.write(`READY ${receiver.port}\n`);
 }
+
+// A normal exit on SIGINT lets `--cpu-prof` write its profile when profiling the bench.
+process.on('SIGINT', () => process.exit(0));

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 
+/** The V8 flags dockside runs with (package.json `start`, Dockerfile CMD); both bench children get them. */
+export const NODE_FLAGS = ['--max-semi-space-size=4'];
+
 /** Child processes need tsx only when the bench runs from TypeScript sources (not from dist/). */
 export function tsLoader(): string[] {
   return import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : [];

@@ -36,6 +36,7 @@ import type { HealthProbeResult } from './render/deployment.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { DocksideReceiver } from './slack/receiver.js';
 import type { SlackPoster } from './slack/reply.js';
+import { createResponseUrlPoster } from './slack/response-url.js';
 import { createUsergroupDirectory } from './slack/usergroups.js';
 import { createWebPoster } from './slack/web-poster.js';
 import { createWatcherStore } from './watchers.js';
@@ -157,6 +158,7 @@ export function createDockside(options: DocksideOptions): Dockside {
         logger: boltLogger(log),
         clientOptions,
         deferInitialization: true,
+        convoStore: false,
       })
     : new App({
         token: env.SLACK_BOT_TOKEN,
@@ -164,6 +166,8 @@ export function createDockside(options: DocksideOptions): Dockside {
         logger: boltLogger(log),
         clientOptions,
         deferInitialization: true,
+        // Bolt's conversation store runs on every request; dockside keeps its state in Redis.
+        convoStore: false,
       });
 
   // Work in flight (listeners run past the ack); a graceful stop lets it finish before Redis goes.
@@ -249,7 +253,16 @@ export function createDockside(options: DocksideOptions): Dockside {
     register(unlockCommand({ locks }), ['deploy', 'lock']),
   ];
   const commands = new Map(commandList.map((c) => [c.name, c]));
-  const dispatchDeps = { config, commands, audit, groups, slack, metrics, log };
+  const dispatchDeps = {
+    config,
+    commands,
+    audit,
+    groups,
+    slack,
+    metrics,
+    log,
+    respondTo: createResponseUrlPoster(),
+  };
   registerCommands(app, dispatchDeps);
   registerCommandButtons(app, { ...dispatchDeps, dedupe });
   registerApprovalActions(app, { service: approvals, dedupe, slack, log });

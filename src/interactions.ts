@@ -4,13 +4,17 @@ import { type DispatchDeps, dispatch } from '../commands/dispatch.js';
 import { slackReply } from '../commands/index.js';
 import { ACTION_ROLLBACK_COMMAND } from '../commands/rollback.js';
 import type { Dedupe } from './dedupe.js';
+import type { ResponseUrlPoster } from './slack/response-url.js';
 
 /**
  * Buttons that stand for a command (pick a rollback target, commit, revert) run
  * exactly as if the clicker had typed it: same parsing, access check and audit.
  */
-export function registerCommandButtons(app: App, deps: DispatchDeps & { dedupe: Dedupe }): void {
-  app.action<BlockAction<ButtonAction>>(ACTION_ROLLBACK_COMMAND, async ({ ack, body, action, respond }) => {
+export function registerCommandButtons(
+  app: App,
+  deps: DispatchDeps & { dedupe: Dedupe; respondTo: ResponseUrlPoster },
+): void {
+  app.action<BlockAction<ButtonAction>>(ACTION_ROLLBACK_COMMAND, async ({ ack, body, action }) => {
     await ack();
     const first = await deps.dedupe.once(`click:${body.trigger_id}`, 3600).catch(() => true);
     if (!first) return;
@@ -25,7 +29,7 @@ export function registerCommandButtons(app: App, deps: DispatchDeps & { dedupe: 
         requestId: randomUUID().slice(0, 8),
       },
       '/rollback',
-      slackReply(respond, deps.slack, channel),
+      slackReply((reply) => deps.respondTo(body.response_url, reply), deps.slack, channel),
     );
   });
 }

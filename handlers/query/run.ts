@@ -1,8 +1,6 @@
 import { type Clock, systemClock } from '../../src/clock.js';
 import type { Database } from '../../src/db/pools.js';
 import { type Collected, createCollector } from './collect.js';
-import { checkMysql, MysqlParseError } from './guard-mysql.js';
-import { checkPostgres } from './guard-postgres.js';
 import { maskedColumns } from './mask.js';
 import { readMysql } from './run-mysql.js';
 import { readPostgres } from './run-postgres.js';
@@ -22,7 +20,12 @@ export interface QueryResult extends Collected {
 
 /** Layer 1 for the database's dialect; throws `query_refused` (or `query_failed` for syntax). */
 export async function checkStatement(db: Database, sql: string): Promise<CheckedStatement> {
-  if (db.engine === 'postgres') return checkPostgres(sql, db.config.mask_columns);
+  // The parsers are large (node-sql-parser alone is ~15 MB); load them with the first query.
+  if (db.engine === 'postgres') {
+    const { checkPostgres } = await import('./guard-postgres.js');
+    return checkPostgres(sql, db.config.mask_columns);
+  }
+  const { checkMysql, MysqlParseError } = await import('./guard-mysql.js');
   try {
     return checkMysql(sql, db.config.mask_columns);
   } catch (err) {

@@ -24,6 +24,8 @@ export interface FakeEphemeral {
   blocks: unknown[];
   via: 'response_url' | 'chat.postEphemeral';
   responseType?: string;
+  /** The response_url it was posted to (answers to one command share it). */
+  responseUrl?: string;
 }
 
 export interface FakeFile {
@@ -179,6 +181,7 @@ export async function startFakeSlack(options: { port?: number; usergroups?: Reco
           blocks: (body.blocks as unknown[]) ?? [],
           via: 'response_url',
           responseType: String(body.response_type ?? 'ephemeral'),
+          responseUrl: `${url}${path}`,
         };
         ephemerals.push(e);
         events.emit('ephemeral', e);

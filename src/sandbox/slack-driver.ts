@@ -69,7 +69,13 @@ export function createSlackDriver(options: {
 
   return {
     send,
-    commandBody(user: string, channel: string, command: string, text: string): string {
+    commandBody(
+      user: string,
+      channel: string,
+      command: string,
+      text: string,
+      responseUrl = options.slack.responseUrl(),
+    ): string {
       return new URLSearchParams({
         token: 'deprecated-verification-token',
         team_id: team,
@@ -81,12 +87,15 @@ export function createSlackDriver(options: {
         command,
         text,
         api_app_id: 'ADOCKSIDE',
-        response_url: options.slack.responseUrl(),
+        response_url: responseUrl,
         trigger_id: `trigger.${++triggers}`,
       }).toString();
     },
-    command(user: string, channel: string, command: string, text: string) {
-      return send(this.commandBody(user, channel, command, text));
+    /** Sends a slash command; `responseUrl` identifies the answers to this very request. */
+    async command(user: string, channel: string, command: string, text: string) {
+      const responseUrl = options.slack.responseUrl();
+      const res = await send(this.commandBody(user, channel, command, text, responseUrl));
+      return { ...res, responseUrl };
     },
     click(user: string, message: FakeMessage, button: ButtonRef) {
       const payload = {

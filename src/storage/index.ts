@@ -2,11 +2,10 @@ import type { BackupDestination } from '../config/schema.js';
 import { DocksideError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
 import { LocalStorage } from './local.js';
-import { S3Storage } from './s3.js';
+import type { S3StorageOptions } from './s3.js';
 import type { BackupStorage } from './types.js';
 
 export { LocalStorage } from './local.js';
-export { S3Storage } from './s3.js';
 export type { BackupStorage, StoredObject } from './types.js';
 
 /** Builds the configured destination; S3 keys come from config or SPACES_KEY / SPACES_SECRET. */
@@ -23,7 +22,7 @@ export function createStorage(
     });
   }
   registerSecret(secretAccessKey);
-  return new S3Storage({
+  return lazyS3({
     endpoint: destination.endpoint,
     region: destination.region,
     bucket: destination.bucket,
@@ -32,4 +31,22 @@ export function createStorage(
     secretAccessKey,
     forcePathStyle: destination.force_path_style,
   });
+}
+
+/** The AWS SDK costs ~20 MB of memory; it is loaded with the first backup, not at start-up. */
+function lazyS3(options: S3StorageOptions): BackupStorage {
+  let storage: Promise<BackupStorage> | undefined;
+  const get = () => {
+    storage ??= import('./s3.js').then(({ S3Storage }) => new S3Storage(options));
+    return storage;
+  };
+  return {
+    kind: 's3',
+    describe: (key) => `s3://${options.bucket}/${options.prefix}${key}`,
+    put: async (key, body) => (await get()).put(key, body),
+    get: async (key) => (await get()).get(key),
+    stat: async (key) => (await get()).stat(key),
+    delete: async (key) => (await get()).delete(key),
+    list: async (prefix) => (await get()).list(prefix),
+  };
 }

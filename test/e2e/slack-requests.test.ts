@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { signRequest } from '../../src/slack/signature.js';
-import { testWorld, waitFor } from '../helpers/world.js';
+import { answerTo, testWorld } from '../helpers/world.js';
 
 const { alice, carol, dave } = SANDBOX_USERS;
 const { dev, ops } = SANDBOX_CHANNELS;
 
 describe('requests from Slack', async () => {
   const world = await testWorld();
-  const { driver, slack, sim } = world;
-  const answersFor = (from: number) => slack.ephemerals.slice(from).map((e) => e.text);
+  const { driver, sim } = world;
 
   it('rejects a bad signature before anything runs', async () => {
     const before = sim.requests().length;
@@ -44,20 +43,18 @@ describe('requests from Slack', async () => {
   });
 
   it('answers an unknown /ops command with the way to list commands', async () => {
-    const from = slack.ephemerals.length;
-    expect((await driver.command(alice, dev, '/ops', 'frobnicate web')).status).toBe(200);
-    const [answer] = await waitFor('answer', () => answersFor(from).length > 0 && answersFor(from));
-    expect(answer).toBe(
+    const res = await driver.command(alice, dev, '/ops', 'frobnicate web');
+    expect(res.status).toBe(200);
+    expect((await answerTo(world, res)).text).toBe(
       '`frobnicate` is not a dockside command. `/ops help` lists the commands you may run.',
     );
   });
 
   it('answers malformed arguments with the problem and the usage line, touching nothing', async () => {
-    const from = slack.ephemerals.length;
-    await driver.command(alice, dev, '/deploy', 'web');
-    await driver.command(alice, dev, '/deploy', 'web staging --forse-build');
-    await driver.command(alice, dev, '/deploy', 'shop staging');
-    const answers = await waitFor('answers', () => answersFor(from).length >= 3 && answersFor(from));
+    const answers = [];
+    for (const text of ['web', 'web staging --forse-build', 'shop staging']) {
+      answers.push((await answerTo(world, await driver.command(alice, dev, '/deploy', text))).text);
+    }
     expect(answers).toContain(
       'Which environment of `web`? (`staging`, `production`) Usage: `/deploy <app> <env> [--force-build]`',
     );
@@ -67,9 +64,7 @@ describe('requests from Slack', async () => {
   });
 
   it('refuses a user without the grant and audits the refusal', async () => {
-    const from = slack.ephemerals.length;
-    await driver.command(dave, dev, '/deploy', 'web staging');
-    const [answer] = await waitFor('answer', () => answersFor(from).length > 0 && answersFor(from));
+    const answer = (await answerTo(world, await driver.command(dave, dev, '/deploy', 'web staging'))).text;
     expect(answer).toMatch(/^You may not deploy web staging\. Ask a dockside admin/);
     expect(sim.requests({ method: 'POST' })).toHaveLength(0);
     const [entry] = await world.bot.audit.list({ user: dave, limit: 1 });
@@ -82,14 +77,10 @@ describe('requests from Slack', async () => {
   });
 
   it('works through the /ops umbrella and shows help limited to what the caller may run', async () => {
-    let from = slack.ephemerals.length;
-    await driver.command(carol, ops, '/ops', 'help');
-    const [carolHelp] = await waitFor('help', () => answersFor(from).length > 0 && answersFor(from));
+    const carolHelp = (await answerTo(world, await driver.command(carol, ops, '/ops', 'help'))).text;
     expect(carolHelp).toContain('/audit');
     expect(carolHelp).not.toContain('/deploy <app>');
-    from = slack.ephemerals.length;
-    await driver.command(alice, ops, '/ops', 'help');
-    const [aliceHelp] = await waitFor('help', () => answersFor(from).length > 0 && answersFor(from));
+    const aliceHelp = (await answerTo(world, await driver.command(alice, ops, '/ops', 'help'))).text;
     expect(aliceHelp).toContain('/deploy <app> <env> [--force-build]');
   });
 

@@ -25,3 +25,12 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** The first answer posted to one command's response_url. */
+export function answerTo(world: World, res: { responseUrl: string }, timeoutMs = 5000) {
+  return waitFor(
+    `an answer to ${res.responseUrl}`,
+    () => world.slack.ephemerals.find((e) => e.responseUrl === res.responseUrl),
+    timeoutMs,
+  );
+}

@@ -110,14 +110,11 @@ export function requesterNote(
   opsChannel: string,
 ): { text: string; blocks: KnownBlock[] } {
   const pending = r.state === 'pending';
+  const head = pending
+    ? `*${what(r)}* needs approval: it is waiting in <#${opsChannel}> (request ${r.id}).`
+    : `*${what(r)}* (request ${r.id} in <#${opsChannel}>):`;
   const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `*${what(r)}* needs approval: it is waiting in <#${opsChannel}> (request ${r.id}).\n${STATE_LINE[r.state](r)}`,
-      },
-    },
+    { type: 'section', text: { type: 'mrkdwn', text: `${head}\n${STATE_LINE[r.state](r)}` } },
   ];
   if (pending) {
     blocks.push({

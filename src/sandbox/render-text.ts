@@ -3,6 +3,27 @@ import { type ButtonRef, buttonsOf } from './slack-driver.js';
 
 const NAMES = new Map<string, string>(Object.entries(SANDBOX_USERS).map(([name, id]) => [id, name]));
 
+const EMOJI: Record<string, string> = {
+  white_check_mark: '✅',
+  x: '❌',
+  hourglass_flowing_sand: '⏳',
+  no_entry_sign: '🚫',
+  no_entry: '⛔',
+  arrow_heading_up: '⤴️',
+  large_green_circle: '🟢',
+  red_circle: '🔴',
+  warning: '⚠️',
+  lock: '🔒',
+  unlock: '🔓',
+  raised_hand: '✋',
+  gear: '⚙️',
+  alarm_clock: '⏰',
+  heavy_multiplication_x: '✖️',
+  rewind: '⏪',
+  pushpin: '📌',
+  rotating_light: '🚨',
+};
+
 /** Slack mrkdwn as a terminal shows it: mentions by name, links as `label (url)`. */
 export function mrkdwnToText(text: string): string {
   return text
@@ -13,6 +34,8 @@ export function mrkdwnToText(text: string): string {
     )
     .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
     .replace(/<(https?:[^>]+)>/g, '$1')
+    .replace(/:([a-z_]+):/g, (whole, name: string) => EMOJI[name] ?? whole)
+    .replace(/<!date\^\d+\^[^|>]*\|([^>]+)>/g, '$1')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');

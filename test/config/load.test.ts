@@ -105,3 +105,11 @@ databases:
     expect(shipped).toEqual(JSON.parse(JSON.stringify(current)));
   });
 });
+
+describe('README', () => {
+  it('shows the shipped example config, unchanged', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /## Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBe(example);
+  });
+});

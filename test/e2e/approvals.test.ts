@@ -36,6 +36,12 @@ describe('production deploys wait for approval', async () => {
       8000,
     );
     expect(prodDeploys()).toHaveLength(1);
+    await waitFor(
+      "the requester's note to follow",
+      () => note.text === 'Deploy web production: approval succeeded',
+      8000,
+    );
+    expect(JSON.stringify(note.blocks)).not.toContain('needs approval');
     const progress = slack.messages.find((m) => m.text.startsWith('Deploying web production'));
     expect(progress?.channel).toBe(dev);
     const entries = await world.bot.audit.list({ app: 'web', limit: 50 });

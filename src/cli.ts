@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { runAuditExport } from './audit/export-cli.js';
+import { createRedisAuditLog } from './audit/redis-audit-log.js';
+import { systemClock } from './clock.js';
+import { parseEnv } from './env.js';
+import { isDocksideError } from './errors.js';
+import { connectRedis, createRedis } from './redis.js';
+
+const USAGE = `Usage:
+  dockside                      start the bot (or the local sandbox without Slack credentials)
+  dockside audit export [--since 2026-01-31T00:00:00Z] [--app <app>]
+                                print the audit log as JSON lines, oldest first (uses REDIS_URL)`;
+
+/** `dockside audit export`: compliance export of the audit log; anything else starts the bot. */
+async function cli(argv: string[]): Promise<number> {
+  const [first, second, ...rest] = argv;
+  if (first === undefined) {
+    await import('./main.js');
+    return -1; // main keeps running
+  }
+  if (first === 'audit' && second === 'export') {
+    const env = parseEnv(process.env);
+    const redis = createRedis(env.REDIS_URL, env.REDIS_KEY_PREFIX ? { keyPrefix: env.REDIS_KEY_PREFIX } : {});
+    await connectRedis(redis, env.REDIS_URL);
+    try {
+      const audit = createRedisAuditLog({ redis, clock: systemClock, retentionDays: 36500 });
+      return await runAuditExport(rest, { audit, out: process.stdout, err: process.stderr });
+    } finally {
+      redis.disconnect();
+    }
+  }
+  process.stderr.write(
+    `${first === 'help' || first === '--help' ? '' : `Unknown command "${argv.join(' ')}".\n`}${USAGE}\n`,
+  );
+  return first === 'help' || first === '--help' ? 0 : 2;
+}
+
+cli(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    const message = isDocksideError(err) ? [err.message, err.hint].filter(Boolean).join(' ') : String(err);
+    process.stderr.write(`dockside: ${message}\n`);
+    process.exit(1);
+  },
+);

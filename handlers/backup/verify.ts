@@ -57,7 +57,9 @@ async function pgRestoreList(storage: BackupStorage, key: string, tools: ToolPat
     for (const line of lines) if (/^\d+;/.test(line)) entries += 1;
   });
   const input = await storage.get(key);
-  // pg_restore stops reading once it has the table of contents, so a broken pipe here is expected.
+  // pg_restore stops reading once it has the table of contents, so a broken pipe here is expected,
+  // and so is the connection reset that follows when the rest of a remote body is abandoned.
+  input.on('error', () => undefined);
   const feeding = pipeline(input, run.child.stdin!).catch((err: { code?: string }) => {
     if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
   });

@@ -1,7 +1,7 @@
 import { authorize, rolesOf } from '../src/access.js';
-import type { AuditLog } from '../src/audit/types.js';
+import type { AuditEntryInput, AuditLog } from '../src/audit/types.js';
 import type { Config } from '../src/config/schema.js';
-import { DocksideError, isDocksideError } from '../src/errors.js';
+import { DocksideError, isDocksideError, isRefusal } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import type { Metrics } from '../src/metrics.js';
 import type { Reply, SlackPoster } from '../src/slack/reply.js';
@@ -71,37 +71,29 @@ export async function dispatch(
       });
     }
     const prepared = command.prepare(resolved.text, deps.config);
+    const record = (entry: Pick<AuditEntryInput, 'result'> & Partial<AuditEntryInput>) =>
+      deps.audit.append({
+        actor: invocation.user,
+        channel: invocation.channel,
+        command: fullText,
+        action: command.name,
+        ...prepared.target,
+        ...entry,
+      });
     if (prepared.access) {
       const roles = await rolesOf(invocation.user, deps.config, deps.groups);
       try {
         authorize(prepared.access, roles, invocation.channel, deps.config);
       } catch (err) {
-        await deps.audit
-          .append({
-            actor: invocation.user,
-            channel: invocation.channel,
-            command: fullText,
-            action: command.name,
-            ...prepared.target,
-            result: 'refused',
-            detail: isDocksideError(err) ? err.message : 'refused',
-          })
-          .catch((auditErr: unknown) => log.warn({ err: auditErr }, 'could not audit a refused command'));
+        await record({ result: 'refused', detail: isDocksideError(err) ? err.message : 'refused' }).catch(
+          (auditErr: unknown) => log.warn({ err: auditErr }, 'could not audit a refused command'),
+        );
         throw err;
       }
     }
     const started = Date.now();
     // No audit, no action: if this throws, nothing below runs.
-    const entry = command.audited
-      ? await deps.audit.append({
-          actor: invocation.user,
-          channel: invocation.channel,
-          command: fullText,
-          action: command.name,
-          ...prepared.target,
-          result: 'started',
-        })
-      : undefined;
+    const entry = command.audited ? await record({ result: 'started' }) : undefined;
     const ctx = {
       invocation: { ...invocation, commandText: resolved.commandText },
       config: deps.config,
@@ -115,44 +107,30 @@ export async function dispatch(
       outcome = await prepared.run(ctx);
     } catch (err) {
       if (entry) {
-        await deps.audit
-          .append({
-            actor: invocation.user,
-            channel: invocation.channel,
-            command: fullText,
-            action: command.name,
-            ...prepared.target,
-            result: 'failed',
-            detail: isDocksideError(err) ? `${err.code}: ${err.message}` : 'internal error',
-            durationMs: Date.now() - started,
-            ref: entry.id,
-          })
-          .catch((auditErr: unknown) => log.error({ err: auditErr }, 'could not audit a failed command'));
+        await record({
+          result: isRefusal(err) ? 'refused' : 'failed',
+          detail: isDocksideError(err) ? `${err.code}: ${err.message}` : 'internal error',
+          durationMs: Date.now() - started,
+          ref: entry.id,
+        }).catch((auditErr: unknown) => log.error({ err: auditErr }, 'could not audit a failed command'));
       }
       throw err;
     }
     deps.metrics.commands.inc({ command: command.name, outcome: outcome?.result ?? 'succeeded' });
     if (entry && outcome) {
-      await deps.audit
-        .append({
-          actor: invocation.user,
-          channel: invocation.channel,
-          command: fullText,
-          action: command.name,
-          ...prepared.target,
-          result: outcome.result === 'requested' ? 'requested' : outcome.result,
-          ...(outcome.detail ? { detail: outcome.detail } : {}),
-          ...(outcome.doIds ? { doIds: outcome.doIds } : {}),
-          ...(outcome.data ? { data: outcome.data } : {}),
-          durationMs: Date.now() - started,
-          ref: entry.id,
-        })
-        .catch(async (err: unknown) => {
-          log.error({ err }, 'could not audit an outcome');
-          await reply.ephemeral({
-            text: 'Done, but its outcome could not be written to the audit log (Redis).',
-          });
+      await record({
+        result: outcome.result,
+        ...(outcome.detail ? { detail: outcome.detail } : {}),
+        ...(outcome.doIds ? { doIds: outcome.doIds } : {}),
+        ...(outcome.data ? { data: outcome.data } : {}),
+        durationMs: Date.now() - started,
+        ref: entry.id,
+      }).catch(async (err: unknown) => {
+        log.error({ err }, 'could not audit an outcome');
+        await reply.ephemeral({
+          text: 'Done, but its outcome could not be written to the audit log (Redis).',
         });
+      });
     }
   } catch (err) {
     const code = isDocksideError(err) ? err.code : 'internal';

@@ -61,3 +61,29 @@ export function isDocksideError(err: unknown, code?: ErrorCode): err is Dockside
 export function usageError(problem: string, usage: string): DocksideError {
   return new DocksideError('usage', problem, { hint: `Usage: \`${usage}\`` });
 }
+
+/**
+ * Refusals: the system working as intended (bad input, no permission, a lock, a
+ * statement that could write). Shown without a reference, audited as `refused`.
+ */
+export const REFUSALS: ReadonlySet<ErrorCode> = new Set([
+  'usage',
+  'unknown_command',
+  'unknown_app',
+  'unknown_env',
+  'unknown_db',
+  'forbidden',
+  'wrong_channel',
+  'deploy_in_progress',
+  'env_locked',
+  'approval_stale',
+  'promote_not_possible',
+  'rollback_invalid',
+  'query_refused',
+  'backup_running',
+  'not_in_channel',
+]);
+
+export function isRefusal(err: unknown): boolean {
+  return err instanceof DocksideError && REFUSALS.has(err.code);
+}

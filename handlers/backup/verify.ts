@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DocksideError } from '../../src/errors.js';
 import type { BackupStorage } from '../../src/storage/types.js';
@@ -57,16 +57,22 @@ async function pgRestoreList(storage: BackupStorage, key: string, tools: ToolPat
     for (const line of lines) if (/^\d+;/.test(line)) entries += 1;
   });
   const input = await storage.get(key);
-  // pg_restore stops reading once it has the table of contents, so a broken pipe here is expected,
-  // and so is the connection reset that follows when the rest of a remote body is abandoned.
-  input.on('error', () => undefined);
-  const feeding = pipeline(input, run.child.stdin!).catch((err: { code?: string }) => {
-    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
-  });
+  const stdin = run.child.stdin!;
+  // pg_restore stops reading once it has the table of contents (EPIPE on its stdin).
+  // The rest of the body is then read to its end, not destroyed: aborting a remote (S3)
+  // body mid-way leaves the SDK with a rejected read that nobody awaits.
+  const drain = () => {
+    input.unpipe(stdin);
+    input.resume();
+  };
+  stdin.on('error', drain);
+  const read = finished(input);
+  input.pipe(stdin);
   try {
     await run.done;
   } catch (err) {
-    input.destroy();
+    drain();
+    await read.catch(() => undefined);
     throw new DocksideError(
       'backup_failed',
       'pg_restore cannot read the dump, so it is not a usable backup.',
@@ -75,7 +81,11 @@ async function pgRestoreList(storage: BackupStorage, key: string, tools: ToolPat
       },
     );
   }
-  input.destroy();
-  await feeding.catch(() => undefined);
+  drain();
+  await read.catch((err: unknown) => {
+    throw new DocksideError('backup_failed', 'Reading the dump back from its destination failed.', {
+      cause: err,
+    });
+  });
   return entries;
 }

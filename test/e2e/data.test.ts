@@ -1,0 +1,113 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxConfigText } from '../../src/sandbox/config.js';
+import { answerTo, testWorld, waitFor } from '../helpers/world.js';
+
+const { alice, carol, dave } = SANDBOX_USERS;
+const { dev } = SANDBOX_CHANNELS;
+const ADMIN = 'postgres://postgres@127.0.0.1:5432/test';
+
+describe('/query, /backup and /health through Slack', async () => {
+  const dbName = `dockside_e2e_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: ADMIN });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = `postgres://postgres@127.0.0.1:5432/${dbName}`;
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  await db.query(`CREATE TABLE users (id int primary key, name text, email text);
+    INSERT INTO users VALUES (1, 'Ada', 'ada@example.com'), (2, 'Linus', 'linus@example.com');`);
+  await db.end();
+  const backupDir = mkdtempSync(path.join(tmpdir(), 'dockside-e2e-'));
+  afterAll(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  });
+  const world = await testWorld({
+    config: () =>
+      parseConfig(
+        `${sandboxConfigText()}
+databases:
+  main: { engine: postgres, url: "${url}", mask_columns: [email], max_rows: 50 }
+backups:
+  destination: { type: local, path: ${backupDir} }
+`,
+        {},
+      ),
+  });
+  const { driver, slack } = world;
+
+  it('answers a SELECT in the channel with masked columns, and audits the SQL but no values', async () => {
+    const from = slack.messages.length;
+    const res = await driver.command(
+      carol,
+      dev,
+      '/query',
+      'main select u.name, u.email as e from users u order by id',
+    );
+    expect(res.status).toBe(200);
+    const message = await waitFor('the result', () =>
+      slack.messages.slice(from).find((m) => m.channel === dev),
+    );
+    const shown = JSON.stringify(message);
+    expect(shown).toContain('Ada');
+    expect(shown).not.toContain('ada@example.com');
+    const [entry] = await world.bot.audit.list({ user: carol, limit: 1 });
+    expect(entry).toMatchObject({ action: 'query', result: 'succeeded', database: 'main' });
+    expect(entry?.data?.sql).toBe('select u.name, u.email as e from users u order by id');
+    expect(JSON.stringify(entry)).not.toContain('Ada');
+  });
+
+  it('refuses a statement that could write, says which rule, and audits it as refused', async () => {
+    const answer = await answerTo(
+      world,
+      await driver.command(carol, dev, '/query', 'main delete from users'),
+    );
+    expect(answer.text).toMatch(/DELETE/i);
+    const [entry] = await world.bot.audit.list({ user: carol, limit: 1 });
+    expect(entry).toMatchObject({ action: 'query', result: 'refused' });
+    const check = new pg.Client({ connectionString: url });
+    await check.connect();
+    expect((await check.query('select count(*)::int as n from users')).rows[0]).toEqual({ n: 2 });
+    await check.end();
+  });
+
+  it('refuses /query to someone without the analyst role', async () => {
+    const answer = await answerTo(world, await driver.command(dave, dev, '/query', 'main select 1'));
+    expect(answer.text).toMatch(/^You may not query main\./);
+  });
+
+  it('takes a dump with the real pg_dump and lists it', async () => {
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/backup', 'main now');
+    const done = await waitFor(
+      'the dump to finish',
+      () =>
+        slack.messages
+          .slice(from)
+          .find((m) => /verified|sha256|done/i.test(JSON.stringify(m.blocks) + m.text)),
+      30_000,
+    );
+    expect(JSON.stringify(done)).toMatch(/main/);
+    const list = await answerTo(world, await driver.command(alice, dev, '/backup', 'main list'));
+    expect(JSON.stringify(list)).toMatch(/main/);
+    const [entry] = (await world.bot.audit.list({ user: alice, limit: 5 })).filter((e) =>
+      e.command?.startsWith('/backup main now'),
+    );
+    expect(entry?.result).toBe('succeeded');
+  });
+
+  it('/health shows every env of an app and the locks', async () => {
+    await driver.command(alice, dev, '/lock', 'web staging incident 42');
+    await waitFor('the lock', () => slack.messages.some((m) => m.text.includes('locked web staging')));
+    const answer = await answerTo(world, await driver.command(alice, dev, '/health', 'web'));
+    const text = JSON.stringify(answer);
+    expect(text).toContain('staging');
+    expect(text).toContain('production');
+    expect(text).toContain('incident 42');
+  });
+});

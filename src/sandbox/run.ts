@@ -1,7 +1,9 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sandboxConfig } from './config.js';
+import { parseConfig } from '../config/load.js';
+import { sandboxConfigText } from './config.js';
+import { demoDatabasesYaml, prepareDemoDatabases } from './demo-data.js';
 import { startDoSimulator } from './do-simulator.js';
 import { runRepl } from './repl.js';
 import { startWorld } from './world.js';
@@ -29,10 +31,17 @@ export async function runSandbox(io: {
   mkdirSync(logDir, { recursive: true });
   const logFile = `${logDir}/dockside.log`;
   const health = await startDemoHealth();
+  const demo = await prepareDemoDatabases();
   const sim = await startDoSimulator({ phaseDelayMs: 800 });
   sim.seedDemo();
   const world = await startWorld({
-    config: () => sandboxConfig({ healthBaseUrl: health.url, githubApiUrl: sim.githubUrl }),
+    config: () =>
+      parseConfig(
+        sandboxConfigText({ healthBaseUrl: health.url, githubApiUrl: sim.githubUrl }) +
+          demoDatabasesYaml(demo, `${logDir}/backups`),
+        process.env,
+        'sandbox dockside.yml',
+      ),
     sim,
     redisKeyPrefix: 'sandbox:',
     logSink: (line) => appendFileSync(logFile, line),
@@ -43,6 +52,10 @@ export async function runSandbox(io: {
       'dockside sandbox: no Slack credentials were found, so this is a local session.',
       `A simulated DigitalOcean API runs at ${sim.url}, a fake Slack at ${world.slack.url},`,
       `and the bot at http://127.0.0.1:${world.bot.port} (logs: ${logFile}). Redis keys start with "sandbox:".`,
+      demo.postgresUrl || demo.mysqlUrl
+        ? `Demo databases (database "dockside_sandbox"): ${[demo.postgresUrl ? 'main (PostgreSQL)' : '', demo.mysqlUrl ? 'erp (MySQL)' : ''].filter(Boolean).join(', ')}.`
+        : '',
+      ...demo.notes,
       'To run the real bot, set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) and DIGITALOCEAN_TOKEN.',
       '',
     ].join('\n'),

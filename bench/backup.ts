@@ -13,7 +13,7 @@ export interface BackupBenchResult {
   dumpMs: number;
   /** Peak RSS of the process that ran the dump (streaming, hashing, verifying). */
   peakRssBytes: number;
-  /** RSS of the child before the dump began (Node, tsx's loader and the modules). */
+  /** RSS of the child before the dump began (Node and the modules). */
   baselineRssBytes: number;
   limitBytes: number;
   withinLimit: boolean;
@@ -80,7 +80,7 @@ export async function benchBackup(
       `backup: table ${(tableBytes / MB).toFixed(0)} MB -> dump ${(r.size / MB).toFixed(0)} MB in ${(r.ms / 1000).toFixed(1)} s ` +
         `(dump, stream, sha256, verify); dockside peak RSS ${(r.maxRss / MB).toFixed(0)} MB ` +
         `${result.withinLimit ? 'under' : 'OVER'} the ${(limitBytes / MB).toFixed(0)} MB limit ` +
-        `(${(r.baseline / MB).toFixed(0)} MB before the dump started, most of it tsx compiling TypeScript in-process)`,
+        `(${(r.baseline / MB).toFixed(0)} MB before the dump started: Node and dockside's modules)`,
     );
     return result;
   } finally {

@@ -4,7 +4,7 @@ import { type BackupOperations, createBackupOperations } from '../handlers/backu
 import { registerBackupSchedules } from '../handlers/backup/schedule.js';
 import { createHealthService, type HealthService } from '../handlers/health/index.js';
 import { registerHealthSchedules } from '../handlers/health/schedule.js';
-import type { AuditLog } from './audit/types.js';
+import type { RedisAuditLog } from './audit/redis-audit-log.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { pingDatabase } from './db/ping.js';
@@ -31,7 +31,7 @@ export function createDataServices(deps: {
   config: Config;
   redis: Redis;
   do: DoClient;
-  audit: AuditLog;
+  audit: RedisAuditLog;
   locks: LockStore;
   approvals: ApprovalStore;
   slack: SlackPoster;

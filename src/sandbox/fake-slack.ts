@@ -50,6 +50,8 @@ export interface FakeSlack {
   usergroups: Map<string, string[]>;
   /** Channels the bot is not a member of (chat.postMessage answers not_in_channel). */
   notInChannel: Set<string>;
+  /** What apps.connections.open hands out (Socket Mode tests set it). */
+  socketModeUrl?: string;
   responseUrl(id?: string): string;
   close(): Promise<void>;
 }
@@ -85,6 +87,10 @@ export async function startFakeSlack(options: { port?: number; usergroups?: Reco
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
 
   const methods: Record<string, (p: Record<string, unknown>) => Record<string, unknown>> = {
+    'apps.connections.open': () =>
+      fake.socketModeUrl
+        ? { ok: true, url: fake.socketModeUrl }
+        : { ok: false, error: 'not_allowed_token_type' },
     'auth.test': () => ({
       ok: true,
       user_id: 'UDOCKSIDE',

@@ -99,6 +99,16 @@ describe('/deploy to staging', async () => {
     await waitFor('unlocked', () => slack.messages.some((m) => m.text.includes('unlocked web staging')));
   });
 
+  it('counts DigitalOcean API calls by status in /metrics', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${world.bot.port}/metrics`)).text();
+    expect(metrics).toMatch(
+      /dockside_do_api_calls_total\{method="POST",route="\/v2\/apps\/:id\/deployments",status="200"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /dockside_do_api_calls_total\{method="GET",route="\/v2\/apps\/:id",status="200"\} [1-9]/,
+    );
+  });
+
   it('never writes a secret to its logs', () => {
     const text = world.logs.join('');
     expect(text.length).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { App } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { type ApprovalService, createApprovalService } from '../approvals/service.js';
 import { registerApprovalActions } from '../approvals/slack.js';
@@ -14,6 +14,7 @@ import { promoteCommand } from '../commands/promote.js';
 import { queryCommand } from '../commands/query.js';
 import { type RegisteredCommand, register } from '../commands/registry.js';
 import { rollbackCommand } from '../commands/rollback.js';
+import { checkHealthUrl } from '../handlers/health/http-check.js';
 import { createAfterFinish } from './after-finish.js';
 import { createRedisAuditLog, type RedisAuditLog } from './audit/redis-audit-log.js';
 import { type Clock, sleep, systemClock } from './clock.js';
@@ -33,8 +34,8 @@ import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { connectRedis, createRedis, redisHealthy } from './redis.js';
 import type { HealthProbeResult } from './render/deployment.js';
-import { boltLogger } from './slack/bolt-logger.js';
-import { DocksideReceiver } from './slack/receiver.js';
+import { createSlackApp } from './slack/create-app.js';
+import type { DocksideReceiver } from './slack/receiver.js';
 import type { SlackPoster } from './slack/reply.js';
 import { createResponseUrlPoster } from './slack/response-url.js';
 import { createUsergroupDirectory } from './slack/usergroups.js';
@@ -88,27 +89,14 @@ export interface Dockside {
   stop(): Promise<void>;
 }
 
-async function defaultProbe(url: string, timeoutMs: number): Promise<HealthProbeResult> {
-  const started = performance.now();
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    const ms = Math.round(performance.now() - started);
-    return { ok: res.ok, summary: `${res.status} in ${ms} ms` };
-  } catch {
-    return { ok: false, summary: `no answer within ${timeoutMs} ms` };
-  }
-}
-
 /** The composition root: builds every client once and hands them in. Nothing starts until start(). */
 export function createDockside(options: DocksideOptions): Dockside {
   const { env, config, log } = options;
   const clock = options.clock ?? systemClock;
   const replicaId = options.replicaId ?? randomUUID().slice(0, 8);
   const metrics = createMetrics();
-  const redis = createRedis(
-    env.REDIS_URL,
-    options.redisKeyPrefix ? { keyPrefix: options.redisKeyPrefix } : {},
-  );
+  const keyPrefix = options.redisKeyPrefix ?? env.REDIS_KEY_PREFIX;
+  const redis = createRedis(env.REDIS_URL, keyPrefix ? { keyPrefix } : {});
   const dedupe = createDedupe(redis);
   const audit = createRedisAuditLog({ redis, clock, retentionDays: config.audit.retention_days, log });
   const locks = createRedisLockStore({ redis, clock });
@@ -122,14 +110,13 @@ export function createDockside(options: DocksideOptions): Dockside {
       metrics.doCalls.inc({ method: call.method, route: call.route, status: String(call.status) }),
   });
 
-  const receiver = new DocksideReceiver({
-    ...(env.SLACK_APP_TOKEN ? {} : { signingSecret: env.SLACK_SIGNING_SECRET ?? '' }),
-    port: options.port ?? env.PORT,
-    ...(options.host ? { host: options.host } : {}),
+  const { app, receiver, socketMode } = createSlackApp({
+    env,
     log,
     metrics,
-    // Signatures are checked against wall-clock time, whatever clock the domain uses.
-    clock: systemClock,
+    port: options.port ?? env.PORT,
+    ...(options.host ? { host: options.host } : {}),
+    retries: options.slackRetries ?? 3,
     firstDelivery: (key) => dedupe.once(key, 600),
     health: async () => {
       const redisOk = await redisHealthy(redis);
@@ -140,35 +127,11 @@ export function createDockside(options: DocksideOptions): Dockside {
           redis: redisOk ? 'ok' : 'unreachable',
           uptime: Math.round(process.uptime()),
           version: VERSION,
-          mode: env.SLACK_APP_TOKEN ? 'socket' : 'http',
+          mode: socketMode ? 'socket' : 'http',
         },
       };
     },
   });
-
-  const clientOptions = {
-    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
-    retryConfig: { retries: options.slackRetries ?? 3, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
-  };
-  const app = env.SLACK_APP_TOKEN
-    ? new App({
-        token: env.SLACK_BOT_TOKEN,
-        appToken: env.SLACK_APP_TOKEN,
-        socketMode: true,
-        logger: boltLogger(log),
-        clientOptions,
-        deferInitialization: true,
-        convoStore: false,
-      })
-    : new App({
-        token: env.SLACK_BOT_TOKEN,
-        receiver,
-        logger: boltLogger(log),
-        clientOptions,
-        deferInitialization: true,
-        // Bolt's conversation store runs on every request; dockside keeps its state in Redis.
-        convoStore: false,
-      });
 
   // Work in flight (listeners run past the ack); a graceful stop lets it finish before Redis goes.
   const inFlight = new Set<Promise<void>>();
@@ -198,7 +161,12 @@ export function createDockside(options: DocksideOptions): Dockside {
     audit,
     log,
     clock,
-    probeHealth: options.probeHealth ?? ((url) => defaultProbe(url, config.health.timeout_ms)),
+    probeHealth:
+      options.probeHealth ??
+      (async (url) => {
+        const check = await checkHealthUrl(url, config.health.timeout_ms);
+        return { ok: check.state === 'good', summary: check.detail };
+      }),
     replicaId,
     afterFinish,
     onFinished: async (record, ok, summary) => {
@@ -291,7 +259,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     async start() {
       await connectRedis(redis, env.REDIS_URL);
       await app.init();
-      if (env.SLACK_APP_TOKEN) await receiver.start();
+      if (socketMode) await receiver.start();
       await app.start();
       await follower.resume();
       await data.start();
@@ -306,10 +274,7 @@ export function createDockside(options: DocksideOptions): Dockside {
           options.expirySweepMs ?? 15_000,
         ),
       );
-      log.info(
-        { port: receiver.port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', replicaId },
-        'dockside started',
-      );
+      log.info({ port: receiver.port, mode: socketMode ? 'socket' : 'http', replicaId }, 'dockside started');
     },
     async stop() {
       for (const t of timers) clearInterval(t);
@@ -318,7 +283,7 @@ export function createDockside(options: DocksideOptions): Dockside {
       await Promise.race([drained, sleep(10_000)]);
       await follower.stop();
       await data.stop();
-      if (env.SLACK_APP_TOKEN) await receiver.stop();
+      if (socketMode) await receiver.stop();
       redis.disconnect();
     },
   };

@@ -59,7 +59,7 @@ access:
   grants:
     - { role: deployer, actions: [deploy, rollback, lock], envs: [staging] }
     - { role: deployer, actions: [deploy, rollback, lock], envs: [production], channels: [${SANDBOX_CHANNELS.ops}, ${SANDBOX_CHANNELS.dev}] }
-    - { role: deployer, actions: [promote, backup] }
+    - { role: deployer, actions: [promote, backup, restore] }
     - { role: approver, actions: [deploy, rollback, promote, lock, backup, restore] }
     - { role: analyst,  actions: [query] }
 approvals:

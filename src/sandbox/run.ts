@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
 import { parseConfig } from '../config/load.js';
 import { sandboxConfigText } from './config.js';
 import { demoDatabasesYaml, prepareDemoDatabases } from './demo-data.js';
@@ -30,6 +32,7 @@ export async function runSandbox(io: {
   const logDir = '.sandbox';
   mkdirSync(logDir, { recursive: true });
   const logFile = `${logDir}/dockside.log`;
+  const prefix = `sandbox:${randomBytes(4).toString('hex')}:`;
   const health = await startDemoHealth();
   const demo = await prepareDemoDatabases();
   const sim = await startDoSimulator({ phaseDelayMs: 800 });
@@ -43,7 +46,9 @@ export async function runSandbox(io: {
         'sandbox dockside.yml',
       ),
     sim,
-    redisKeyPrefix: 'sandbox:',
+    // A prefix per session: watchers and approvals of an earlier session point at a
+    // simulator that is gone. Cleared when the session ends.
+    redisKeyPrefix: prefix,
     logSink: (line) => appendFileSync(logFile, line),
     bot: { pollMs: 1000, updateIntervalMs: 1000 },
   });
@@ -51,7 +56,7 @@ export async function runSandbox(io: {
     [
       'dockside sandbox: no Slack credentials were found, so this is a local session.',
       `A simulated DigitalOcean API runs at ${sim.url}, a fake Slack at ${world.slack.url},`,
-      `and the bot at http://127.0.0.1:${world.bot.port} (logs: ${logFile}). Redis keys start with "sandbox:".`,
+      `and the bot at http://127.0.0.1:${world.bot.port} (logs: ${logFile}). Redis keys start with "${prefix}".`,
       demo.postgresUrl || demo.mysqlUrl
         ? `Demo databases (database "dockside_sandbox"): ${[demo.postgresUrl ? 'main (PostgreSQL)' : '', demo.mysqlUrl ? 'erp (MySQL)' : ''].filter(Boolean).join(', ')}.`
         : '',
@@ -63,8 +68,24 @@ export async function runSandbox(io: {
   try {
     await runRepl(world, io);
   } finally {
+    await clearKeys(world.bot.redis, prefix).catch(() => undefined);
     await world.close();
     await sim.close();
     health.close();
+  }
+}
+
+/** Deletes this session's keys, on a connection without the key prefix (SCAN returns full names). */
+async function clearKeys(redis: Redis, prefix: string): Promise<void> {
+  const plain = redis.duplicate({ keyPrefix: '', enableOfflineQueue: true });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await plain.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await plain.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    plain.disconnect();
   }
 }

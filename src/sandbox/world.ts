@@ -20,6 +20,8 @@ export interface World {
   bot: Dockside;
   driver: SlackDriver;
   secrets: { signingSecret: string; botToken: string; doToken: string };
+  /** Prefix of every Redis key of this world. */
+  redisKeyPrefix: string;
   /** Every log line the bot wrote (JSON), for tests that grep for secrets. */
   logs: string[];
   log: Logger;
@@ -106,6 +108,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     bot,
     driver,
     secrets,
+    redisKeyPrefix: prefix,
     logs,
     log,
     async spawnBot(overrides = {}) {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxConfigText } from '../../src/sandbox/config.js';
+import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
 import { answerTo, testWorld, waitFor } from '../helpers/world.js';
 
 const { alice, carol, dave } = SANDBOX_USERS;
@@ -22,9 +23,13 @@ describe('/query, /backup and /health through Slack', async () => {
   await db.query(`CREATE TABLE users (id int primary key, name text, email text);
     INSERT INTO users VALUES (1, 'Ada', 'ada@example.com'), (2, 'Linus', 'linus@example.com');`);
   await db.end();
+  const scratchName = `${dbName}_restore`;
+  await admin.query(`CREATE DATABASE ${scratchName}`);
+  const scratchUrl = `postgres://postgres@127.0.0.1:5432/${scratchName}`;
   const backupDir = mkdtempSync(path.join(tmpdir(), 'dockside-e2e-'));
   afterAll(async () => {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${scratchName} WITH (FORCE)`);
     await admin.end();
   });
   const world = await testWorld({
@@ -32,7 +37,8 @@ describe('/query, /backup and /health through Slack', async () => {
       parseConfig(
         `${sandboxConfigText()}
 databases:
-  main: { engine: postgres, url: "${url}", mask_columns: [email], max_rows: 50 }
+  main: { engine: postgres, url: "${url}", mask_columns: [email], max_rows: 50, restore_target: scratch }
+  scratch: { engine: postgres, url: "${scratchUrl}" }
 backups:
   destination: { type: local, path: ${backupDir} }
 `,
@@ -99,6 +105,29 @@ backups:
       e.command?.startsWith('/backup main now'),
     );
     expect(entry?.result).toBe('succeeded');
+  });
+
+  it('restores a dump into the restore target only after approval, never into the source', async () => {
+    const [dump] = (await world.bot.audit.list({ user: alice, limit: 20 })).filter(
+      (e) => e.command === '/backup main now',
+    );
+    const id = /dump (\S+)/.exec(dump?.detail ?? '')?.[1];
+    expect(id).toBeDefined();
+    const before = approvalMessages(slack).length;
+    await driver.command(alice, dev, '/backup', `main restore ${id}`);
+    const approval = await newApproval(slack, before);
+    expect(approval.text).toBe('Approval needed: Restore main');
+    expect(JSON.stringify(approval.blocks)).toContain('into *scratch*');
+    const scratch = new pg.Client({ connectionString: scratchUrl });
+    await scratch.connect();
+    try {
+      expect((await scratch.query("select to_regclass('public.users') as t")).rows[0]).toEqual({ t: null });
+      await click(driver, SANDBOX_USERS.bob, approval, 'Approve');
+      await waitFor('the restore', () => approval.text === 'Approval succeeded: Restore main', 30_000);
+      expect((await scratch.query('select count(*)::int as n from users')).rows[0]).toEqual({ n: 2 });
+    } finally {
+      await scratch.end();
+    }
   });
 
   it('/health shows every env of an app and the locks', async () => {

@@ -64,6 +64,16 @@ describe('/deploy to staging', async () => {
     expect(blockText(message)).toContain('The previous deployment keeps serving.');
   });
 
+  it('says so when the deployment is canceled', async () => {
+    sim.cancelNextDeployment(STAGING, 'BUILDING');
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const message = await finished(from);
+    expect(message.text).toBe('Deploying web staging: failed');
+    expect(blockText(message)).toContain('CANCELED');
+    expect(blockText(message)).toContain('Canceled after');
+  });
+
   it('reports a deployment already in progress instead of starting a second', async () => {
     const before = sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' }).length;
     const from = slack.messages.length;

@@ -15,15 +15,23 @@ export function testRedis(label = 't'): { redis: Redis; prefix: string } {
     // a connection error is reported by the command that needed it
   });
   afterAll(async () => {
-    const plain = new Redis(REDIS_URL);
+    await deleteKeys(prefix);
+    redis.disconnect();
+  });
+  return { redis, prefix };
+}
+
+/** Deletes every key under a prefix (on a plain connection: SCAN returns full names). */
+export async function deleteKeys(prefix: string): Promise<void> {
+  const plain = new Redis(REDIS_URL);
+  try {
     let cursor = '0';
     do {
       const [next, keys] = await plain.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
       cursor = next;
       if (keys.length > 0) await plain.del(...keys);
     } while (cursor !== '0');
+  } finally {
     plain.disconnect();
-    redis.disconnect();
-  });
-  return { redis, prefix };
+  }
 }

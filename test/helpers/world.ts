@@ -1,6 +1,7 @@
 import { afterAll } from 'vitest';
 import { sandboxConfig } from '../../src/sandbox/config.js';
 import { startWorld, type World, type WorldOptions } from '../../src/sandbox/world.js';
+import { deleteKeys } from './redis.js';
 
 /** A world for one test file, closed after it; Redis keys get their own prefix. */
 export async function testWorld(options: Partial<WorldOptions> = {}): Promise<World> {

@@ -9,7 +9,10 @@ export async function testWorld(options: Partial<WorldOptions> = {}): Promise<Wo
     config: (sim) => sandboxConfig({ githubApiUrl: sim.githubUrl }),
     ...options,
   });
-  afterAll(() => world.close());
+  afterAll(async () => {
+    await world.close();
+    await deleteKeys(world.redisKeyPrefix);
+  });
   return world;
 }
 

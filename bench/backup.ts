@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { tsLoader } from './util.js';
+import { NODE_FLAGS, tsLoader } from './util.js';
 
 export interface BackupBenchResult {
   tableBytes: number;
@@ -50,10 +50,14 @@ export async function benchBackup(
     await client.end();
     const tableBytes = Number(size.rows[0]?.n ?? 0);
 
-    const child = spawn(process.execPath, [...tsLoader(), fileURLToPath(import.meta.url), '--child'], {
-      env: { ...process.env, BENCH_DB_URL: url, BENCH_DIR: dir },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...NODE_FLAGS, ...tsLoader(), fileURLToPath(import.meta.url), '--child'],
+      {
+        env: { ...process.env, BENCH_DB_URL: url, BENCH_DIR: dir },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (c: string) => {

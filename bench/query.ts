@@ -9,7 +9,7 @@ import { runQuery } from '../handlers/query/run.js';
 import type { DatabaseConfig } from '../src/config/schema.js';
 import { createDatabasePools } from '../src/db/pools.js';
 import { createLogger } from '../src/logger.js';
-import { tsLoader } from './util.js';
+import { NODE_FLAGS, tsLoader } from './util.js';
 
 const run = promisify(execFile);
 const ROWS = 100_000;
@@ -159,7 +159,7 @@ export async function benchQuery(): Promise<Record<string, number | string>> {
 async function rssInChild(engine: Engine, url: string): Promise<{ first: number; next: number }> {
   const { stdout } = await run(
     process.execPath,
-    ['--expose-gc', ...tsLoader(), fileURLToPath(import.meta.url), '--rss-child', engine, url],
+    ['--expose-gc', ...NODE_FLAGS, ...tsLoader(), fileURLToPath(import.meta.url), '--rss-child', engine, url],
     { maxBuffer: 1 << 20 },
   );
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { first: number; next: number };

@@ -147,6 +147,21 @@ export async function benchQuery(): Promise<Record<string, number | string>> {
   const figures: Record<string, number | string> = {};
   for (const engine of ['postgres', 'mysql'] as const) Object.assign(figures, await benchEngine(engine));
   for (const [k, v] of Object.entries(figures)) console.log(`query  ${k.padEnd(48)} ${v}`);
+  for (const engine of ['postgres', 'mysql'] as const) {
+    const capped = Number(figures[`${engine}.capped_200_ms`]);
+    const client = Number(
+      figures[`${engine}.client_all_rows_ms (${engine === 'postgres' ? 'psql -c' : 'mysql -e'})`],
+    );
+    const growth = Math.max(
+      Number(figures[`${engine}.csv_50k_peak_rss_growth_mb (first query after start)`]),
+      Number(figures[`${engine}.csv_50k_peak_rss_growth_mb (next query)`]),
+    );
+    const checks: Array<[string, boolean]> = [
+      [`${engine}: capped query ${capped} ms < 2x client ${client} ms`, capped < 2 * client],
+      [`${engine}: peak RSS growth at 50,000 rows ${growth} MB < 50 MB`, growth < 50],
+    ];
+    for (const [text, ok] of checks) console.log(`  ${ok ? 'PASS' : 'FAIL'} ${text}`);
+  }
   return figures;
 }
 

@@ -60,8 +60,18 @@ export async function runRepl(
   world.slack.events.on('update', (m: FakeMessage) => show(m, 'dockside (updated): '));
   world.slack.events.on('ephemeral', (e: FakeEphemeral) => {
     print(`\n(only you) ${blocksToLines(e).join('\n    ')}`);
+    // A private answer's buttons (e.g. "Roll back to this") act in the channel it was asked in.
+    const message: FakeMessage = {
+      channel: e.channel ?? SANDBOX_CHANNELS[channel],
+      ts: '0',
+      text: e.text,
+      blocks: e.blocks,
+      updates: 0,
+    };
     const numbered = numberButtons(e, nextButton);
-    if (numbered.length > 0) print('    (buttons in private answers are not clickable in the sandbox)');
+    nextButton += numbered.length;
+    for (const b of numbered) buttons.set(b.n, { button: b, message });
+    if (numbered.length > 0) print(`    ${numbered.map((b) => `[${b.n}: ${b.text}]`).join(' ')}`);
   });
   world.slack.events.on('view', (view: Record<string, unknown>) => {
     openView = view;

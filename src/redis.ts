@@ -43,3 +43,13 @@ export async function redisHealthy(redis: Redis): Promise<boolean> {
     return false;
   }
 }
+
+/** Deletes every key under a prefix. Give it a client WITHOUT a keyPrefix: SCAN returns full names. */
+export async function deleteKeysUnder(plain: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await plain.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await plain.del(...keys);
+  } while (cursor !== '0');
+}

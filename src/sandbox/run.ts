@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { parseConfig } from '../config/load.js';
+import { deleteKeysUnder } from '../redis.js';
 import { sandboxConfigText } from './config.js';
 import { demoDatabasesYaml, prepareDemoDatabases } from './demo-data.js';
 import { startDoSimulator } from './do-simulator.js';
@@ -75,16 +76,11 @@ export async function runSandbox(io: {
   }
 }
 
-/** Deletes this session's keys, on a connection without the key prefix (SCAN returns full names). */
+/** Deletes this session's keys, on a connection without the key prefix. */
 async function clearKeys(redis: Redis, prefix: string): Promise<void> {
   const plain = redis.duplicate({ keyPrefix: '', enableOfflineQueue: true });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await plain.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await plain.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(plain, prefix);
   } finally {
     plain.disconnect();
   }

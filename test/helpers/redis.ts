@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
+import { deleteKeysUnder } from '../../src/redis.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -21,16 +22,11 @@ export function testRedis(label = 't'): { redis: Redis; prefix: string } {
   return { redis, prefix };
 }
 
-/** Deletes every key under a prefix (on a plain connection: SCAN returns full names). */
+/** Deletes every key under a prefix (on a plain connection). */
 export async function deleteKeys(prefix: string): Promise<void> {
   const plain = new Redis(REDIS_URL);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await plain.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await plain.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(plain, prefix);
   } finally {
     plain.disconnect();
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createDockside } from './app.js';
 import { ConfigError, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { hasSlackCredentials, parseEnv, requireBotEnv } from './env.js';
+import { type BotEnv, type Env, hasSlackCredentials, parseEnv, requireBotEnv } from './env.js';
 import { isDocksideError } from './errors.js';
 import { createLogger } from './logger.js';
 import { registerConnectionString, registerSecret } from './secrets.js';
@@ -24,39 +24,49 @@ function loadConfigFile(path: string, env: NodeJS.ProcessEnv): Config {
 
 /** Start-up: the bot with credentials, the sandbox without (outside production). */
 async function main(): Promise<void> {
-  const env = parseEnv(process.env);
   for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'DIGITALOCEAN_TOKEN']) {
     registerSecret(process.env[name]);
   }
-  registerConnectionString(env.REDIS_URL);
-
-  if (!hasSlackCredentials(env) && env.NODE_ENV !== 'production') {
+  const production = process.env.NODE_ENV === 'production';
+  // Every problem (environment and config file) is collected before giving up.
+  const problems: string[] = [];
+  let env: Env | undefined;
+  try {
+    env = parseEnv(process.env);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (env && !hasSlackCredentials(env) && !production) {
     const { runSandbox } = await import('./sandbox/run.js');
     await runSandbox({ input: process.stdin, output: process.stdout });
     process.exit(0);
   }
-
-  // Production: collect every problem (environment and config file) before giving up.
-  const problems: string[] = [];
-  let botEnv: ReturnType<typeof requireBotEnv> | undefined;
+  let botEnv: BotEnv | undefined;
+  if (env) registerConnectionString(env.REDIS_URL);
+  try {
+    // On the raw environment when it did not parse, so missing settings are named too.
+    botEnv = requireBotEnv(env ?? (process.env as unknown as Env));
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   let config: Config | undefined;
   try {
-    botEnv = requireBotEnv(env);
+    config = loadConfigFile(
+      env?.DOCKSIDE_CONFIG ?? process.env.DOCKSIDE_CONFIG ?? './dockside.yml',
+      process.env,
+    );
   } catch (err) {
     problems.push((err as Error).message);
   }
-  try {
-    config = loadConfigFile(env.DOCKSIDE_CONFIG, process.env);
-  } catch (err) {
-    problems.push((err as Error).message);
-  }
-  if (!botEnv || !config) {
-    process.stderr.write(`dockside cannot start:\n${problems.join('\n')}\n`);
+  if (!env || !botEnv || !config) {
+    process.stderr.write(
+      `dockside cannot start:\n${problems.join('\n')}\nFix the settings above and start again.\n`,
+    );
     process.exit(1);
   }
   for (const db of Object.values(config.databases)) registerConnectionString(db.url);
 
-  const log = createLogger({ level: env.LOG_LEVEL });
+  const log = createLogger({ level: botEnv.LOG_LEVEL });
   const dockside = createDockside({ env: botEnv, config, log });
   let stopping = false;
   const stop = async (signal: string) => {

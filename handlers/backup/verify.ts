@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DocksideError } from '../../src/errors.js';
 import type { BackupStorage } from '../../src/storage/types.js';
@@ -32,22 +32,42 @@ export async function verifyStored(
     if (!plain.tail().includes(MYSQL_TRAILER)) {
       throw new DocksideError('backup_failed', 'The MySQL dump is incomplete (no "Dump completed" trailer).');
     }
-  } else {
-    await pipeline(await storage.get(record.key), stored, discard());
+    checkSame(stored, record);
+    return {};
   }
+  // One download: the bytes are hashed and, on the way, fed to `pg_restore --list`.
+  const lister = pgRestoreLister(tools);
+  try {
+    await pipeline(await storage.get(record.key), stored, lister.sink);
+  } catch (err) {
+    lister.abandon();
+    throw err;
+  }
+  checkSame(stored, record);
+  return { entries: await lister.entries };
+}
+
+function checkSame(stored: DumpTap, record: Pick<DumpRecord, 'size' | 'sha256'>): void {
   if (stored.bytes !== record.size || stored.sha256() !== record.sha256) {
     throw new DocksideError(
       'backup_failed',
       `The stored dump differs from what was written (${stored.bytes} bytes, expected ${record.size}).`,
     );
   }
-  if (record.engine === 'postgres') return { entries: await pgRestoreList(storage, record.key, tools) };
-  return {};
 }
 
-/** `pg_restore --list` must read the archive's table of contents; returns its entry count. */
-async function pgRestoreList(storage: BackupStorage, key: string, tools: ToolPaths): Promise<number> {
+/**
+ * `pg_restore --list` must read the archive's table of contents. It reads the first
+ * part of the stream and exits; the sink then discards the rest, so the download
+ * (hashed alongside) is held back by pg_restore only until it has what it needs.
+ */
+function pgRestoreLister(tools: ToolPaths): {
+  sink: Writable;
+  entries: Promise<number>;
+  abandon: () => void;
+} {
   const run = runTool('pg_restore', ['--list'], { env: {} }, tools, { stdin: 'pipe' });
+  const stdin = run.child.stdin!;
   let entries = 0;
   let rest = '';
   run.child.stdout?.setEncoding('utf8');
@@ -56,36 +76,50 @@ async function pgRestoreList(storage: BackupStorage, key: string, tools: ToolPat
     rest = lines.pop() ?? '';
     for (const line of lines) if (/^\d+;/.test(line)) entries += 1;
   });
-  const input = await storage.get(key);
-  const stdin = run.child.stdin!;
-  // pg_restore stops reading once it has the table of contents (EPIPE on its stdin).
-  // The rest of the body is then read to its end, not destroyed: aborting a remote (S3)
-  // body mid-way leaves the SDK with a rejected read that nobody awaits.
-  const drain = () => {
-    input.unpipe(stdin);
-    input.resume();
+  let open = true;
+  let release: (() => void) | undefined;
+  const close = () => {
+    open = false;
+    release?.();
   };
-  stdin.on('error', drain);
-  const read = finished(input);
-  input.pipe(stdin);
-  try {
-    await run.done;
-  } catch (err) {
-    drain();
-    await read.catch(() => undefined);
-    throw new DocksideError(
-      'backup_failed',
-      'pg_restore cannot read the dump, so it is not a usable backup.',
-      {
-        cause: err,
-      },
-    );
-  }
-  drain();
-  await read.catch((err: unknown) => {
-    throw new DocksideError('backup_failed', 'Reading the dump back from its destination failed.', {
-      cause: err,
-    });
+  // EPIPE once pg_restore has exited is expected.
+  stdin.on('error', close);
+  stdin.on('close', close);
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, callback) {
+      if (!open || stdin.write(chunk)) return callback();
+      release = () => {
+        release = undefined;
+        callback();
+      };
+      stdin.once('drain', () => release?.());
+    },
+    final(callback) {
+      if (open) stdin.end();
+      callback();
+    },
   });
-  return entries;
+  const done = run.done.then(
+    () => entries,
+    (err: unknown) => {
+      throw new DocksideError(
+        'backup_failed',
+        'pg_restore cannot read the dump, so it is not a usable backup.',
+        {
+          cause: err,
+        },
+      );
+    },
+  );
+  // Awaited after the hash check; if that check throws first, this must not go unhandled.
+  done.catch(() => undefined);
+  return {
+    sink,
+    entries: done,
+    abandon: () => {
+      stdin.destroy();
+      run.child.kill();
+      done.catch(() => undefined);
+    },
+  };
 }

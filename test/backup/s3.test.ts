@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import nock from 'nock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackupOperations } from '../../handlers/backup/index.js';
 import { S3Storage } from '../../src/storage/s3.js';
 import { startFakeS3 } from '../helpers/fake-s3.js';
@@ -6,6 +7,12 @@ import { testRedis } from '../helpers/redis.js';
 import { FakeClock, fakeDo, MemoryAudit, makeConfig, scratchPg, silentLog } from './helpers.js';
 
 const MIB = 1024 * 1024;
+
+// This file talks only to the local fake S3, and streams dumps of several MB through it.
+// nock's interceptor socket (which every request passes through otherwise) reset such
+// downloads under load in CI, so these requests use real sockets.
+beforeAll(() => nock.restore());
+afterAll(() => nock.activate());
 
 describe('dumps to S3-compatible storage (Spaces) with a multipart upload', async () => {
   const { redis } = testRedis('s3');

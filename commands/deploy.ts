@@ -1,6 +1,6 @@
 import type { ApprovalService } from '../approvals/service.js';
+import { deployBinding } from '../handlers/deploy/start.js';
 import { needsApproval } from '../src/config/load.js';
-import type { DoClient } from '../src/do/port.js';
 import { type RunnerDeps, runDeploy } from '../src/runners.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveEnv, tokenize } from './args.js';
@@ -16,16 +16,6 @@ export interface DeployArgs {
   healthUrl?: string;
   autoRollback: boolean;
   approval: boolean;
-}
-
-/** What a production deploy request is bound to: if production moves on, the approval is void. */
-export async function deployBinding(doClient: DoClient, args: Pick<DeployArgs, 'appId' | 'env'>) {
-  const app = await doClient.getApp(args.appId);
-  return {
-    app_id: args.appId,
-    env: args.env,
-    active_deployment_id: app.activeDeployment?.id ?? 'none',
-  };
 }
 
 export function deployCommand(deps: RunnerDeps & { approvals: ApprovalService }): CommandDef<DeployArgs> {

@@ -6,6 +6,7 @@ import { validateRollback } from '../handlers/rollback/validate.js';
 import { needsApproval } from '../src/config/load.js';
 import { DocksideError } from '../src/errors.js';
 import { truncate } from '../src/render/format.js';
+import { rollbackButton } from '../src/render/rollback-buttons.js';
 import {
   type EnvTarget,
   type RunnerDeps,
@@ -23,24 +24,10 @@ const USAGE = [
   '/rollback <app> <env> revert',
 ];
 
-/** Button that re-enters this command as `/rollback <app> <env> <id>`. */
-export const ACTION_ROLLBACK_COMMAND = 'rollback.command';
-
 export interface RollbackArgs {
   target: EnvTarget;
   approval: boolean;
   step: { kind: 'list' } | { kind: 'to'; deploymentId: string } | { kind: 'commit' } | { kind: 'revert' };
-}
-
-/** A button whose value is command text for /rollback (see approvals-free interactivity in src/interactions.ts). */
-export function rollbackButton(text: string, commandText: string, style?: 'primary' | 'danger') {
-  return {
-    type: 'button' as const,
-    action_id: ACTION_ROLLBACK_COMMAND,
-    text: { type: 'plain_text' as const, text: truncate(text, 75) },
-    value: commandText,
-    ...(style ? { style } : {}),
-  };
 }
 
 export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService }): CommandDef<RollbackArgs> {

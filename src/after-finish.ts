@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { ApprovalStore } from '../approvals/types.js';
-import { rollbackButton } from '../commands/rollback.js';
 import { verifyPromotion } from '../handlers/promote/execute.js';
 import type { AfterFinish } from './follow-deployment.js';
+import { rollbackButton } from './render/rollback-buttons.js';
 import { type RunnerDeps, runRollbackTo } from './runners.js';
 import type { SlackPoster } from './slack/reply.js';
 

@@ -1,7 +1,7 @@
 import type { Executor } from '../approvals/service.js';
 import type { ApprovalKind, ApprovalRequest } from '../approvals/types.js';
-import { deployBinding } from '../commands/deploy.js';
 import type { BackupOperations } from '../handlers/backup/index.js';
+import { deployBinding } from '../handlers/deploy/start.js';
 import { approvedFromBinding } from '../handlers/promote/execute.js';
 import type { Config } from './config/schema.js';
 import { DocksideError } from './errors.js';

@@ -43,3 +43,13 @@ export async function startDeployment(
   await assertNoDeploymentInProgress(deps.do, target);
   return deps.do.createDeployment(target.appId, { forceBuild: options.forceBuild });
 }
+
+/** What a production deploy request is bound to: if production moves on, the approval is void. */
+export async function deployBinding(doClient: DoClient, args: { appId: string; env: string }) {
+  const app = await doClient.getApp(args.appId);
+  return {
+    app_id: args.appId,
+    env: args.env,
+    active_deployment_id: app.activeDeployment?.id ?? 'none',
+  };
+}

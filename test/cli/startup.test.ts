@@ -13,6 +13,7 @@ describe('start-up with NODE_ENV=production', () => {
     const file = path.join(tmpdir(), `dockside-bad-${process.pid}.yml`);
     writeFileSync(
       file,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is dockside.yml's own interpolation syntax
       'channels: { ops: general }\ndatabases:\n  main: { engine: postgres, url: "${MAIN_URL}" }\n',
     );
     const result = await run(process.execPath, ['--import', 'tsx', main], {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { type DispatchDeps, dispatch } from '../commands/dispatch.js';
-import { slackReply } from '../commands/index.js';
-import { ACTION_ROLLBACK_COMMAND } from '../commands/rollback.js';
-import type { Dedupe } from './dedupe.js';
-import type { ResponseUrlPoster } from './slack/response-url.js';
+import type { Dedupe } from '../src/dedupe.js';
+import { ACTION_ROLLBACK_COMMAND } from '../src/render/rollback-buttons.js';
+import type { ResponseUrlPoster } from '../src/slack/response-url.js';
+import { type DispatchDeps, dispatch } from './dispatch.js';
+import { slackReply } from './index.js';
 
 /**
  * Buttons that stand for a command (pick a rollback target, commit, revert) run

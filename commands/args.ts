@@ -67,11 +67,15 @@ export function resolveEnv(
   return { app, env: envName, envConfig };
 }
 
-export function resolveDatabase(config: Config, name: string | undefined, usage: string): string {
+export function resolveDatabase(
+  databases: Config['databases'] | Record<string, unknown>,
+  name: string | undefined,
+  usage: string,
+): string {
   if (!name) throw usageError('Which database?', usage);
-  if (!config.databases[name]) {
+  if (!databases[name]) {
     throw new DocksideError('unknown_db', `There is no database \`${name}\` in dockside.yml.`, {
-      hint: `Databases: ${list(Object.keys(config.databases))}.`,
+      hint: `Databases: ${list(Object.keys(databases))}.`,
     });
   }
   return name;

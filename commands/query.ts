@@ -3,7 +3,8 @@ import { renderCatalog, renderQueryResult } from '../handlers/query/render-messa
 import { runQuery } from '../handlers/query/run.js';
 import { type Clock, systemClock } from '../src/clock.js';
 import type { DatabasePools } from '../src/db/pools.js';
-import { DocksideError, usageError } from '../src/errors.js';
+import { usageError } from '../src/errors.js';
+import { resolveDatabase } from './args.js';
 import type { CommandDef, CommandOutcome } from './types.js';
 
 const USAGE = [
@@ -53,12 +54,7 @@ export function parseQueryArgs(text: string, databases: Record<string, unknown>)
   const match = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
   const database = match?.[1];
   if (!database) throw usageError('Name a database and a query.', USAGE[0] ?? '');
-  if (!databases[database]) {
-    const known = Object.keys(databases);
-    throw new DocksideError('unknown_db', `There is no database \`${database}\` in dockside.yml.`, {
-      hint: `Databases: ${known.length > 0 ? known.map((d) => `\`${d}\``).join(', ') : '(none configured)'}.`,
-    });
-  }
+  resolveDatabase(databases, database, USAGE[0] ?? '');
   const rest = normalizeSqlText(match?.[2] ?? '');
   if (rest === '') throw usageError(`What should run on \`${database}\`?`, USAGE[0] ?? '');
   const words = rest.split(/\s+/);

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import pLimit from 'p-limit';
 import { scrub } from '../../src/secrets.js';
 import { checkEnv, type EnvTarget, probe } from './check-env.js';
-import { mapLimit } from './limits.js';
 import type { EnvHealth, HealthDeps, HealthReport, ProbeHealth } from './types.js';
 
 export interface HealthService {
@@ -21,12 +21,16 @@ export function envTargets(config: HealthDeps['config'], app?: string): EnvTarge
 
 export function createHealthService(deps: HealthDeps): HealthService {
   const { health } = deps.config;
+  // One bound for every check this service runs, env or database.
+  const limit = pLimit(health.concurrency);
 
   const checkEnvs = (options: { includeDo?: boolean; app?: string } = {}) => {
     const includeDo = options.includeDo ?? true;
-    return mapLimit(envTargets(deps.config, options.app), health.concurrency, (target) =>
-      // The poll skips DO for envs with a health_url; envs without one have nothing else to go by.
-      checkEnv(deps, target, { includeDo: includeDo || !target.config.health_url }),
+    return Promise.all(
+      envTargets(deps.config, options.app).map((target) =>
+        // The poll skips DO for envs with a health_url; envs without one have nothing else to go by.
+        limit(() => checkEnv(deps, target, { includeDo: includeDo || !target.config.health_url })),
+      ),
     );
   };
 
@@ -37,8 +41,10 @@ export function createHealthService(deps: HealthDeps): HealthService {
       const dbNames = Object.keys(deps.config.databases);
       const [envs, databases, redis, locks] = await Promise.all([
         checkEnvs({ includeDo: true, ...(app ? { app } : {}) }),
-        mapLimit(dbNames, health.concurrency, (name) =>
-          probe(name, health.timeout_ms, () => deps.pingDatabase(name)).then(scrubProbe),
+        Promise.all(
+          dbNames.map((name) =>
+            limit(() => probe(name, health.timeout_ms, () => deps.pingDatabase(name)).then(scrubProbe)),
+          ),
         ),
         probe('redis', health.timeout_ms, () => deps.redis.ping()).then(scrubProbe),
         deps.locks.list(),

@@ -1,5 +1,6 @@
+import { formatDuration } from '../../src/render/format.js';
 import type { BranchMove } from './branches.js';
-import { type ComponentRun, describeRun, formatDuration, shortDigest, shortSha } from './components.js';
+import { type ComponentRun, describeRun, shortDigest, shortSha } from './components.js';
 import type { ComponentChange, PromotionPlan } from './plan.js';
 
 /**

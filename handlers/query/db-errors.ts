@@ -1,5 +1,6 @@
 import { unreachableError } from '../../src/db/errors.js';
 import { DocksideError, isDocksideError } from '../../src/errors.js';
+import { formatDuration } from '../../src/render/format.js';
 import { scrub } from '../../src/secrets.js';
 import { caretLine } from './refuse.js';
 
@@ -10,12 +11,6 @@ export interface ErrorContext {
   timeoutMs: number;
   /** Characters the runner put before ctx.sql (a cursor declaration); server positions count them. */
   prefixLength?: number;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
 
 export function timeoutError(ctx: ErrorContext, cause?: unknown): DocksideError {

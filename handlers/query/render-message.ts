@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
+import { formatDuration } from '../../src/render/format.js';
 import type { FileUpload, SlackMessage } from '../../src/slack/reply.js';
 import type { CatalogResult } from './catalog.js';
-import { formatDuration } from './db-errors.js';
 import { codeBlocks, escapeForCodeBlock, tableLines } from './render-table.js';
 import type { QueryResult } from './run.js';
 

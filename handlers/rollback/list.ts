@@ -1,7 +1,8 @@
 import type { Clock } from '../../src/clock.js';
 import type { Deployment, DeploymentPhase, DoClient } from '../../src/do/port.js';
 import { DocksideError, isDocksideError } from '../../src/errors.js';
-import { componentRuns, describeRun, formatDuration } from '../promote/components.js';
+import { formatDuration } from '../../src/render/format.js';
+import { componentRuns, describeRun } from '../promote/components.js';
 
 export interface RollbackCandidate {
   id: string;

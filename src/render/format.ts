@@ -4,15 +4,25 @@ export function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
-/** 95 s -> "1 min 35 s", 3 h -> "3 h 0 min". */
+/**
+ * Durations as people say them: "850 ms", "1.5 s", "1 min 35 s", "3 h 12 min", "2 d 4 h".
+ * Zero parts are left out ("24 h", "5 min").
+ */
 export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${s % 60} s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h ${m % 60} min`;
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
+  const t = Math.max(0, ms);
+  if (t < 1000) return `${Math.round(t)} ms`;
+  if (t < 60_000) {
+    const s = t / 1000;
+    return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+  }
+  const two = (a: number, unitA: string, b: number, unitB: string) =>
+    b === 0 ? `${a} ${unitA}` : `${a} ${unitA} ${b} ${unitB}`;
+  const seconds = Math.floor(t / 1000);
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return two(minutes, 'min', seconds % 60, 's');
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return two(hours, 'h', minutes % 60, 'min');
+  return two(Math.floor(hours / 24), 'd', hours % 24, 'h');
 }
 
 export function phaseIcon(phase: DeploymentPhase): string {

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { sleep } from '../clock.js';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from './config.js';
@@ -146,9 +145,4 @@ export async function runRepl(
 function appIdOf(world: World, app: string, env: string): string | undefined {
   const config = world.bot.config;
   return config.apps[app]?.environments[env]?.app_id;
-}
-
-export function writeSandboxNote(dir: string, text: string): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}/README.txt`, text);
 }

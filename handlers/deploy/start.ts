@@ -1,5 +1,6 @@
 import { type Deployment, type DoClient, deploymentConsoleUrl } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
+import { describeLock } from '../../src/locks/describe.js';
 import type { LockStore } from '../../src/locks/types.js';
 
 export interface DeployTarget {
@@ -12,13 +13,9 @@ export interface DeployTarget {
 export async function assertUnlocked(locks: LockStore, target: { app: string; env: string }): Promise<void> {
   const lock = await locks.get(target.app, target.env);
   if (!lock) return;
-  const by = lock.by === 'dockside' ? 'dockside' : `<@${lock.by}>`;
-  const until = lock.expiresAt ? `, until ${lock.expiresAt}` : '';
-  throw new DocksideError(
-    'env_locked',
-    `${target.app} ${target.env} is locked by ${by} since ${lock.since}${until}: ${lock.reason}.`,
-    { hint: `Nothing was deployed. \`/unlock ${target.app} ${target.env}\` lifts the lock.` },
-  );
+  throw new DocksideError('env_locked', `${target.app} ${target.env} is ${describeLock(lock)}.`, {
+    hint: `Nothing was deployed. \`/unlock ${target.app} ${target.env}\` lifts the lock.`,
+  });
 }
 
 /** Reports a deployment already under way instead of starting a second one. */

@@ -2,6 +2,7 @@ import type { Clock } from '../../src/clock.js';
 import type { Deployment, DoClient } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
 import { type GitHubClient, parseRepo } from '../../src/github/client.js';
+import { describeLock } from '../../src/locks/describe.js';
 import type { LockStore } from '../../src/locks/types.js';
 import { COMPONENT_KEY_PREFIX, shortIdentity } from './binding.js';
 import type { BranchMove } from './branches.js';
@@ -37,11 +38,9 @@ export async function executePromotion(input: ExecutePromotionInput): Promise<Pr
   if (input.locks) {
     const lock = await input.locks.get(appName, to.env);
     if (lock) {
-      throw new DocksideError(
-        'env_locked',
-        `${to.env} of ${appName} is locked by ${lock.by === 'dockside' ? 'dockside' : `<@${lock.by}>`} since ${lock.since}: ${lock.reason}`,
-        { hint: `\`/unlock ${appName} ${to.env}\`, then ask for a new /promote.` },
-      );
+      throw new DocksideError('env_locked', `${to.env} of ${appName} is ${describeLock(lock)}`, {
+        hint: `\`/unlock ${appName} ${to.env}\`, then ask for a new /promote.`,
+      });
     }
   }
   const fresh = await planPromotion({

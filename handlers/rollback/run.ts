@@ -1,6 +1,7 @@
 import type { Clock } from '../../src/clock.js';
 import type { Deployment, DoClient } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
+import { describeLock } from '../../src/locks/describe.js';
 import type { Lock, LockStore } from '../../src/locks/types.js';
 import { validateRollback } from './validate.js';
 
@@ -143,10 +144,7 @@ async function pinnedDeployment(input: RollbackTarget): Promise<string> {
 async function refuseIfLocked(input: RunRollbackInput): Promise<void> {
   const lock = await input.locks.get(input.appName, input.env);
   if (!lock) return;
-  const who = lock.by === ROLLBACK_LOCK_BY ? 'dockside' : `<@${lock.by}>`;
-  throw new DocksideError(
-    'env_locked',
-    `${input.appName} ${input.env} is locked by ${who} since ${lock.since}: ${lock.reason}`,
-    { hint: `\`/unlock ${input.appName} ${input.env}\` first if the rollback should go ahead.` },
-  );
+  throw new DocksideError('env_locked', `${input.appName} ${input.env} is ${describeLock(lock)}`, {
+    hint: `\`/unlock ${input.appName} ${input.env}\` first if the rollback should go ahead.`,
+  });
 }

@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { renderQueryResult } from '../handlers/query/render-message.js';
 import { runQuery } from '../handlers/query/run.js';
 import type { DatabaseConfig } from '../src/config/schema.js';
 import { createDatabasePools } from '../src/db/pools.js';
 import { createLogger } from '../src/logger.js';
+import { renderQueryResult } from '../src/render/query.js';
 import { NODE_FLAGS, tsLoader } from './util.js';
 
 const run = promisify(execFile);

@@ -2,14 +2,14 @@ import type { NewApprovalRequest } from '../approvals/types.js';
 import { DUMP_ID } from '../handlers/backup/dump.js';
 import type { BackupOperations } from '../handlers/backup/index.js';
 import { MANAGED_ID } from '../handlers/backup/list.js';
+import { type Clock, systemClock } from '../src/clock.js';
+import { usageError } from '../src/errors.js';
 import {
   renderBackupList,
   renderDumpDone,
   renderDumpFailed,
   renderDumpProgress,
-} from '../handlers/backup/render.js';
-import { type Clock, systemClock } from '../src/clock.js';
-import { usageError } from '../src/errors.js';
+} from '../src/render/backup.js';
 import type { MessageRef } from '../src/slack/reply.js';
 import type { CommandDef } from './types.js';
 

@@ -1,7 +1,7 @@
-import { renderHealthReport } from '../handlers/health/render.js';
 import type { HealthService } from '../handlers/health/service.js';
 import { type Clock, systemClock } from '../src/clock.js';
 import { usageError } from '../src/errors.js';
+import { renderHealthReport } from '../src/render/health.js';
 import type { CommandDef } from './types.js';
 
 export interface HealthArgs {

@@ -1,9 +1,9 @@
 import { counts, describe, tables } from '../handlers/query/catalog.js';
-import { renderCatalog, renderQueryResult } from '../handlers/query/render-message.js';
 import { runQuery } from '../handlers/query/run.js';
 import { type Clock, systemClock } from '../src/clock.js';
 import type { DatabasePools } from '../src/db/pools.js';
 import { usageError } from '../src/errors.js';
+import { renderCatalog, renderQueryResult } from '../src/render/query.js';
 import { resolveDatabase } from './args.js';
 import type { CommandDef, CommandOutcome } from './types.js';
 

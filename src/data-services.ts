@@ -1,9 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ApprovalStore } from '../approvals/types.js';
 import { type BackupOperations, createBackupOperations } from '../handlers/backup/index.js';
-import { registerBackupSchedules } from '../handlers/backup/schedule.js';
 import { createHealthService, type HealthService } from '../handlers/health/index.js';
-import { registerHealthSchedules } from '../handlers/health/schedule.js';
 import type { RedisAuditLog } from './audit/redis-audit-log.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
@@ -15,6 +13,8 @@ import { isDocksideError } from './errors.js';
 import type { LockStore } from './locks/types.js';
 import type { Logger } from './logger.js';
 import { Scheduler } from './scheduler/index.js';
+import { registerBackupSchedules } from './schedules/backups.js';
+import { registerHealthSchedules } from './schedules/health.js';
 import type { SlackPoster } from './slack/reply.js';
 import { createStorage } from './storage/index.js';
 

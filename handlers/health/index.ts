@@ -1,8 +1,6 @@
 export { AlertTracker, processPoll, type Transition } from './alerts.js';
 export { checkEnv, type EnvTarget } from './check-env.js';
 export { checkHealthUrl, checkStatusUrl } from './http-check.js';
-export { renderHealthReport } from './render.js';
-export { type HealthScheduleDeps, registerHealthSchedules } from './schedule.js';
 export { createHealthService, envTargets, type HealthService } from './service.js';
 export {
   buildSummary,

@@ -1,10 +1,10 @@
 import type { ApprovalRequest, ApprovalStore } from '../../approvals/types.js';
 import type { Clock } from '../../src/clock.js';
 import type { Config } from '../../src/config/schema.js';
+import { MARK, renderHealthReport } from '../../src/render/health.js';
 import type { SlackMessage } from '../../src/slack/reply.js';
 import { formatAge } from '../backup/format.js';
 import type { BackupOperations } from '../backup/index.js';
-import { MARK, renderHealthReport } from './render.js';
 import type { HealthService } from './service.js';
 import type { HealthReport } from './types.js';
 

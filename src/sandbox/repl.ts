@@ -99,9 +99,7 @@ export async function runRepl(
       } else if (word === 'wait') {
         await sleep(Number(rest[0] ?? 1) * 1000);
       } else if (word === 'fail' && rest.length === 2) {
-        const appId = world.bot.commands.has('deploy')
-          ? appIdOf(world, rest[0] ?? '', rest[1] ?? '')
-          : undefined;
+        const appId = appIdOf(world, rest[0] ?? '', rest[1] ?? '');
         if (!appId) print(`No app env "${rest.join(' ')}".`);
         else {
           world.sim.failNextDeployment(appId, {

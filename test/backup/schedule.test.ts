@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scheduledDump } from '../../handlers/backup/schedule.js';
+import { scheduledDump } from '../../src/schedules/backups.js';
 import type { SlackMessage } from '../../src/slack/reply.js';
 import { LocalStorage } from '../../src/storage/local.js';
 import { testRedis } from '../helpers/redis.js';

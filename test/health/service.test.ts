@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderHealthReport } from '../../handlers/health/render.js';
 import { createHealthService } from '../../handlers/health/service.js';
 import type { Lock, LockStore } from '../../src/locks/types.js';
+import { renderHealthReport } from '../../src/render/health.js';
 import { FakeClock, makeConfig } from '../backup/helpers.js';
 import { testRedis } from '../helpers/redis.js';
 import { deployment, fakeAppsDo, startHealthServer } from './helpers.js';

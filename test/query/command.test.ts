@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { queryCommand } from '../../commands/query.js';
 import { csvLine } from '../../handlers/query/render-csv.js';
-import { renderQueryResult } from '../../handlers/query/render-message.js';
 import { codeBlocks, tableLines } from '../../handlers/query/render-table.js';
 import { createDatabasePools } from '../../src/db/pools.js';
 import { isDocksideError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
+import { renderQueryResult } from '../../src/render/query.js';
 import { fakeContext } from './helpers.js';
 import { collectFor } from './render-helpers.js';
 

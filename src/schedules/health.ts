@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { Clock } from '../../src/clock.js';
-import type { Config } from '../../src/config/schema.js';
-import type { Logger } from '../../src/logger.js';
-import type { Scheduler } from '../../src/scheduler/scheduler.js';
-import type { SlackPoster } from '../../src/slack/reply.js';
-import { processPoll } from './alerts.js';
-import type { HealthService } from './service.js';
-import { gatherSummary, type SummaryDeps } from './summary.js';
+import { processPoll } from '../../handlers/health/alerts.js';
+import type { HealthService } from '../../handlers/health/service.js';
+import { gatherSummary, type SummaryDeps } from '../../handlers/health/summary.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { SlackPoster } from '../slack/reply.js';
 
 export interface HealthScheduleDeps extends SummaryDeps {
   config: Config;

@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import { formatDuration } from '../../src/render/format.js';
-import type { FileUpload, SlackMessage } from '../../src/slack/reply.js';
-import type { CatalogResult } from './catalog.js';
-import { codeBlocks, escapeForCodeBlock, tableLines } from './render-table.js';
-import type { QueryResult } from './run.js';
+import type { CatalogResult } from '../../handlers/query/catalog.js';
+import { codeBlocks, escapeForCodeBlock, tableLines } from '../../handlers/query/render-table.js';
+import type { QueryResult } from '../../handlers/query/run.js';
+import type { FileUpload, SlackMessage } from '../slack/reply.js';
+import { formatDuration } from './format.js';
 
 /** Slack's section text limit is 3,000 characters; a little is left for the fences. */
 const BLOCK_CHARS = 2_900;

@@ -1,7 +1,7 @@
-import type { SlackMessage } from '../../src/slack/reply.js';
-import { formatAge } from '../backup/format.js';
-import { ms } from './limits.js';
-import type { EnvHealth, HealthReport, HealthState, ProbeHealth } from './types.js';
+import { formatAge } from '../../handlers/backup/format.js';
+import { ms } from '../../handlers/health/limits.js';
+import type { EnvHealth, HealthReport, HealthState, ProbeHealth } from '../../handlers/health/types.js';
+import type { SlackMessage } from '../slack/reply.js';
 
 /** Unicode rather than :emoji: codes, because the table is a code block (aligned columns). */
 export const MARK: Record<HealthState, string> = { good: '✅', bad: '❌', unknown: '❔' };

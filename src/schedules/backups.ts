@@ -1,9 +1,9 @@
-import type { Scheduler } from '../../src/scheduler/scheduler.js';
-import type { SlackMessage } from '../../src/slack/reply.js';
-import { runDump } from './dump.js';
-import { formatBytes } from './format.js';
-import { pruneDumps } from './prune.js';
-import type { BackupDeps } from './types.js';
+import { runDump } from '../../handlers/backup/dump.js';
+import { formatBytes } from '../../handlers/backup/format.js';
+import { pruneDumps } from '../../handlers/backup/prune.js';
+import type { BackupDeps } from '../../handlers/backup/types.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { SlackMessage } from '../slack/reply.js';
 
 /** Daily pruning time (UTC); any quiet hour works, this one is after most nightly dumps. */
 export const PRUNE_SCHEDULE = { cron: '30 4 * * *', timezone: 'UTC' };

@@ -1,7 +1,7 @@
-import type { SlackMessage } from '../../src/slack/reply.js';
-import { formatAge, formatBytes } from './format.js';
-import type { BackupList } from './list.js';
-import type { DumpRecord } from './types.js';
+import { formatAge, formatBytes } from '../../handlers/backup/format.js';
+import type { BackupList } from '../../handlers/backup/list.js';
+import type { DumpRecord } from '../../handlers/backup/types.js';
+import type { SlackMessage } from '../slack/reply.js';
 
 const MAX_ROWS = 25;
 

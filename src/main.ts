@@ -1,26 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { createDockside } from './app.js';
-import { ConfigError, parseConfig } from './config/load.js';
-import type { Config } from './config/schema.js';
-import { type BotEnv, type Env, hasSlackCredentials, parseEnv, requireBotEnv } from './env.js';
+import { checkStartup, formatSections } from './config/startup.js';
+import { hasSlackCredentials, parseEnv } from './env.js';
 import { isDocksideError } from './errors.js';
 import { createLogger } from './logger.js';
 import { registerConnectionString, registerSecret } from './secrets.js';
-
-function loadConfigFile(path: string, env: NodeJS.ProcessEnv): Config {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new ConfigError(path, [
-      {
-        path: '',
-        message: 'cannot be read; set DOCKSIDE_CONFIG or copy dockside.example.yml to dockside.yml',
-      },
-    ]);
-  }
-  return parseConfig(text, env, path);
-}
 
 /** Start-up: the bot with credentials, the sandbox without (outside production). */
 async function main(): Promise<void> {
@@ -28,46 +11,38 @@ async function main(): Promise<void> {
     registerSecret(process.env[name]);
   }
   const production = process.env.NODE_ENV === 'production';
-  // Every problem (environment and config file) is collected before giving up.
-  const problems: string[] = [];
-  let env: Env | undefined;
-  try {
-    env = parseEnv(process.env);
-  } catch (err) {
-    problems.push((err as Error).message);
+  if (!production) {
+    let sandbox = false;
+    try {
+      sandbox = !hasSlackCredentials(parseEnv(process.env));
+    } catch {
+      // a broken environment is reported with everything else below
+    }
+    if (sandbox) {
+      const { runSandbox } = await import('./sandbox/run.js');
+      await runSandbox({ input: process.stdin, output: process.stdout });
+      process.exit(0);
+    }
   }
-  if (env && !hasSlackCredentials(env) && !production) {
-    const { runSandbox } = await import('./sandbox/run.js');
-    await runSandbox({ input: process.stdin, output: process.stdout });
-    process.exit(0);
-  }
-  let botEnv: BotEnv | undefined;
-  if (env) registerConnectionString(env.REDIS_URL);
-  try {
-    // On the raw environment when it did not parse, so missing settings are named too.
-    botEnv = requireBotEnv(env ?? (process.env as unknown as Env));
-  } catch (err) {
-    problems.push((err as Error).message);
-  }
-  let config: Config | undefined;
-  try {
-    config = loadConfigFile(
-      env?.DOCKSIDE_CONFIG ?? process.env.DOCKSIDE_CONFIG ?? './dockside.yml',
-      process.env,
-    );
-  } catch (err) {
-    problems.push((err as Error).message);
-  }
-  if (!env || !botEnv || !config) {
+  // Every problem (environment and config) is collected before giving up: the same
+  // report as `dockside config check`.
+  const check = checkStartup(process.env);
+  if (!check.env || !check.config || check.sections.length > 0) {
     process.stderr.write(
-      `dockside cannot start:\n${problems.join('\n')}\nFix the settings above and start again.\n`,
+      `dockside cannot start:\n${formatSections(check.sections)}\nFix the settings above and start again (\`dockside config check\` prints this report too).\n`,
     );
     process.exit(1);
   }
-  for (const db of Object.values(config.databases)) registerConnectionString(db.url);
+  const { env, config } = check;
+  registerConnectionString(env.REDIS_URL);
+  for (const db of Object.values(config.databases)) {
+    registerConnectionString(db.url);
+    registerConnectionString(db.backup_url);
+  }
 
-  const log = createLogger({ level: botEnv.LOG_LEVEL });
-  const dockside = createDockside({ env: botEnv, config, log });
+  const log = createLogger({ level: env.LOG_LEVEL });
+  log.info({ config: check.configSource }, 'config loaded');
+  const dockside = createDockside({ env, config, log });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -5,6 +5,7 @@ import { DocksideError, isDocksideError } from '../../src/errors.js';
 import { DumpIndex } from './index-store.js';
 import { withDumpLock } from './lock.js';
 import { DumpTap } from './tap.js';
+import { dumpUrl, requireDumpTools } from './tool-fit.js';
 import { mysqlConnection, pgConnection, type RunningTool, runTool, toolVersion } from './tools.js';
 import type { BackupDeps, DumpRecord } from './types.js';
 import { MYSQL_TRAILER, verifyStored } from './verify.js';
@@ -28,8 +29,8 @@ export async function runDump(deps: BackupDeps, request: DumpRequest): Promise<D
   const dbConfig = deps.config.databases[request.db];
   if (!dbConfig) throw new DocksideError('unknown_db', `There is no database "${request.db}" in the config.`);
   const engine = dbConfig.engine;
-  const tool = engine === 'postgres' ? 'pg_dump' : 'mysqldump';
-  const version = await toolVersion(tool, deps.tools);
+  // Client against server first: a tool that cannot dump this server fails here, in words.
+  const tools = await requireDumpTools(request.db, dbConfig, deps.tools);
   if (engine === 'postgres') await toolVersion('pg_restore', deps.tools);
 
   const startedAt = deps.clock.now();
@@ -43,7 +44,14 @@ export async function runDump(deps: BackupDeps, request: DumpRequest): Promise<D
       const key = `${request.db}/${id}.${engine === 'postgres' ? 'dump' : 'sql.gz'}`;
       const log = deps.log.child({ db: request.db, backupId: id });
       log.info({ location: deps.storage.describe(key) }, 'dump started');
-      const { size, sha256 } = await streamDump(deps, engine, dbConfig.url, key, request.onProgress);
+      const { size, sha256 } = await streamDump(
+        deps,
+        engine,
+        dumpUrl(dbConfig),
+        tools.fit.extraArgs,
+        key,
+        request.onProgress,
+      );
       const record: DumpRecord = {
         id,
         db: request.db,
@@ -56,7 +64,7 @@ export async function runDump(deps: BackupDeps, request: DumpRequest): Promise<D
         durationMs: deps.clock.now() - startedAt,
         requestedBy: request.requestedBy,
         createdAt: new Date(startedAt).toISOString(),
-        tool: version,
+        tool: tools.tool,
       };
       try {
         await verifyStored(deps.storage, record, deps.tools);
@@ -75,13 +83,19 @@ async function streamDump(
   deps: BackupDeps,
   engine: 'postgres' | 'mysql',
   url: string,
+  extraArgs: string[],
   key: string,
   onProgress: ((bytes: number) => void) | undefined,
 ): Promise<{ size: number; sha256: string }> {
   let run: RunningTool;
   let trailer: DumpTap | undefined;
   if (engine === 'postgres') {
-    run = runTool('pg_dump', ['--format=custom', '--no-password'], pgConnection(url), deps.tools);
+    run = runTool(
+      'pg_dump',
+      ['--format=custom', '--no-password', ...extraArgs],
+      pgConnection(url),
+      deps.tools,
+    );
   } else {
     const conn = mysqlConnection(url);
     const args = [
@@ -92,6 +106,7 @@ async function streamDump(
       '--quick',
       '--hex-blob',
       '--no-tablespaces',
+      ...extraArgs,
       conn.database,
     ];
     run = runTool('mysqldump', args, conn, deps.tools);

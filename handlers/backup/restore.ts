@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import type { DatabaseCluster } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
 import { resolveBackup } from './list.js';
+import { dumpUrl } from './tool-fit.js';
 import { mysqlConnection, pgConnection, type RunningTool, runTool } from './tools.js';
 import type { BackupDeps, DumpRecord } from './types.js';
 import { verifyStored } from './verify.js';
@@ -46,7 +47,8 @@ export function restoreTargetOf(config: BackupDeps['config'], db: string): { nam
       `The restore target of ${db} is the source itself or another engine.`,
     );
   }
-  return { name, url: target.url };
+  // The restore writes: it uses the target's dump connection (backup_url) when one is set.
+  return { name, url: dumpUrl(target) };
 }
 
 function sameDatabase(a: string, b: string): boolean {

@@ -144,3 +144,108 @@ export function toolFailed(
   const why = lastLines(stderr);
   return new DocksideError('backup_failed', `${tool} ${how}${why ? `: ${why}` : ''}.`);
 }
+
+/** What `--version` says about a client tool. */
+export interface ToolRelease {
+  flavor: 'postgresql' | 'mysql' | 'mariadb';
+  major: number;
+  minor: number;
+  text: string;
+}
+
+export function parseToolVersion(text: string): ToolRelease | null {
+  const pg = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(text);
+  if (pg) return { flavor: 'postgresql', major: Number(pg[1]), minor: Number(pg[2] ?? 0), text };
+  // `mysqldump  Ver 10.19 Distrib 10.11.6-MariaDB` and `mariadb-dump from 11.4.2-MariaDB, client 10.19`
+  const maria = /(\d+)\.(\d+)\.\d+-MariaDB/i.exec(text);
+  if (maria) return { flavor: 'mariadb', major: Number(maria[1]), minor: Number(maria[2]), text };
+  const mysql = /Ver\s+(\d+)\.(\d+)\.\d+/.exec(text);
+  if (mysql) return { flavor: 'mysql', major: Number(mysql[1]), minor: Number(mysql[2]), text };
+  return null;
+}
+
+/** The server's own version string: `150020` (server_version_num) or `8.0.35` / `10.11.6-MariaDB`. */
+export function parseServerVersion(engine: 'postgres' | 'mysql', text: string): ToolRelease | null {
+  if (engine === 'postgres') {
+    const num = Number(text);
+    if (!Number.isInteger(num) || num <= 0) return null;
+    const major = num >= 100_000 ? Math.floor(num / 10_000) : Math.floor(num / 100);
+    return { flavor: 'postgresql', major, minor: num % 100, text: `PostgreSQL ${major}` };
+  }
+  const m = /^(\d+)\.(\d+)/.exec(text);
+  if (!m) return null;
+  const flavor = /mariadb/i.test(text) ? 'mariadb' : 'mysql';
+  return {
+    flavor,
+    major: Number(m[1]),
+    minor: Number(m[2]),
+    text: `${flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${m[1]}.${m[2]}`,
+  };
+}
+
+export interface ToolFit {
+  fits: boolean;
+  /** Why the tool cannot dump this server, in words. */
+  problem?: string;
+  /** Exactly what to do about it. */
+  hint?: string;
+  /** Arguments this combination of client and server needs. */
+  extraArgs: string[];
+}
+
+const PG_FIX = (major: number) =>
+  `Install postgresql-client-${major} or newer from the PostgreSQL project's apt repository (apt.postgresql.org); the Dockerfile in dockside's repository does, so rebuild and redeploy dockside's image from it.`;
+const MYSQL_FIX = (major: number) =>
+  `Install MySQL's own client ${major}.x (package mysql-client from repo.mysql.com, not MariaDB's); the Dockerfile in dockside's repository does, so rebuild and redeploy dockside's image from it.`;
+
+/**
+ * Whether a dump tool can dump a server, decided before any file is created:
+ * pg_dump refuses servers of a newer major version, and MariaDB's mysqldump does
+ * not know MySQL 8's authentication and catalog.
+ */
+export function judgeToolFit(tool: ToolRelease, server: ToolRelease): ToolFit {
+  if (server.flavor === 'postgresql') {
+    if (tool.flavor !== 'postgresql') {
+      return {
+        fits: false,
+        problem: `${tool.text} is not PostgreSQL's pg_dump`,
+        hint: PG_FIX(server.major),
+        extraArgs: [],
+      };
+    }
+    if (tool.major >= server.major) return { fits: true, extraArgs: [] };
+    return {
+      fits: false,
+      problem: `pg_dump ${tool.major} cannot dump ${server.text}: pg_dump refuses servers newer than itself`,
+      hint: PG_FIX(server.major),
+      extraArgs: [],
+    };
+  }
+  if (server.flavor === 'mysql') {
+    if (tool.flavor === 'mariadb') {
+      return {
+        fits: false,
+        problem: `MariaDB's mysqldump (${tool.major}.${tool.minor}) cannot reliably dump ${server.text}`,
+        hint: MYSQL_FIX(server.major),
+        extraArgs: [],
+      };
+    }
+    if (tool.flavor === 'mysql' && tool.major >= server.major) {
+      // DigitalOcean's MySQL runs with GTIDs; restoring GTID_PURGED needs SUPER, which its users lack.
+      return { fits: true, extraArgs: ['--set-gtid-purged=OFF'] };
+    }
+    return {
+      fits: false,
+      problem: `mysqldump ${tool.major}.${tool.minor} is older than ${server.text}`,
+      hint: MYSQL_FIX(server.major),
+      extraArgs: [],
+    };
+  }
+  // MariaDB server.
+  if (tool.flavor === 'mariadb') return { fits: true, extraArgs: [] };
+  if (tool.flavor === 'mysql') {
+    // MySQL 8's mysqldump reads column statistics MariaDB does not have.
+    return { fits: true, extraArgs: ['--column-statistics=0'] };
+  }
+  return { fits: false, problem: `${tool.text} is not a MySQL client`, hint: MYSQL_FIX(8), extraArgs: [] };
+}

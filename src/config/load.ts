@@ -1,142 +1,99 @@
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
-import { DocksideError } from '../errors.js';
+import { describeIssue, pathText } from './issues.js';
+import { ConfigError, type ConfigProblem } from './problems.js';
+import { checkReferences } from './references.js';
 import { Config } from './schema.js';
 
-export interface ConfigProblem {
-  path: string;
-  message: string;
-}
-
-/** Every problem in a config file at once, each with the path of the bad field. */
-export class ConfigError extends DocksideError {
-  readonly problems: ConfigProblem[];
-  constructor(source: string, problems: ConfigProblem[]) {
-    const list = problems.map((p) => `  - ${p.path || '(file)'}: ${p.message}`).join('\n');
-    super('config_invalid', `${source} is invalid:\n${list}`, {
-      hint: 'Fix the fields above and start again.',
-    });
-    this.problems = problems;
-  }
-}
+export { ConfigError, type ConfigProblem, formatProblem, formatReport } from './problems.js';
 
 type Env = Record<string, string | undefined>;
 
-/** Replaces ${VAR} in every string; a missing variable is a problem at that path. */
-function interpolate(value: unknown, env: Env, path: string, problems: ConfigProblem[]): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-      const v = env[name];
-      if (v === undefined || v === '') {
-        problems.push({ path, message: `environment variable ${name} is not set` });
-        return '';
-      }
-      return v;
-    });
-  }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, `${path}[${i}]`, problems));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, interpolate(v, env, path ? `${path}.${k}` : k, problems)]),
-    );
-  }
-  return value;
+interface Interpolated {
+  value: unknown;
+  /** Variable name -> the paths that use it, for variables that are not set. */
+  missing: Map<string, string[]>;
+  used: Set<string>;
 }
 
-function zodPath(issue: z.core.$ZodIssue): string {
-  return issue.path.reduce<string>((acc, key) => {
-    if (typeof key === 'number') return `${acc}[${key}]`;
-    return acc ? `${acc}.${String(key)}` : String(key);
-  }, '');
+/** Replaces ${VAR} in every string. A missing variable is remembered, not reported per use. */
+function interpolate(doc: unknown, env: Env): Interpolated {
+  const missing = new Map<string, string[]>();
+  const used = new Set<string>();
+  const walk = (value: unknown, path: string): unknown => {
+    if (typeof value === 'string') {
+      return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+        used.add(name);
+        const v = env[name];
+        if (v === undefined || v === '') {
+          missing.set(name, [...(missing.get(name) ?? []), path]);
+          return '';
+        }
+        return v;
+      });
+    }
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}[${i}]`));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, walk(v, path ? `${path}.${k}` : k)]),
+      );
+    }
+    return value;
+  };
+  return { value: walk(doc, ''), missing, used };
 }
 
-/** Checks that span fields: references between sections must point at something that exists. */
-function crossCheck(config: Config): ConfigProblem[] {
+export interface ConfigCheck {
+  /** Set only when there is no problem at all. */
+  config?: Config;
+  problems: ConfigProblem[];
+  /** The environment variables the text uses as ${VAR}. */
+  variables: string[];
+}
+
+/**
+ * Pure: every problem of a config text in one pass (YAML syntax, missing variables,
+ * fields, cross-references), each with its path and, where possible, the fix.
+ */
+export function checkConfigText(text: string, env: Env): ConfigCheck {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      variables: [],
+      problems: doc.errors.map((e) => ({
+        path: `line ${e.linePos?.[0]?.line ?? '?'}`,
+        message: `not valid YAML: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+      })),
+    };
+  }
+  const { value, missing, used } = interpolate(doc.toJS() ?? {}, env);
   const problems: ConfigProblem[] = [];
-  const roles = new Set(Object.keys(config.access.roles));
-  config.access.grants.forEach((grant, i) => {
-    if (!roles.has(grant.role)) {
-      problems.push({
-        path: `access.grants[${i}].role`,
-        message: `role "${grant.role}" is not in access.roles`,
-      });
-    }
-    for (const app of grant.apps ?? []) {
-      if (!config.apps[app]) problems.push({ path: `access.grants[${i}].apps`, message: `no app "${app}"` });
-    }
-    for (const db of grant.databases ?? []) {
-      if (!config.databases[db]) {
-        problems.push({ path: `access.grants[${i}].databases`, message: `no database "${db}"` });
-      }
-    }
-  });
-  if (!roles.has(config.approvals.approver_role) && Object.keys(config.apps).length > 0) {
+  for (const [name, paths] of missing) {
     problems.push({
-      path: 'approvals.approver_role',
-      message: `role "${config.approvals.approver_role}" is not in access.roles, so nobody could approve`,
+      path: paths[0] ?? '',
+      message: `uses \${${name}}, which is not set in the environment`,
+      hint: `Set ${name}${paths.length > 1 ? ` (also used by ${paths.slice(1).join(', ')})` : ''}.`,
     });
   }
-  for (const [appName, app] of Object.entries(config.apps)) {
-    if (!app.promote) continue;
-    for (const side of ['from', 'to'] as const) {
-      if (!app.environments[app.promote[side]]) {
-        problems.push({
-          path: `apps.${appName}.promote.${side}`,
-          message: `environment "${app.promote[side]}" is not in apps.${appName}.environments`,
-        });
-      }
+  // A field emptied by a missing variable is already reported above.
+  const emptied = new Set([...missing.values()].flat());
+  const result = Config.safeParse(value, { reportInput: true });
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (emptied.has(pathText(issue.path))) continue;
+      problems.push(...describeIssue(issue, value));
     }
   }
-  for (const [dbName, db] of Object.entries(config.databases)) {
-    if (!db.restore_target) continue;
-    const target = config.databases[db.restore_target];
-    if (db.restore_target === dbName) {
-      problems.push({
-        path: `databases.${dbName}.restore_target`,
-        message: 'must not be the database itself',
-      });
-    } else if (!target) {
-      problems.push({
-        path: `databases.${dbName}.restore_target`,
-        message: `no database "${db.restore_target}"`,
-      });
-    } else if (target.engine !== db.engine) {
-      problems.push({
-        path: `databases.${dbName}.restore_target`,
-        message: `must be a ${db.engine} database`,
-      });
-    } else if (target.url === db.url) {
-      problems.push({
-        path: `databases.${dbName}.restore_target`,
-        message: 'points at the same database URL',
-      });
-    }
-  }
-  return problems;
+  problems.push(...checkReferences(value));
+  const variables = [...used];
+  if (problems.length > 0 || !result.success) return { problems, variables };
+  return { config: result.data, problems, variables };
 }
 
 /** Pure: parses and validates config text. Throws ConfigError listing every problem. */
 export function parseConfig(text: string, env: Env, source = 'dockside.yml'): Config {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      doc.errors.map((e) => ({
-        path: `line ${e.linePos?.[0]?.line ?? '?'}`,
-        message: e.message.split('\n')[0] ?? '',
-      })),
-    );
-  }
-  const problems: ConfigProblem[] = [];
-  const raw = interpolate(doc.toJS() ?? {}, env, '', problems);
-  const result = Config.safeParse(raw);
-  if (!result.success) {
-    problems.push(...result.error.issues.map((issue) => ({ path: zodPath(issue), message: issue.message })));
-  }
-  if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
-  const cross = crossCheck(result.data);
-  if (cross.length > 0) throw new ConfigError(source, cross);
-  return result.data;
+  const { config, problems } = checkConfigText(text, env);
+  if (!config) throw new ConfigError(source, problems);
+  return config;
 }
 
 /** Whether changes to an env need an approval (explicit flag, else by its name). */

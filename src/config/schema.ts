@@ -1,154 +1,307 @@
 import { z } from 'zod';
+import { cronProblem, timeZoneProblem } from './formats.js';
 
 /**
  * The schema of dockside.yml (see DESIGN.md). Strict: unknown keys are errors, so a
- * typo such as `aproval: true` is reported instead of silently ignored.
+ * typo such as `aproval: true` is reported instead of silently ignored. Every field has
+ * a `.describe()` text: docs/configuration.md is generated from them (`npm run schema`).
  */
 
 const name = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'use lowercase letters, digits, "-" and "_" (max 40)');
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a name of lowercase letters, digits, "-" and "_" (at most 40)');
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123456789');
 const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD');
 const usergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id such as S0123ABCD');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
-const cron = z.string().min(9, 'a cron expression such as "0 9 * * 1-5"');
+/**
+ * DigitalOcean ids (apps, database clusters). That they are UUIDs is checked with the
+ * cross-references (src/config/references.ts), so code that builds a Config in memory
+ * (tests, the sandbox) may use short ids.
+ */
+const doId = z.string().min(1);
+const cron = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = cronProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('Cron expression: minute hour day-of-month month day-of-week, e.g. "0 9 * * 1-5".');
+const timezone = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = timeZoneProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .default('UTC')
+  .describe('IANA time zone the cron expression is read in, e.g. Europe/Berlin.');
+const schedule = z.strictObject({ cron, timezone });
+
+/** Server versions DigitalOcean offers as managed databases; the image's dump tools must cover them. */
+export const SUPPORTED_SERVERS = { postgres: '13–17', mysql: '8' } as const;
 
 export const ACTIONS = ['deploy', 'promote', 'rollback', 'query', 'backup', 'restore', 'lock'] as const;
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;
 
 export const EnvConfig = z.strictObject({
-  app_id: z.string().min(1),
-  health_url: httpUrl.optional(),
-  status_url: httpUrl.optional(),
-  /** Production-like: changes need an approval. Defaults to true for an env named production/prod. */
-  approval: z.boolean().optional(),
-  auto_rollback: z.boolean().default(false),
-  /** Distinct approvers needed for this env, overriding approvals.required. */
-  approvals_required: z.number().int().min(1).max(10).optional(),
+  app_id: doId.describe(
+    'ID (UUID) of the App Platform app that runs this env: `doctl apps list`, or the URL of the app in the control panel.',
+  ),
+  health_url: httpUrl
+    .optional()
+    .describe(
+      'Checked after each deploy and by /health; a 2xx answer (and a JSON `status` of ok) is healthy.',
+    ),
+  status_url: httpUrl.optional().describe('Optional JSON endpoint with named checks that /health shows.'),
+  approval: z
+    .boolean()
+    .optional()
+    .describe(
+      'Whether changes to this env wait for an approval. Default: true for an env named production or prod.',
+    ),
+  auto_rollback: z
+    .boolean()
+    .default(false)
+    .describe('Roll back by itself when the health check fails after a promotion.'),
+  approvals_required: z
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe('Distinct approvers needed for this env, overriding approvals.required.'),
 });
 export type EnvConfig = z.infer<typeof EnvConfig>;
 
 export const AppConfig = z.strictObject({
   environments: z
     .record(name, EnvConfig)
-    .refine((e) => Object.keys(e).length > 0, 'at least one environment'),
-  promote: z.strictObject({ from: name, to: name }).optional(),
-  /** Distinct approvers needed for every env of this app, overriding approvals.required. */
-  approvals_required: z.number().int().min(1).max(10).optional(),
+    .refine((e) => Object.keys(e).length > 0, 'at least one environment')
+    .describe("The app's environments by name (e.g. staging, production); each is one App Platform app."),
+  promote: z
+    .strictObject({
+      from: name.describe('The env whose build is promoted (e.g. staging).'),
+      to: name.describe('The env that receives it (e.g. production).'),
+    })
+    .optional()
+    .describe('Lets /promote make `to` run exactly what `from` runs.'),
+  approvals_required: z
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe('Distinct approvers needed for every env of this app, overriding approvals.required.'),
 });
 export type AppConfig = z.infer<typeof AppConfig>;
 
+const connectionUrl = z
+  .string()
+  .regex(/^(postgres|postgresql|mysql|mariadb):\/\//, 'a postgres:// or mysql:// connection URL');
+
 export const DatabaseConfig = z.strictObject({
-  engine: z.enum(['postgres', 'mysql']),
-  url: z
-    .string()
-    .regex(/^(postgres|postgresql|mysql|mariadb):\/\//, 'a postgres:// or mysql:// connection URL'),
-  cluster_id: z.string().min(1).optional(),
-  mask_columns: z.array(z.string().min(1)).default([]),
-  max_rows: z.number().int().min(1).max(100_000).default(200),
-  statement_timeout_ms: z.number().int().min(100).max(600_000).default(5000),
-  /** Name of another database in this file that dockside dumps may be restored into. */
-  restore_target: name.optional(),
-  backup_schedule: z.strictObject({ cron, timezone: z.string().default('UTC') }).optional(),
+  engine: z
+    .enum(['postgres', 'mysql'])
+    .describe(
+      `postgres (PostgreSQL ${SUPPORTED_SERVERS.postgres}) or mysql (MySQL ${SUPPORTED_SERVERS.mysql}; MariaDB works too): the server versions DigitalOcean offers.`,
+    ),
+  url: connectionUrl.describe(
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is dockside.yml's own interpolation syntax
+    'Connection URL for /query, as DigitalOcean gives it (keep `sslmode=require`). Use a read-only user; keep the URL in an environment variable and write url: "${MAIN_DB_URL}".',
+  ),
+  backup_url: connectionUrl
+    .optional()
+    .describe(
+      'Connection URL for dumps (and restores into this database when it is a restore_target); default: url. A role that may read every table and sequence.',
+    ),
+  cluster_id: doId
+    .optional()
+    .describe(
+      'ID (UUID) of the DigitalOcean managed database cluster, for /backup list and restore of managed backups: `doctl databases list`.',
+    ),
+  mask_columns: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Columns whose values /query never shows (any table), e.g. email, phone, token.'),
+  max_rows: z.number().int().min(1).max(100_000).default(200).describe('Rows a query may return at most.'),
+  statement_timeout_ms: z
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(5000)
+    .describe('A query running longer is cancelled by the server.'),
+  restore_target: name
+    .optional()
+    .describe('Another database in this file that dockside dumps of this one may be restored into.'),
+  backup_schedule: schedule.optional().describe('When dockside takes a dump of this database by itself.'),
 });
 export type DatabaseConfig = z.infer<typeof DatabaseConfig>;
 
 export const RoleConfig = z.strictObject({
-  usergroups: z.array(usergroupId).default([]),
-  users: z.array(userId).default([]),
+  usergroups: z
+    .array(usergroupId)
+    .default([])
+    .describe('Slack user group ids (S...) whose members have the role; needs a paid Slack plan.'),
+  users: z.array(userId).default([]).describe('Slack user ids (U...) that have the role.'),
 });
 export type RoleConfig = z.infer<typeof RoleConfig>;
 
 export const Grant = z.strictObject({
-  role: name,
-  actions: z.array(Action).min(1),
-  apps: z.array(name).optional(),
-  envs: z.array(name).optional(),
-  databases: z.array(name).optional(),
-  channels: z.array(channelId).optional(),
+  role: name.describe('A role from access.roles.'),
+  actions: z
+    .array(Action)
+    .min(1)
+    .describe(`What the role may do: ${ACTIONS.join(', ')}.`),
+  apps: z.array(name).optional().describe('Only these apps (default: every app).'),
+  envs: z.array(name).optional().describe('Only envs with these names (default: every env).'),
+  databases: z.array(name).optional().describe('Only these databases (default: every database).'),
+  channels: z.array(channelId).optional().describe('Only when run in these channels (default: any channel).'),
 });
 export type Grant = z.infer<typeof Grant>;
 
-export const BackupDestination = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('local'), path: z.string().min(1) }),
-  z.strictObject({
-    type: z.literal('s3'),
-    endpoint: httpUrl,
-    region: z.string().default('us-east-1'),
-    bucket: z.string().min(3),
-    prefix: z.string().default('dockside/'),
-    /** Defaults to the SPACES_KEY / SPACES_SECRET environment variables. */
-    access_key_id: z.string().optional(),
-    secret_access_key: z.string().optional(),
-    force_path_style: z.boolean().default(false),
-  }),
-]);
+export const BackupDestination = z
+  .discriminatedUnion('type', [
+    z
+      .strictObject({
+        type: z.literal('local').describe("Files on dockside's own disk."),
+        path: z.string().min(1).describe('Directory the dumps are written to.'),
+      })
+      .describe('Local disk. On App Platform the disk is lost at every redeploy: use s3 there.'),
+    z
+      .strictObject({
+        type: z.literal('s3').describe('An S3-compatible bucket (DigitalOcean Spaces).'),
+        endpoint: httpUrl.describe('e.g. https://fra1.digitaloceanspaces.com'),
+        region: z.string().default('us-east-1').describe('The Spaces region, e.g. fra1.'),
+        bucket: z.string().min(3).describe('Bucket (Space) name.'),
+        prefix: z.string().default('dockside/').describe('Key prefix of every dump.'),
+        access_key_id: z.string().optional().describe('Default: the SPACES_KEY environment variable.'),
+        secret_access_key: z.string().optional().describe('Default: the SPACES_SECRET environment variable.'),
+        force_path_style: z
+          .boolean()
+          .default(false)
+          .describe('Path-style URLs, for S3-compatible servers other than Spaces.'),
+      })
+      .describe('DigitalOcean Spaces or another S3-compatible store.'),
+  ])
+  .describe('Where dockside dumps go.');
 export type BackupDestination = z.infer<typeof BackupDestination>;
 
 export const Config = z.strictObject({
-  channels: z.strictObject({ ops: channelId }),
-  apps: z.record(name, AppConfig).default({}),
-  databases: z.record(name, DatabaseConfig).default({}),
+  channels: z
+    .strictObject({
+      ops: channelId.describe(
+        'Channel id (C...) for approvals, health summaries and alerts; invite the bot there.',
+      ),
+    })
+    .describe('Slack channels dockside posts to.'),
+  apps: z
+    .record(name, AppConfig)
+    .default({})
+    .describe('App Platform apps by the name used in commands (`/deploy web staging`).'),
+  databases: z
+    .record(name, DatabaseConfig)
+    .default({})
+    .describe('Databases by the name used in commands (`/query main ...`).'),
   access: z
     .strictObject({
-      roles: z.record(name, RoleConfig).default({}),
-      grants: z.array(Grant).default([]),
+      roles: z.record(name, RoleConfig).default({}).describe('Roles by name, each a set of people.'),
+      grants: z
+        .array(Grant)
+        .default([])
+        .describe('Which role may do what, where. Nothing is allowed otherwise.'),
     })
-    .default({ roles: {}, grants: [] }),
+    .default({ roles: {}, grants: [] })
+    .describe('Who may run what.'),
   approvals: z
     .strictObject({
-      required: z.number().int().min(1).max(10).default(1),
+      required: z.number().int().min(1).max(10).default(1).describe('Distinct approvers needed.'),
       ttl_minutes: z
         .number()
         .int()
         .min(1)
         .max(24 * 60)
-        .default(30),
-      self_approval: z.boolean().default(false),
-      /** The role whose members may approve. */
-      approver_role: name.default('approver'),
+        .default(30)
+        .describe('A request not approved within this time expires.'),
+      self_approval: z.boolean().default(false).describe('Whether people may approve their own requests.'),
+      approver_role: name.default('approver').describe('The role whose members may approve.'),
     })
-    .default({ required: 1, ttl_minutes: 30, self_approval: false, approver_role: 'approver' }),
+    .default({ required: 1, ttl_minutes: 30, self_approval: false, approver_role: 'approver' })
+    .describe('Approvals of production changes.'),
   backups: z
     .strictObject({
       destination: BackupDestination.default({ type: 'local', path: './.dockside/backups' }),
       retention: z
         .strictObject({
-          daily: z.number().int().min(0).default(30),
-          weekly: z.number().int().min(0).default(12),
-          monthly: z.number().int().min(0).default(12),
+          daily: z.number().int().min(0).default(30).describe('Newest dump of each of this many days.'),
+          weekly: z.number().int().min(0).default(12).describe('Newest dump of each of this many weeks.'),
+          monthly: z.number().int().min(0).default(12).describe('Newest dump of each of this many months.'),
         })
-        .default({ daily: 30, weekly: 12, monthly: 12 }),
-      max_age_hours: z.number().positive().default(26),
+        .default({ daily: 30, weekly: 12, monthly: 12 })
+        .describe('Which dockside dumps are kept; older ones are deleted.'),
+      max_age_hours: z
+        .number()
+        .positive()
+        .default(26)
+        .describe('The health summary flags a database whose newest backup is older.'),
     })
     .default({
       destination: { type: 'local', path: './.dockside/backups' },
       retention: { daily: 30, weekly: 12, monthly: 12 },
       max_age_hours: 26,
-    }),
-  github: z.strictObject({ token: z.string().min(1), api_url: httpUrl.optional() }).optional(),
+    })
+    .describe("dockside's own dumps (`/backup <db> now`, backup_schedule)."),
+  github: z
+    .strictObject({
+      token: z.string().min(1).describe('Token that may push to the repositories of git-sourced apps.'),
+      api_url: httpUrl.optional().describe('GitHub API base URL (GitHub Enterprise).'),
+    })
+    .optional()
+    .describe('Optional: lets /promote fast-forward a git branch.'),
   health: z
     .strictObject({
-      timeout_ms: z.number().int().min(100).max(60_000).default(5000),
-      /** Health checks at once; high by default so 200 envs take about one timeout. */
-      concurrency: z.number().int().min(1).max(1000).default(200),
-      /** Consecutive failed polls before an env is reported unhealthy (App Platform uses 3). */
-      failure_threshold: z.number().int().min(1).max(20).default(3),
-      poll_seconds: z.number().int().min(10).default(60),
+      timeout_ms: z
+        .number()
+        .int()
+        .min(100)
+        .max(60_000)
+        .default(5000)
+        .describe('Timeout of one health check.'),
+      concurrency: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(200)
+        .describe('Health checks at once; high by default so 200 envs take about one timeout.'),
+      failure_threshold: z
+        .number()
+        .int()
+        .min(1)
+        .max(20)
+        .default(3)
+        .describe('Consecutive failed polls before an env is reported unhealthy (App Platform uses 3).'),
+      poll_seconds: z.number().int().min(10).default(60).describe('How often health URLs are polled.'),
     })
-    .default({ timeout_ms: 5000, concurrency: 200, failure_threshold: 3, poll_seconds: 60 }),
+    .default({ timeout_ms: 5000, concurrency: 200, failure_threshold: 3, poll_seconds: 60 })
+    .describe('Health checks of the apps.'),
   schedules: z
     .strictObject({
-      health_summary: z.strictObject({ cron, timezone: z.string().default('UTC') }).optional(),
+      health_summary: schedule.optional().describe('When the health summary is posted to the ops channel.'),
     })
-    .default({}),
+    .default({})
+    .describe('Scheduled posts.'),
   audit: z
     .strictObject({
-      /** Entries older than this are moved to the archive stream, never dropped silently. */
-      retention_days: z.number().int().min(1).default(400),
+      retention_days: z
+        .number()
+        .int()
+        .min(1)
+        .default(400)
+        .describe('Entries older than this are moved to the archive stream, never dropped silently.'),
     })
-    .default({ retention_days: 400 }),
+    .default({ retention_days: 400 })
+    .describe('The audit log in Redis.'),
 });
 export type Config = z.infer<typeof Config>;

@@ -1,13 +1,13 @@
 import { App } from '@slack/bolt';
 import { systemClock } from '../clock.js';
-import type { Env } from '../env.js';
+import { type Env, slackMode } from '../env.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { boltLogger } from './bolt-logger.js';
 import { DocksideReceiver, type HealthReport } from './receiver.js';
 
 /**
- * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP mode on our own
+ * The Bolt app: Socket Mode when SLACK_MODE says so (default: when SLACK_APP_TOKEN is set), else HTTP mode on our own
  * receiver. Both modes get the receiver's HTTP server for /health and /metrics.
  */
 export function createSlackApp(options: {
@@ -22,7 +22,7 @@ export function createSlackApp(options: {
   health: () => Promise<HealthReport>;
 }): { app: App; receiver: DocksideReceiver; socketMode: boolean } {
   const { env, log } = options;
-  const socketMode = Boolean(env.SLACK_APP_TOKEN);
+  const socketMode = slackMode(env) === 'socket';
   const receiver = new DocksideReceiver({
     ...(socketMode ? {} : { signingSecret: env.SLACK_SIGNING_SECRET ?? '' }),
     port: options.port,

@@ -2,6 +2,7 @@
 import { runAuditExport } from './audit/export-cli.js';
 import { createRedisAuditLog } from './audit/redis-audit-log.js';
 import { systemClock } from './clock.js';
+import { CONFIG_CHECK_USAGE, runConfigCheck } from './config/check-cli.js';
 import { parseEnv } from './env.js';
 import { isDocksideError } from './errors.js';
 import { connectRedis, createRedis } from './redis.js';
@@ -9,14 +10,18 @@ import { connectRedis, createRedis } from './redis.js';
 const USAGE = `Usage:
   dockside                      start the bot (or the local sandbox without Slack credentials)
   dockside audit export [--since 2026-01-31T00:00:00Z] [--app <app>]
-                                print the audit log as JSON lines, oldest first (uses REDIS_URL)`;
+                                print the audit log as JSON lines, oldest first (uses REDIS_URL)
+  ${CONFIG_CHECK_USAGE}`;
 
-/** `dockside audit export`: compliance export of the audit log; anything else starts the bot. */
+/** `dockside audit export`, `dockside config check`; no arguments start the bot. */
 async function cli(argv: string[]): Promise<number> {
   const [first, second, ...rest] = argv;
   if (first === undefined) {
     await import('./main.js');
     return -1; // main keeps running
+  }
+  if (first === 'config' && second === 'check') {
+    return runConfigCheck(rest, { out: process.stdout, err: process.stderr, env: process.env });
   }
   if (first === 'audit' && second === 'export') {
     const env = parseEnv(process.env);

@@ -39,19 +39,24 @@ export function uuidProblem(value: string, what: string, lookup: string): string
 }
 
 /**
- * The closest known word when it is close enough to be a typo: at most a third of
- * the word's letters differ (so `stagin` -> `staging`, but `qa` suggests nothing).
+ * The known word a typo most likely meant: the same word in another case, a word it
+ * abbreviates (`prod` -> `production`), or the closest by edit distance when at most
+ * about a third of its letters differ (`stagin` -> `staging`; `qa` suggests nothing).
  */
 export function didYouMean(word: string, known: readonly string[]): string | undefined {
   if (known.length === 0 || word.length === 0) return undefined;
   const lower = word.toLowerCase();
   const exactCase = known.find((k) => k.toLowerCase() === lower);
   if (exactCase) return exactCase;
+  if (lower.length >= 3) {
+    const longer = known.filter((k) => k.toLowerCase().startsWith(lower));
+    if (longer.length === 1) return longer[0];
+  }
   const best = closest(
     lower,
     known.map((k) => k.toLowerCase()),
   );
-  const limit = Math.max(1, Math.floor(Math.max(word.length, best.length) / 3));
+  const limit = Math.max(1, Math.ceil(Math.max(lower.length, best.length) / 3));
   if (distance(lower, best) > limit) return undefined;
   return known.find((k) => k.toLowerCase() === best);
 }

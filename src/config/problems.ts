@@ -11,7 +11,8 @@ export interface ConfigProblem {
 }
 
 export function formatProblem(p: ConfigProblem): string {
-  return `${p.path || '(file)'}: ${p.message}${p.hint ? `. ${p.hint}` : ''}`;
+  const stop = /[.?!]$/.test(p.message) ? ' ' : '. ';
+  return `${p.path || '(file)'}: ${p.message}${p.hint ? `${stop}${p.hint}` : ''}`;
 }
 
 /** The report start-up and `dockside config check` print: every problem, one per line. */

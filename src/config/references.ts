@@ -144,7 +144,7 @@ export function checkReferences(doc: unknown): ConfigProblem[] {
       );
     } else if (text(target.engine) !== text(db.engine)) {
       problems.push({ path: at, message: `must be a ${String(db.engine)} database like ${dbName}` });
-    } else if (text(target.url) !== undefined && text(target.url) === text(db.url)) {
+    } else if (text(target.url) && text(target.url) === text(db.url)) {
       problems.push({ path: at, message: `points at the same database URL as ${dbName}` });
     }
   }

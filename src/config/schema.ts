@@ -44,121 +44,136 @@ export const ACTIONS = ['deploy', 'promote', 'rollback', 'query', 'backup', 'res
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;
 
-export const EnvConfig = z.strictObject({
-  app_id: doId.describe(
-    'ID (UUID) of the App Platform app that runs this env: `doctl apps list`, or the URL of the app in the control panel.',
-  ),
-  health_url: httpUrl
-    .optional()
-    .describe(
-      'Checked after each deploy and by /health; a 2xx answer (and a JSON `status` of ok) is healthy.',
+export const EnvConfig = z
+  .strictObject({
+    app_id: doId.describe(
+      'ID (UUID) of the App Platform app that runs this env: `doctl apps list`, or the URL of the app in the control panel.',
     ),
-  status_url: httpUrl.optional().describe('Optional JSON endpoint with named checks that /health shows.'),
-  approval: z
-    .boolean()
-    .optional()
-    .describe(
-      'Whether changes to this env wait for an approval. Default: true for an env named production or prod.',
-    ),
-  auto_rollback: z
-    .boolean()
-    .default(false)
-    .describe('Roll back by itself when the health check fails after a promotion.'),
-  approvals_required: z
-    .number()
-    .int()
-    .min(1)
-    .max(10)
-    .optional()
-    .describe('Distinct approvers needed for this env, overriding approvals.required.'),
-});
+    health_url: httpUrl
+      .optional()
+      .describe(
+        'Checked after each deploy and by /health; a 2xx answer (and a JSON `status` of ok) is healthy.',
+      ),
+    status_url: httpUrl.optional().describe('Optional JSON endpoint with named checks that /health shows.'),
+    approval: z
+      .boolean()
+      .optional()
+      .describe(
+        'Whether changes to this env wait for an approval. Default: true for an env named production or prod.',
+      ),
+    auto_rollback: z
+      .boolean()
+      .default(false)
+      .describe('Roll back by itself when the health check fails after a promotion.'),
+    approvals_required: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .optional()
+      .describe('Distinct approvers needed for this env, overriding approvals.required.'),
+  })
+  .describe('One environment of the app, by its name.');
 export type EnvConfig = z.infer<typeof EnvConfig>;
 
-export const AppConfig = z.strictObject({
-  environments: z
-    .record(name, EnvConfig)
-    .refine((e) => Object.keys(e).length > 0, 'at least one environment')
-    .describe("The app's environments by name (e.g. staging, production); each is one App Platform app."),
-  promote: z
-    .strictObject({
-      from: name.describe('The env whose build is promoted (e.g. staging).'),
-      to: name.describe('The env that receives it (e.g. production).'),
-    })
-    .optional()
-    .describe('Lets /promote make `to` run exactly what `from` runs.'),
-  approvals_required: z
-    .number()
-    .int()
-    .min(1)
-    .max(10)
-    .optional()
-    .describe('Distinct approvers needed for every env of this app, overriding approvals.required.'),
-});
+export const AppConfig = z
+  .strictObject({
+    environments: z
+      .record(name, EnvConfig)
+      .refine((e) => Object.keys(e).length > 0, 'at least one environment')
+      .describe("The app's environments by name (e.g. staging, production); each is one App Platform app."),
+    promote: z
+      .strictObject({
+        from: name.describe('The env whose build is promoted (e.g. staging).'),
+        to: name.describe('The env that receives it (e.g. production).'),
+      })
+      .optional()
+      .describe('Lets /promote make `to` run exactly what `from` runs.'),
+    approvals_required: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .optional()
+      .describe('Distinct approvers needed for every env of this app, overriding approvals.required.'),
+  })
+  .describe('One app, by the name used in commands.');
 export type AppConfig = z.infer<typeof AppConfig>;
 
 const connectionUrl = z
   .string()
   .regex(/^(postgres|postgresql|mysql|mariadb):\/\//, 'a postgres:// or mysql:// connection URL');
 
-export const DatabaseConfig = z.strictObject({
-  engine: z
-    .enum(['postgres', 'mysql'])
-    .describe(
-      `postgres (PostgreSQL ${SUPPORTED_SERVERS.postgres}) or mysql (MySQL ${SUPPORTED_SERVERS.mysql}; MariaDB works too): the server versions DigitalOcean offers.`,
+export const DatabaseConfig = z
+  .strictObject({
+    engine: z
+      .enum(['postgres', 'mysql'])
+      .describe(
+        `postgres (PostgreSQL ${SUPPORTED_SERVERS.postgres}) or mysql (MySQL ${SUPPORTED_SERVERS.mysql}; MariaDB works too): the server versions DigitalOcean offers.`,
+      ),
+    url: connectionUrl.describe(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is dockside.yml's own interpolation syntax
+      'Connection URL for /query, as DigitalOcean gives it (keep `sslmode=require`). Use a read-only user; keep the URL in an environment variable and write url: "${MAIN_DB_URL}".',
     ),
-  url: connectionUrl.describe(
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is dockside.yml's own interpolation syntax
-    'Connection URL for /query, as DigitalOcean gives it (keep `sslmode=require`). Use a read-only user; keep the URL in an environment variable and write url: "${MAIN_DB_URL}".',
-  ),
-  backup_url: connectionUrl
-    .optional()
-    .describe(
-      'Connection URL for dumps (and restores into this database when it is a restore_target); default: url. A role that may read every table and sequence.',
-    ),
-  cluster_id: doId
-    .optional()
-    .describe(
-      'ID (UUID) of the DigitalOcean managed database cluster, for /backup list and restore of managed backups: `doctl databases list`.',
-    ),
-  mask_columns: z
-    .array(z.string().min(1))
-    .default([])
-    .describe('Columns whose values /query never shows (any table), e.g. email, phone, token.'),
-  max_rows: z.number().int().min(1).max(100_000).default(200).describe('Rows a query may return at most.'),
-  statement_timeout_ms: z
-    .number()
-    .int()
-    .min(100)
-    .max(600_000)
-    .default(5000)
-    .describe('A query running longer is cancelled by the server.'),
-  restore_target: name
-    .optional()
-    .describe('Another database in this file that dockside dumps of this one may be restored into.'),
-  backup_schedule: schedule.optional().describe('When dockside takes a dump of this database by itself.'),
-});
+    backup_url: connectionUrl
+      .optional()
+      .describe(
+        'Connection URL for dumps (and restores into this database when it is a restore_target); default: url. A role that may read every table and sequence.',
+      ),
+    cluster_id: doId
+      .optional()
+      .describe(
+        'ID (UUID) of the DigitalOcean managed database cluster, for /backup list and restore of managed backups: `doctl databases list`.',
+      ),
+    mask_columns: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Columns whose values /query never shows (any table), e.g. email, phone, token.'),
+    max_rows: z.number().int().min(1).max(100_000).default(200).describe('Rows a query may return at most.'),
+    statement_timeout_ms: z
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(5000)
+      .describe('A query running longer is cancelled by the server.'),
+    restore_target: name
+      .optional()
+      .describe('Another database in this file that dockside dumps of this one may be restored into.'),
+    backup_schedule: schedule.optional().describe('When dockside takes a dump of this database by itself.'),
+  })
+  .describe('One database, by the name used in commands.');
 export type DatabaseConfig = z.infer<typeof DatabaseConfig>;
 
-export const RoleConfig = z.strictObject({
-  usergroups: z
-    .array(usergroupId)
-    .default([])
-    .describe('Slack user group ids (S...) whose members have the role; needs a paid Slack plan.'),
-  users: z.array(userId).default([]).describe('Slack user ids (U...) that have the role.'),
-});
+export const RoleConfig = z
+  .strictObject({
+    usergroups: z
+      .array(usergroupId)
+      .default([])
+      .describe('Slack user group ids (S...) whose members have the role; needs a paid Slack plan.'),
+    users: z.array(userId).default([]).describe('Slack user ids (U...) that have the role.'),
+  })
+  .describe('One role: the people in any of its user groups or users.');
 export type RoleConfig = z.infer<typeof RoleConfig>;
 
-export const Grant = z.strictObject({
-  role: name.describe('A role from access.roles.'),
-  actions: z
-    .array(Action)
-    .min(1)
-    .describe(`What the role may do: ${ACTIONS.join(', ')}.`),
-  apps: z.array(name).optional().describe('Only these apps (default: every app).'),
-  envs: z.array(name).optional().describe('Only envs with these names (default: every env).'),
-  databases: z.array(name).optional().describe('Only these databases (default: every database).'),
-  channels: z.array(channelId).optional().describe('Only when run in these channels (default: any channel).'),
-});
+export const Grant = z
+  .strictObject({
+    role: name.describe('A role from access.roles.'),
+    actions: z
+      .array(Action)
+      .min(1)
+      .describe(`What the role may do: ${ACTIONS.join(', ')}.`),
+    apps: z.array(name).optional().describe('Only these apps (default: every app).'),
+    envs: z.array(name).optional().describe('Only envs with these names (default: every env).'),
+    databases: z.array(name).optional().describe('Only these databases (default: every database).'),
+    channels: z
+      .array(channelId)
+      .optional()
+      .describe('Only when run in these channels (default: any channel).'),
+  })
+  .describe(
+    'One grant: a role may run these actions, limited to the apps, envs, databases and channels given.',
+  );
 export type Grant = z.infer<typeof Grant>;
 
 export const BackupDestination = z

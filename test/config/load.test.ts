@@ -7,6 +7,7 @@ import { Config } from '../../src/config/schema.js';
 const example = readFileSync(new URL('../../dockside.example.yml', import.meta.url), 'utf8');
 const exampleEnv = {
   MAIN_PG_READONLY_URL: 'postgres://ro:pw@db:25060/defaultdb?sslmode=require',
+  MAIN_PG_BACKUP_URL: 'postgres://backup:pw@db:25060/defaultdb?sslmode=require',
   SCRATCH_PG_URL: 'postgres://rw:pw@db:25060/scratch?sslmode=require',
   GITHUB_TOKEN: 'ghp_example',
 };
@@ -30,12 +31,14 @@ describe('dockside.yml', () => {
     expect(config.approvals.ttl_minutes).toBe(30);
   });
 
-  it('names every missing environment variable with its field path', () => {
+  it('names every missing environment variable once, with its field path', () => {
     expect(problems(example, { GITHUB_TOKEN: 'x' })).toEqual([
-      'databases.main.url: environment variable MAIN_PG_READONLY_URL is not set',
-      'databases.scratch.url: environment variable SCRATCH_PG_URL is not set',
-      'databases.main.url: a postgres:// or mysql:// connection URL',
-      'databases.scratch.url: a postgres:// or mysql:// connection URL',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is dockside.yml's own interpolation syntax
+      'databases.main.url: uses ${MAIN_PG_READONLY_URL}, which is not set in the environment',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is dockside.yml's own interpolation syntax
+      'databases.main.backup_url: uses ${MAIN_PG_BACKUP_URL}, which is not set in the environment',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is dockside.yml's own interpolation syntax
+      'databases.scratch.url: uses ${SCRATCH_PG_URL}, which is not set in the environment',
     ]);
   });
 
@@ -52,14 +55,17 @@ databases:
     const found = problems(text);
     expect(found).toEqual(
       expect.arrayContaining([
-        'channels.ops: a Slack channel id such as C0123456789',
-        'apps.web.environments.production.health_url: an http(s) URL',
-        expect.stringMatching(/^apps\.web\.environments\.production: .*aproval/),
-        expect.stringMatching(/^databases\.main\.engine: /),
-        expect.stringMatching(/^databases\.main\.max_rows: /),
+        'channels.ops: must be a Slack channel id such as C0123456789',
+        'apps.web.environments.production.health_url: must be an http(s) URL',
+        'apps.web.environments.production.aproval: is not a setting dockside knows; did you mean "approval"?',
+        'databases.main.engine: "oracle" is not allowed',
+        'databases.main.max_rows: must be at least 1',
+        expect.stringMatching(
+          /^apps\.web\.environments\.production\.app_id: "abc" is not an App Platform app ID/,
+        ),
       ]),
     );
-    expect(found.length).toBeGreaterThanOrEqual(5);
+    expect(found.length).toBeGreaterThanOrEqual(6);
   });
 
   it('checks references between sections', () => {
@@ -67,7 +73,7 @@ databases:
 channels: { ops: C0OPS }
 apps:
   web:
-    environments: { staging: { app_id: a } }
+    environments: { staging: { app_id: 6f0e2b1c-3d4e-4f50-8a61-b2c3d4e5f601 } }
     promote: { from: staging, to: production }
 access:
   roles: { approver: { users: [U0BOB] } }

@@ -138,6 +138,10 @@ export async function startFakeSlack(options: { port?: number; usergroups?: Reco
       const members = usergroups.get(String(p.usergroup));
       return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
     },
+    'conversations.info': (p) => {
+      const id = String(p.channel);
+      return { ok: true, channel: { id, name: id.toLowerCase(), is_member: !notInChannel.has(id) } };
+    },
     'files.getUploadURLExternal': (p) => {
       const id = `F${String(++seq).padStart(8, '0')}`;
       pendingFiles.set(id, { id, filename: String(p.filename), content: Buffer.alloc(0) });

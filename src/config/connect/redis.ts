@@ -23,13 +23,18 @@ export async function checkRedis(url: string, keyPrefix = ''): Promise<Finding> 
     retryStrategy: () => null,
     ...(url.startsWith('rediss://') ? { tls: {} } : {}),
   });
-  redis.on('error', () => undefined);
+  // connect() rejects with "Connection is closed"; the socket's own error says why.
+  let socketError: unknown;
+  redis.on('error', (err) => {
+    socketError ??= err;
+  });
   try {
     await redis.connect();
     await redis.ping();
     await redis.set(`${keyPrefix}dockside:config-check`, new Date().toISOString(), 'PX', 10_000);
     return { what: 'Redis', level: 'ok', detail: `reached ${where}, and it accepts writes` };
-  } catch (err) {
+  } catch (thrown) {
+    const err = socketError ?? thrown;
     const text = scrub(err instanceof Error ? err.message : String(err));
     const code = (err as { code?: string }).code ?? '';
     let detail = `cannot use ${where}: ${text}`;

@@ -188,6 +188,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     clock,
     log,
     schedules: options.schedules ?? true,
+    production: env.NODE_ENV === 'production',
   });
   approvals = createApprovalService({
     store: approvalStore,

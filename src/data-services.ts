@@ -16,7 +16,7 @@ import { Scheduler } from './scheduler/index.js';
 import { registerBackupSchedules } from './schedules/backups.js';
 import { registerHealthSchedules } from './schedules/health.js';
 import type { SlackPoster } from './slack/reply.js';
-import { createStorage } from './storage/index.js';
+import { createStorage, destinationWarning } from './storage/index.js';
 
 /** Databases, backups, health and the schedules that use them: built once, started with the bot. */
 export interface DataServices {
@@ -38,8 +38,11 @@ export function createDataServices(deps: {
   clock: Clock;
   log: Logger;
   schedules: boolean;
+  /** NODE_ENV=production: a local backup destination is then warned about. */
+  production?: boolean;
 }): DataServices {
   const { config, redis, clock, log } = deps;
+  const storageWarning = destinationWarning(config.backups.destination, deps.production ?? false);
   const pools = createDatabasePools(config.databases, log);
   const backupDeps = {
     config,
@@ -58,6 +61,7 @@ export function createDataServices(deps: {
     locks: deps.locks,
     pingDatabase: (name) => pingDatabase(pools, name),
     clock,
+    notices: storageWarning ? [storageWarning] : [],
   });
   const scheduler = new Scheduler({ redis, log, clock });
   if (deps.schedules) {
@@ -98,6 +102,7 @@ export function createDataServices(deps: {
     backups,
     health,
     async start() {
+      if (storageWarning) log.warn({ destination: config.backups.destination.type }, storageWarning);
       void warnWritableUsers();
       if (deps.schedules) scheduler.start();
     },

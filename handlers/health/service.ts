@@ -54,6 +54,7 @@ export function createHealthService(deps: HealthDeps): HealthService {
         databases,
         redis,
         locks: app ? locks.filter((l) => l.app === app) : locks,
+        notices: deps.notices ?? [],
         checkedAt: new Date(deps.clock.now()).toISOString(),
         durationMs: performance.now() - started,
       };

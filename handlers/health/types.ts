@@ -39,6 +39,8 @@ export interface HealthReport {
   databases: ProbeHealth[];
   redis: ProbeHealth;
   locks: Lock[];
+  /** Standing warnings about dockside's own setup (e.g. backups on a disk a redeploy discards). */
+  notices?: string[];
   checkedAt: string;
   durationMs: number;
 }
@@ -53,6 +55,8 @@ export interface HealthDeps {
   pingDatabase: (name: string) => Promise<void>;
   clock: Clock;
   fetch?: typeof fetch;
+  /** Shown with every report; see HealthReport.notices. */
+  notices?: string[];
 }
 
 /** bad wins; otherwise good if anything was seen to be good; unknown only when nothing could be checked. */

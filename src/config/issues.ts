@@ -99,9 +99,10 @@ function entries(n: number): string {
 
 /**
  * One issue as problems (an unknown-keys issue names each key on its own line).
- * `doc` is the document after ${VAR} replacement, for the known keys of unions.
+ * `doc` is the document after ${VAR} replacement, for the known keys of unions;
+ * `showInput` allows quoting the bad value (false for values from the environment).
  */
-export function describeIssue(issue: z.core.$ZodIssue, doc: unknown): ConfigProblem[] {
+export function describeIssue(issue: z.core.$ZodIssue, doc: unknown, showInput = false): ConfigProblem[] {
   const path = pathText(issue.path);
   const field = schemaAt(issue.path, doc);
   switch (issue.code) {
@@ -182,8 +183,14 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: unknown): ConfigProb
       const inner = issue.issues[0]?.message ?? 'not a valid name';
       return [{ path, message: `"${String(issue.path.at(-1))}" is not a valid name: it must be ${inner}` }];
     }
-    case 'invalid_format':
-      return [{ path, message: `must be ${issue.message}` }];
+    case 'invalid_format': {
+      // Only values written in the file itself are echoed: one from ${VAR} may be a secret.
+      const input = (issue as { input?: unknown }).input;
+      const echo = showInput && typeof input === 'string' && input.length <= 40 && !/:\/\//.test(input);
+      return [
+        { path, message: echo ? `is "${input}"; it must be ${issue.message}` : `must be ${issue.message}` },
+      ];
+    }
     default:
       return [{ path, message: issue.message }];
   }

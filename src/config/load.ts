@@ -13,16 +13,20 @@ interface Interpolated {
   /** Variable name -> the paths that use it, for variables that are not set. */
   missing: Map<string, string[]>;
   used: Set<string>;
+  /** Paths whose value came (partly) from the environment: never echoed, they may be secrets. */
+  fromEnv: Set<string>;
 }
 
 /** Replaces ${VAR} in every string. A missing variable is remembered, not reported per use. */
 function interpolate(doc: unknown, env: Env): Interpolated {
   const missing = new Map<string, string[]>();
   const used = new Set<string>();
+  const fromEnv = new Set<string>();
   const walk = (value: unknown, path: string): unknown => {
     if (typeof value === 'string') {
       return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
         used.add(name);
+        fromEnv.add(path);
         const v = env[name];
         if (v === undefined || v === '') {
           missing.set(name, [...(missing.get(name) ?? []), path]);
@@ -39,7 +43,7 @@ function interpolate(doc: unknown, env: Env): Interpolated {
     }
     return value;
   };
-  return { value: walk(doc, ''), missing, used };
+  return { value: walk(doc, ''), missing, used, fromEnv };
 }
 
 export interface ConfigCheck {
@@ -65,7 +69,7 @@ export function checkConfigText(text: string, env: Env): ConfigCheck {
       })),
     };
   }
-  const { value, missing, used } = interpolate(doc.toJS() ?? {}, env);
+  const { value, missing, used, fromEnv } = interpolate(doc.toJS() ?? {}, env);
   const problems: ConfigProblem[] = [];
   for (const [name, paths] of missing) {
     problems.push({
@@ -79,8 +83,9 @@ export function checkConfigText(text: string, env: Env): ConfigCheck {
   const result = Config.safeParse(value, { reportInput: true });
   if (!result.success) {
     for (const issue of result.error.issues) {
-      if (emptied.has(pathText(issue.path))) continue;
-      problems.push(...describeIssue(issue, value));
+      const path = pathText(issue.path);
+      if (emptied.has(path)) continue;
+      problems.push(...describeIssue(issue, value, !fromEnv.has(path)));
     }
   }
   problems.push(...checkReferences(value));

@@ -10,9 +10,25 @@ import { cronProblem, timeZoneProblem } from './formats.js';
 const name = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a name of lowercase letters, digits, "-" and "_" (at most 40)');
-const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123456789');
-const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD');
-const usergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id such as S0123ABCD');
+// Slack shows these ids, not names, in its UI: the messages say where.
+const channelId = z
+  .string()
+  .regex(
+    /^[CGD][A-Z0-9]{2,}$/,
+    "a Slack channel id such as C0123456789, not its name (the channel's details, at the bottom of About)",
+  );
+const userId = z
+  .string()
+  .regex(
+    /^[UW][A-Z0-9]{2,}$/,
+    "a Slack user id such as U0123ABCD (the person's profile -> ⋮ -> Copy member ID)",
+  );
+const usergroupId = z
+  .string()
+  .regex(
+    /^S[A-Z0-9]{2,}$/,
+    "a Slack user group id such as S0123ABCD (the group's page; its URL ends with it)",
+  );
 const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
 /**
  * DigitalOcean ids (apps, database clusters). That they are UUIDs is checked with the

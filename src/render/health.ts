@@ -2,6 +2,7 @@ import { formatAge } from '../../handlers/backup/format.js';
 import { ms } from '../../handlers/health/limits.js';
 import type { EnvHealth, HealthReport, HealthState, ProbeHealth } from '../../handlers/health/types.js';
 import type { SlackMessage } from '../slack/reply.js';
+import { escapeText } from './format.js';
 
 /** Unicode rather than :emoji: codes, because the table is a code block (aligned columns). */
 export const MARK: Record<HealthState, string> = { good: '✅', bad: '❌', unknown: '❔' };
@@ -37,6 +38,7 @@ export function renderHealthReport(report: HealthReport, now: number): SlackMess
       `:lock: ${lock.app}/${lock.env} locked by <@${lock.by}> ${age} ago${lock.reason ? `: ${lock.reason}` : ''}`,
     );
   }
+  for (const notice of report.notices ?? []) lines.push(`:warning: ${escapeText(notice)}`);
   lines.push(`_checked in ${ms(report.durationMs)}_`);
   const text = lines.join('\n');
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };

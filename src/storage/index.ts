@@ -33,6 +33,15 @@ export function createStorage(
   });
 }
 
+/**
+ * A local destination in production: on App Platform (and any container platform) the
+ * disk is replaced at every redeploy, and the dumps with it. Said at start-up and in /health.
+ */
+export function destinationWarning(destination: BackupDestination, production: boolean): string | null {
+  if (destination.type !== 'local' || !production) return null;
+  return `Backups are written to ${destination.path} on dockside's own disk, which a redeploy discards (App Platform keeps no files): set backups.destination to s3 (DigitalOcean Spaces).`;
+}
+
 /** The AWS SDK costs ~20 MB of memory; it is loaded with the first backup, not at start-up. */
 function lazyS3(options: S3StorageOptions): BackupStorage {
   let storage: Promise<BackupStorage> | undefined;

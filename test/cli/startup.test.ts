@@ -30,7 +30,9 @@ describe('start-up with NODE_ENV=production', () => {
     expect(result.stderr).toContain('SLACK_BOT_TOKEN: must be a bot token starting with xoxb-');
     expect(result.stderr).toContain('SLACK_SIGNING_SECRET: is not set, and HTTP mode needs it');
     expect(result.stderr).toContain('DIGITALOCEAN_TOKEN: is not set');
-    expect(result.stderr).toContain('channels.ops: must be a Slack channel id such as C0123456789');
+    expect(result.stderr).toContain(
+      'channels.ops: is "general"; it must be a Slack channel id such as C0123456789',
+    );
     expect(result.stderr).toContain(
       // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is dockside.yml's own interpolation syntax
       'databases.main.url: uses ${MAIN_URL}, which is not set in the environment',

@@ -55,8 +55,10 @@ databases:
     const found = problems(text);
     expect(found).toEqual(
       expect.arrayContaining([
-        'channels.ops: must be a Slack channel id such as C0123456789',
-        'apps.web.environments.production.health_url: must be an http(s) URL',
+        expect.stringMatching(
+          /^channels\.ops: is "general"; it must be a Slack channel id such as C0123456789/,
+        ),
+        'apps.web.environments.production.health_url: is "not-a-url"; it must be an http(s) URL',
         'apps.web.environments.production.aproval: is not a setting dockside knows; did you mean "approval"?',
         'databases.main.engine: "oracle" is not allowed',
         'databases.main.max_rows: must be at least 1',

@@ -26,6 +26,28 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Resolves once the test's own redis-server accepts connections; fails naming it otherwise. */
+async function redisReady(child: ChildProcess, port: number): Promise<void> {
+  let failure: Error | undefined;
+  child.once('error', (err) => {
+    failure = new Error(`redis-server could not be started (${err.message}); install redis-server`);
+  });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (failure) throw failure;
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw failure ?? new Error(`redis-server did not listen on 127.0.0.1:${port} within 10 s`);
+}
+
 /** The ${VAR}s a config uses (comments aside). */
 const variablesOf = (text: string) =>
   [...text.replace(/(^|\s)#.*$/gm, '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]);
@@ -120,10 +142,9 @@ describe('the deploy path: Dockerfile and .do/app.yaml agree with the code', () 
       redis = spawn(
         'redis-server',
         ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        {
-          stdio: 'ignore',
-        },
+        { stdio: 'ignore' },
       );
+      await redisReady(redis, redisPort);
       const slack = await startFakeSlack();
       const sim = await startDoSimulator({ phaseDelayMs: 50 });
       const ids = sim.seedDemo();

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { createRedisAuditLog } from '../../src/audit/redis-audit-log.js';
 import { createDataServices } from '../../src/data-services.js';
 import { createRedisLockStore } from '../../src/locks/redis-lock-store.js';
 import { createLogger } from '../../src/logger.js';
 import { renderHealthReport } from '../../src/render/health.js';
-import { FakeClock, fakeDo, MemoryAudit, makeConfig } from '../backup/helpers.js';
+import { FakeClock, fakeDo, makeConfig } from '../backup/helpers.js';
 import { testRedis } from '../helpers/redis.js';
 
 describe('a local backup destination in production', async () => {
@@ -17,7 +18,7 @@ describe('a local backup destination in production', async () => {
       config: makeConfig({ backups: { destination } }),
       redis,
       do: fakeDo().client,
-      audit: new MemoryAudit(),
+      audit: createRedisAuditLog({ redis, clock, retentionDays: 400, log }),
       locks: createRedisLockStore({ redis, clock }),
       approvals: {} as never,
       slack: { post: async () => ({ ts: '1' }), update: async () => undefined } as never,

@@ -1,10 +1,23 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createBackupOperations } from '../../handlers/backup/index.js';
 import { checkDumpTools, requireDumpTools } from '../../handlers/backup/tool-fit.js';
 import { judgeToolFit, parseServerVersion, parseToolVersion } from '../../handlers/backup/tools.js';
 import { referenceRows } from '../../src/config/reference.js';
-import { MYSQL_ADMIN, makeConfig, PG_ADMIN, tempDir } from '../backup/helpers.js';
+import { LocalStorage } from '../../src/storage/local.js';
+import {
+  FakeClock,
+  fakeDo,
+  MemoryAudit,
+  MYSQL_ADMIN,
+  makeConfig,
+  PG_ADMIN,
+  scratchPg,
+  silentLog,
+  tempDir,
+} from '../backup/helpers.js';
+import { testRedis } from '../helpers/redis.js';
 import { readDockerfile } from './spec-files.js';
 
 describe('the image installs dump tools for every server version dockside documents', () => {
@@ -109,5 +122,32 @@ describe('before a dump, the client is compared with the server', () => {
     await expect(checkDumpTools('main', config.databases.main!)).resolves.toMatchObject({
       fit: { fits: true },
     });
+  });
+});
+
+describe('backup_url', async () => {
+  const { redis } = testRedis('backupurl');
+  const source = await scratchPg('bkurl');
+  await source.query('CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 100)');
+
+  it('is the connection dumps use; url stays the query connection', async () => {
+    // url points nowhere: the dump can only succeed through backup_url.
+    const config = makeConfig({
+      databases: {
+        main: { engine: 'postgres', url: 'postgres://ro@127.0.0.1:1/none', backup_url: source.url },
+      },
+    });
+    const ops = createBackupOperations({
+      config,
+      redis,
+      storage: new LocalStorage(await tempDir()),
+      do: fakeDo().client,
+      audit: new MemoryAudit(),
+      clock: new FakeClock(Date.now()),
+      log: silentLog,
+    });
+    const record = await ops.dump({ db: 'main', requestedBy: 'U0ALICE' });
+    expect(record.size).toBeGreaterThan(0);
+    expect(record.tool).toMatch(/^pg_dump \(PostgreSQL\)/);
   });
 });

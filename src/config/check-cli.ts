@@ -40,7 +40,7 @@ export async function runConfigCheck(
     return 1;
   }
   const { runConnectChecks, formatFindings } = await import('./connect/index.js');
-  const findings = await runConnectChecks({ env: check.env, config: check.config, raw: io.env });
+  const findings = await runConnectChecks({ env: check.env, config: check.config });
   io.out.write(`${check.configSource}: no problems found.\n${formatFindings(findings)}\n`);
   return findings.some((f) => f.level === 'fail') ? 1 : 0;
 }

@@ -78,8 +78,8 @@ function walk(node: Node, path: string, required: boolean, rows: ReferenceRow[],
     }
     return;
   }
-  const isLeafRow = Boolean(path) && !(qualifier && node.properties);
-  if (isLeafRow) {
+  // A union's forms are listed under the union's path, each named by its `type`.
+  if (path) {
     rows.push({
       path: path + qualifier,
       type: typeOf(node),
@@ -87,19 +87,11 @@ function walk(node: Node, path: string, required: boolean, rows: ReferenceRow[],
       default: defaultOf(node),
       description: node.description ?? '',
     });
-  } else if (qualifier) {
-    rows.push({
-      path: path + qualifier,
-      type: 'mapping',
-      required,
-      default: '',
-      description: node.description ?? '',
-    });
   }
   if (node.properties) {
     const req = new Set(node.required ?? []);
     for (const [key, child] of Object.entries(node.properties)) {
-      walk(child, path ? `${path}.${key}` : key, req.has(key), rows, qualifier && key !== 'type' ? '' : '');
+      walk(child, path ? `${path}.${key}` : key, req.has(key), rows);
     }
   } else if (typeof node.additionalProperties === 'object') {
     walk(node.additionalProperties, `${path}.<name>`, false, rows);

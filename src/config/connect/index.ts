@@ -14,7 +14,6 @@ export type { Finding } from './types.js';
 export async function runConnectChecks(input: {
   env: BotEnv;
   config: Config;
-  raw: Record<string, string | undefined>;
 }): Promise<Finding[]> {
   const { env, config } = input;
   const log = createLogger({ level: 'silent' });

@@ -11,10 +11,7 @@ import { type Finding, MARK } from './types.js';
 export type { Finding } from './types.js';
 
 /** `config check --connect`: everything dockside talks to, tried once, in order. */
-export async function runConnectChecks(input: {
-  env: BotEnv;
-  config: Config;
-}): Promise<Finding[]> {
+export async function runConnectChecks(input: { env: BotEnv; config: Config }): Promise<Finding[]> {
   const { env, config } = input;
   const log = createLogger({ level: 'silent' });
   const findings: Finding[] = [];

@@ -1,10 +1,11 @@
 import type { Config } from '../src/config/schema.js';
+import { own } from '../src/own.js';
 import type { ApprovalKind, ApprovalRequest } from './types.js';
 
 /** Distinct approvers needed: the env's setting, else the app's, else `approvals.required`. */
 export function requiredApprovals(config: Config, app?: string, env?: string): number {
-  const appConfig = app ? config.apps[app] : undefined;
-  const envConfig = env ? appConfig?.environments[env] : undefined;
+  const appConfig = own(config.apps, app);
+  const envConfig = appConfig ? own(appConfig.environments, env) : undefined;
   return envConfig?.approvals_required ?? appConfig?.approvals_required ?? config.approvals.required;
 }
 
@@ -12,6 +13,7 @@ const NOUN: Record<ApprovalKind, string> = {
   deploy: 'deploy',
   promote: 'promotion',
   rollback: 'rollback',
+  revert: 'revert of a rollback',
   restore: 'restore',
 };
 
@@ -26,19 +28,22 @@ export function mayApprove(input: {
   user: string;
   userRoles: Set<string>;
   config: Config;
+  /** What the click would do; Reject is open to the same people as Approve. */
+  verb?: 'approve' | 'reject';
 }): MayApprove {
   const { request, user, userRoles, config } = input;
+  const verb = input.verb ?? 'approve';
   if (user === request.requester && !config.approvals.self_approval) {
     return {
       ok: false,
-      reason: `You asked for this ${NOUN[request.kind]}, so someone else must approve it.`,
+      reason: `You asked for this ${NOUN[request.kind]}, so someone else must ${verb} it.`,
     };
   }
   const role = config.approvals.approver_role;
   if (!userRoles.has(role)) {
     return {
       ok: false,
-      reason: `Only members of the "${role}" role can approve a ${NOUN[request.kind]}; ask one of them to review it.`,
+      reason: `Only members of the "${role}" role can ${verb} a ${NOUN[request.kind]}; ask one of them to review it.`,
     };
   }
   return { ok: true };

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { escapeText, truncate } from '../src/render/format.js';
+import { escapeText, mention, plural, slackDate, truncate } from '../src/render/format.js';
 import type { ApprovalRequest, ApprovalState } from './types.js';
 
 export const ACTION_APPROVE = 'approval.approve';
@@ -11,37 +11,50 @@ const KIND_TITLE: Record<ApprovalRequest['kind'], string> = {
   deploy: 'Deploy',
   promote: 'Promote',
   rollback: 'Roll back',
+  revert: 'Revert the rollback of',
   restore: 'Restore',
 };
 
+const STATE_WORDS: Record<ApprovalState, string> = {
+  pending: 'This request is still waiting for approval',
+  approved: 'This request was approved and is starting',
+  running: 'This request was approved and is running',
+  succeeded: 'This request already ran and succeeded',
+  failed: 'This request already ran and failed',
+  rejected: 'This request was rejected',
+  expired: 'This request has expired',
+  cancelled: 'This request was cancelled',
+};
+
+/** "This request already ran and succeeded": where a request stands, as a sentence. */
+export function stateSentence(state: ApprovalState): string {
+  return STATE_WORDS[state];
+}
+
+/** The outcome line is built from error texts and DigitalOcean's words: escaped. */
+const outcome = (r: ApprovalRequest) => (r.outcome ? ` ${escapeText(r.outcome)}` : '');
+
 const STATE_LINE: Record<ApprovalState, (r: ApprovalRequest) => string> = {
-  pending: (r) => `:hourglass_flowing_sand: Waiting for ${r.required - r.approvals.length} more approval(s).`,
+  pending: (r) => `:hourglass_flowing_sand: Waiting for ${plural(r.required - r.approvals.length, 'more approval')}.`,
   approved: (r) => `:white_check_mark: Approved by ${approvers(r)}; starting.`,
   running: (r) => `:gear: Approved by ${approvers(r)}; running.`,
-  succeeded: (r) =>
-    `:white_check_mark: Approved by ${approvers(r)}; done.${r.outcome ? ` ${r.outcome}` : ''}`,
-  failed: (r) => `:x: Approved by ${approvers(r)}; failed.${r.outcome ? ` ${r.outcome}` : ''}`,
+  succeeded: (r) => `:white_check_mark: Approved by ${approvers(r)}; done.${outcome(r)}`,
+  failed: (r) => `:x: Approved by ${approvers(r)}; failed.${outcome(r)}`,
   rejected: (r) =>
-    `:no_entry: Rejected by <@${r.rejection?.user ?? '?'}>: ${escapeText(r.rejection?.reason ?? 'no reason given')}`,
+    `:no_entry: Rejected by ${r.rejection ? mention(r.rejection.user) : 'someone'}: ${escapeText(r.rejection?.reason ?? 'no reason given')}`,
   expired: () =>
     ':alarm_clock: Expired without enough approvals; nothing was done. Ask again if it is still needed.',
   cancelled: (r) =>
-    `:heavy_multiplication_x: Cancelled by <@${r.cancelledBy ?? r.requester}>; nothing was done.`,
+    `:heavy_multiplication_x: Cancelled by ${mention(r.cancelledBy ?? r.requester)}; nothing was done.`,
 };
 
 function approvers(r: ApprovalRequest): string {
-  return r.approvals.map((a) => `<@${a.user}>`).join(', ') || 'nobody';
+  return r.approvals.map((a) => mention(a.user)).join(', ') || 'nobody';
 }
 
 function what(r: ApprovalRequest): string {
   const target = r.database ?? [r.app, r.env].filter(Boolean).join(' ');
   return `${KIND_TITLE[r.kind]} ${target}`;
-}
-
-/** Slack's date token shows the expiry in each reader's own time zone. */
-function slackTime(iso: string): string {
-  const epoch = Math.floor(Date.parse(iso) / 1000);
-  return `<!date^${epoch}^{date_short_pretty} {time}|${iso}>`;
 }
 
 /** The approval message in the ops channel. Buttons only while it is pending. */
@@ -55,13 +68,14 @@ export function approvalMessage(r: ApprovalRequest): { text: string; blocks: Kno
         text: `${pending ? ':raised_hand:' : ''} *Approval ${pending ? 'needed' : r.state}: ${what(r)}*`.trim(),
       },
     },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(escapeText(r.summary), 2900) } },
+    // The summary is mrkdwn already: its writer (handlers/*/describe.ts) escaped what came from outside.
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(r.summary, 2900) } },
     {
       type: 'context',
       elements: [
         {
           type: 'mrkdwn',
-          text: `Requested by <@${r.requester}> in <#${r.channel}> with \`${escapeText(r.command)}\` · needs ${r.required} approver(s) · expires ${slackTime(r.expiresAt)} · request ${r.id}`,
+          text: `Requested by ${mention(r.requester)} in <#${r.channel}> with \`${escapeText(r.command, 'code')}\` · needs ${plural(r.required, 'approver')} · expires ${slackDate(r.expiresAt)} · request ${r.id}`,
         },
       ],
     },

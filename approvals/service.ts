@@ -8,7 +8,8 @@ import type { MessageRef, SlackPoster } from '../src/slack/reply.js';
 import type { UsergroupDirectory } from '../src/slack/usergroups.js';
 import { toUserMessage } from '../src/user-message.js';
 import { mayApprove, requiredApprovals } from './policy.js';
-import { approvalMessage, requesterNote } from './render.js';
+import { plural } from '../src/render/format.js';
+import { approvalMessage, requesterNote, stateSentence } from './render.js';
 import type { ApprovalKind, ApprovalRequest, ApprovalStore, NewApprovalRequest } from './types.js';
 
 /**
@@ -33,6 +34,24 @@ export interface ApprovalServiceDeps {
 }
 
 export type RequestInput = Omit<NewApprovalRequest, 'required'>;
+
+/** A filed request; `duplicate` when an identical one was already pending and is returned instead. */
+export type FiledRequest = ApprovalRequest & { duplicate?: boolean };
+
+const sameRecord = (a: Record<string, string>, b: Record<string, string>) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+/** Same action on the same target, bound to the same state: approving either would do the same. */
+function identical(pending: ApprovalRequest, input: RequestInput): boolean {
+  return (
+    pending.kind === input.kind &&
+    pending.app === input.app &&
+    pending.env === input.env &&
+    pending.database === input.database &&
+    sameRecord(pending.binding, input.binding) &&
+    sameRecord(pending.params, input.params)
+  );
+}
 
 export function createApprovalService(deps: ApprovalServiceDeps) {
   const { store, config, clock } = deps;
@@ -129,8 +148,15 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
   }
 
   return {
-    /** Creates the request and posts it; nothing runs until it is approved. */
-    async request(input: RequestInput): Promise<ApprovalRequest> {
+    /**
+     * Creates the request and posts it; nothing runs until it is approved. While an
+     * identical request is pending, that one is returned (marked `duplicate`) instead of
+     * asking the approvers twice.
+     */
+    async request(input: RequestInput): Promise<FiledRequest> {
+      const pending = await store.listByState(['pending']);
+      const twin = pending.find((r) => identical(r, input) && Date.parse(r.expiresAt) > clock.now());
+      if (twin) return { ...twin, duplicate: true };
       const required = requiredApprovals(config, input.app, input.env);
       const created = await store.create(
         { ...input, required },
@@ -182,9 +208,9 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         case 'self_approval':
           return 'You asked for this, so someone else must approve it.';
         case 'already_approved_by_you':
-          return `You already approved this; it needs ${result.request.required - result.request.approvals.length} more approver(s).`;
+          return `You already approved this; it needs ${plural(result.request.required - result.request.approvals.length, 'more approver')}.`;
         case 'closed':
-          return `This request is already ${result.request.state}; your click changed nothing.`;
+          return `${stateSentence(result.request.state)}; your click changed nothing.`;
         case 'expired':
           await auditAfter(result.request, {
             actor: 'dockside',
@@ -201,7 +227,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
             detail: 'counted; more approvals needed',
           });
           await rerender(result.request);
-          return `Your approval is recorded; ${result.request.required - result.request.approvals.length} more needed.`;
+          return `Your approval is recorded; it needs ${plural(result.request.required - result.request.approvals.length, 'more approver')}.`;
         case 'approved':
           await auditAfter(result.request, { actor: user, action: 'approval.approve', result: 'approved' });
           await run(result.request);
@@ -217,18 +243,19 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       const request = await store.get(id);
       if (!request) return { ok: false, reason: 'This approval request no longer exists.' };
       if (request.state !== 'pending')
-        return { ok: false, reason: `This request is already ${request.state}.` };
+        return { ok: false, reason: `${stateSentence(request.state)}.` };
       if (user === request.requester)
         return { ok: false, reason: 'You asked for this; use Cancel to withdraw it.' };
-      const may = mayApprove({ request, user, userRoles: await rolesOf(user, config, deps.groups), config });
-      return may.ok ? { ok: true, request } : { ok: false, reason: may.reason.replace('approve', 'reject') };
+      const may = mayApprove({ request, user, userRoles: await rolesOf(user, config, deps.groups), config, verb: 'reject' });
+      return may.ok ? { ok: true, request } : { ok: false, reason: may.reason };
     },
 
     async reject(id: string, user: string, reason: string): Promise<string | null> {
       const check = await this.mayReject(id, user);
       if (!check.ok) return check.reason;
       const result = await store.reject(id, user, reason, clock.now());
-      if (!result.ok || !result.request) return `This request is already ${result.request?.state ?? 'gone'}.`;
+      if (!result.ok || !result.request)
+        return result.request ? `${stateSentence(result.request.state)}.` : 'This approval request no longer exists.';
       await auditAfter(result.request, {
         actor: user,
         action: 'approval.reject',
@@ -246,7 +273,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         return `Only <@${request.requester}>, who asked for it, can cancel this request.`;
       const result = await store.cancel(id, user, clock.now());
       if (!result.ok || !result.request)
-        return `This request is already ${result.request?.state ?? request.state}.`;
+        return `${stateSentence(result.request?.state ?? request.state)}.`;
       await auditAfter(result.request, { actor: user, action: 'approval.cancel', result: 'cancelled' });
       await rerender(result.request);
       return null;

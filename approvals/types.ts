@@ -1,6 +1,6 @@
 import type { MessageRef } from '../src/slack/reply.js';
 
-export type ApprovalKind = 'deploy' | 'promote' | 'rollback' | 'restore';
+export type ApprovalKind = 'deploy' | 'promote' | 'rollback' | 'revert' | 'restore';
 
 export type ApprovalState =
   | 'pending'
@@ -32,7 +32,10 @@ export interface ApprovalRequest {
   app?: string;
   env?: string;
   database?: string;
-  /** What will happen, in plain words (rendered in the approval message). */
+  /**
+   * What will happen, in plain words: mrkdwn in which everything from outside (DigitalOcean,
+   * GitHub, people) was escaped with escapeText when it was written.
+   */
   summary: string;
   /**
    * Exactly what is approved (app id, env, commit SHAs or digests, deployment ids).

@@ -1,10 +1,28 @@
-import type { ApprovalService, RequestInput } from '../approvals/service.js';
+import type { ApprovalService, FiledRequest, RequestInput } from '../approvals/service.js';
+import { mention, plural, slackDate } from '../src/render/format.js';
 import type { CommandContext, CommandOutcome } from './types.js';
+
+/** What the requester reads once a request is filed, or found already waiting. */
+export function filedAnswer(ctx: CommandContext, request: FiledRequest): string {
+  const ops = ctx.config.channels.ops;
+  const where = ctx.invocation.channel === ops ? 'above' : `in <#${ops}>`;
+  if (request.duplicate) {
+    return (
+      `The same request is already waiting for approval ${where}: request ${request.id}, asked by ` +
+      `${mention(request.requester)} ${slackDate(request.createdAt)}, expires ${slackDate(request.expiresAt)}. ` +
+      'Nothing new was filed; ask an approver to look at that one.'
+    );
+  }
+  return (
+    `Asked for approval ${where} (request ${request.id}, needs ${plural(request.required, 'approver')}, ` +
+    `expires in ${ctx.config.approvals.ttl_minutes} min). Nothing runs until then; you can cancel it there.`
+  );
+}
 
 /** Files an approval request for a command and tells the requester where it waits. */
 export async function askForApproval(
   ctx: CommandContext,
-  approvals: ApprovalService,
+  approvals: Pick<ApprovalService, 'request'>,
   input: Omit<RequestInput, 'requester' | 'channel' | 'command'>,
 ): Promise<CommandOutcome> {
   const request = await approvals.request({
@@ -13,10 +31,9 @@ export async function askForApproval(
     channel: ctx.invocation.channel,
     command: `${ctx.invocation.commandText} ${ctx.invocation.text}`.trim(),
   });
-  const ops = ctx.config.channels.ops;
-  const where = ctx.invocation.channel === ops ? 'above' : `in <#${ops}>`;
-  await ctx.reply.ephemeral({
-    text: `Asked for approval ${where} (request ${request.id}, needs ${request.required} approver(s), expires in ${ctx.config.approvals.ttl_minutes} min). Nothing runs until then; you can cancel it there.`,
-  });
+  await ctx.reply.ephemeral({ text: filedAnswer(ctx, request) });
+  if (request.duplicate) {
+    return { result: 'refused', detail: `identical request ${request.id} is pending`, data: { approvalId: request.id } };
+  }
   return { result: 'requested', detail: `approval ${request.id}`, data: { approvalId: request.id } };
 }

@@ -1,5 +1,7 @@
 import type { AppConfig, Config, EnvConfig } from '../src/config/schema.js';
 import { DocksideError, usageError } from '../src/errors.js';
+import { own } from '../src/own.js';
+import { escapeText } from '../src/render/format.js';
 
 /** Splits command text into words and `--flags` (with optional values for known flags). */
 export function tokenize(
@@ -25,10 +27,15 @@ export function tokenize(
       flags.set(name, value);
       i++;
     } else {
-      throw usageError(`Unknown option \`${part}\`.`, options.usage);
+      throw usageError(`Unknown option ${typed(part)}.`, options.usage);
     }
   }
   return { words, flags };
+}
+
+/** What a person typed, shown back in a code span: it may hold `<!channel>` or a backtick. */
+export function typed(word: string): string {
+  return `\`${escapeText(word, 'code')}\``;
 }
 
 function list(names: string[]): string {
@@ -37,9 +44,9 @@ function list(names: string[]): string {
 
 export function resolveApp(config: Config, name: string | undefined, usage: string): [string, AppConfig] {
   if (!name) throw usageError('Which app?', usage);
-  const app = config.apps[name];
+  const app = own(config.apps, name);
   if (!app) {
-    throw new DocksideError('unknown_app', `There is no app \`${name}\` in dockside.yml.`, {
+    throw new DocksideError('unknown_app', `There is no app ${typed(name)} in dockside.yml.`, {
       hint: `Apps: ${list(Object.keys(config.apps))}.`,
     });
   }
@@ -58,9 +65,9 @@ export function resolveEnv(
       `Which environment of \`${app}\`? (${list(Object.keys(appConfig.environments))})`,
       usage,
     );
-  const envConfig = appConfig.environments[envName];
+  const envConfig = own(appConfig.environments, envName);
   if (!envConfig) {
-    throw new DocksideError('unknown_env', `App \`${app}\` has no environment \`${envName}\`.`, {
+    throw new DocksideError('unknown_env', `App \`${app}\` has no environment ${typed(envName)}.`, {
       hint: `Environments: ${list(Object.keys(appConfig.environments))}.`,
     });
   }
@@ -73,8 +80,8 @@ export function resolveDatabase(
   usage: string,
 ): string {
   if (!name) throw usageError('Which database?', usage);
-  if (!databases[name]) {
-    throw new DocksideError('unknown_db', `There is no database \`${name}\` in dockside.yml.`, {
+  if (!own<unknown>(databases, name)) {
+    throw new DocksideError('unknown_db', `There is no database ${typed(name)} in dockside.yml.`, {
       hint: `Databases: ${list(Object.keys(databases))}.`,
     });
   }
@@ -83,6 +90,6 @@ export function resolveDatabase(
 
 export function noExtraWords(words: string[], expected: number, usage: string): void {
   if (words.length > expected) {
-    throw usageError(`Unexpected \`${words.slice(expected).join(' ')}\`.`, usage);
+    throw usageError(`Unexpected ${typed(words.slice(expected).join(' '))}.`, usage);
   }
 }

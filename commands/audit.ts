@@ -1,7 +1,7 @@
 import type { AuditEntry, AuditLog } from '../src/audit/types.js';
 import { usageError } from '../src/errors.js';
 import { escapeText, truncate } from '../src/render/format.js';
-import { resolveApp, tokenize } from './args.js';
+import { resolveApp, tokenize, typed } from './args.js';
 import type { CommandDef } from './types.js';
 
 const USAGE = ['/audit [app] [@user] [--limit N]', '/audit verify'];
@@ -36,11 +36,11 @@ export function auditCommand(deps: { audit: AuditLog }): CommandDef<AuditArgs> {
         const mention = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(word) ?? /^@?([UW][A-Z0-9]{2,})$/.exec(word);
         if (mention?.[1]) args.user = mention[1];
         else if (args.app === undefined) args.app = resolveApp(config, word, USAGE[0] ?? '')[0];
-        else throw usageError(`Unexpected \`${word}\`.`, USAGE[0] ?? '');
+        else throw usageError(`Unexpected ${typed(word)}.`, USAGE[0] ?? '');
       }
       return args;
     },
-    access: () => null,
+    access: () => ({ action: 'audit' }),
     target: (args) => (args.verify || !args.app ? {} : { app: args.app }),
     async run(ctx, args) {
       if (args.verify) {

@@ -1,9 +1,12 @@
+import type { FiledRequest } from '../approvals/service.js';
 import type { NewApprovalRequest } from '../approvals/types.js';
 import { DUMP_ID } from '../handlers/backup/dump.js';
 import type { BackupOperations } from '../handlers/backup/index.js';
 import { MANAGED_ID } from '../handlers/backup/list.js';
 import { type Clock, systemClock } from '../src/clock.js';
 import { usageError } from '../src/errors.js';
+import { slackDate } from '../src/render/format.js';
+import { own } from '../src/own.js';
 import {
   renderBackupList,
   renderDumpDone,
@@ -11,6 +14,8 @@ import {
   renderDumpProgress,
 } from '../src/render/backup.js';
 import type { MessageRef } from '../src/slack/reply.js';
+import { filedAnswer } from './approval.js';
+import { typed } from './args.js';
 import type { CommandDef } from './types.js';
 
 export type BackupArgs =
@@ -21,7 +26,7 @@ export type BackupArgs =
 export interface BackupCommandDeps {
   backups: Pick<BackupOperations, 'list' | 'dump' | 'resolve' | 'restoreTarget'>;
   /** Creates and posts the approval request; the approved request later calls backups.restore. */
-  requestApproval: (request: NewApprovalRequest) => Promise<void>;
+  requestApproval: (request: NewApprovalRequest) => Promise<FiledRequest | undefined | void>;
   clock?: Clock;
   /** chat.update is tier 3 (~50/min): the progress line changes at most this often. */
   progressIntervalMs?: number;
@@ -40,9 +45,9 @@ export function createBackupCommand(deps: BackupCommandDeps): CommandDef<BackupA
     parse(text, config) {
       const [db, action, id, ...extra] = text.trim().split(/\s+/).filter(Boolean);
       if (!db) throw usageError('Name a database.', USAGE[0]!);
-      if (!config.databases[db]) {
+      if (!own(config.databases, db)) {
         const known = Object.keys(config.databases).join(', ') || 'none configured';
-        throw usageError(`There is no database "${db}" (known: ${known}).`, USAGE[0]!);
+        throw usageError(`There is no database ${typed(db)} (known: ${known}).`, USAGE[0]!);
       }
       if (action === 'list' || action === 'now') {
         if (id) throw usageError(`\`${action}\` takes nothing after it.`, USAGE.join('` or `'));
@@ -51,11 +56,11 @@ export function createBackupCommand(deps: BackupCommandDeps): CommandDef<BackupA
       if (action === 'restore') {
         if (!id || extra.length > 0) throw usageError('Give exactly one backup id.', USAGE[2]!);
         if (!DUMP_ID.test(id) && !MANAGED_ID.test(id)) {
-          throw usageError(`"${id}" is not a backup id; \`/backup ${db} list\` shows them.`, USAGE[2]!);
+          throw usageError(`${typed(id)} is not a backup id; \`/backup ${db} list\` shows them.`, USAGE[2]!);
         }
         return { db, action, backupId: id };
       }
-      throw usageError(action ? `Unknown action "${action}".` : 'Say what to do.', USAGE.join('` or `'));
+      throw usageError(action ? `Unknown action ${typed(action)}.` : 'Say what to do.', USAGE.join('` or `'));
     },
     access: (args) => ({ action: args.action === 'restore' ? 'restore' : 'backup', database: args.db }),
     target: (args) => ({ database: args.db }),
@@ -115,15 +120,16 @@ export function createBackupCommand(deps: BackupCommandDeps): CommandDef<BackupA
         params: { db: args.db, backupId: args.backupId },
         required: ctx.config.approvals.required,
       };
+      let filed: FiledRequest | undefined | void;
       if (backup.kind === 'managed') {
-        await deps.requestApproval({
+        filed = await deps.requestApproval({
           ...base,
-          summary: `Restore the managed backup of *${args.db}* from ${backup.createdAt} into a NEW cluster (the source is not touched).`,
+          summary: `Restore the managed backup of *${args.db}* from ${slackDate(backup.createdAt)} (id \`${backup.createdAt}\`) into a NEW cluster of the same size, region and version (the source is not touched).`,
           binding: { db: args.db, kind: 'managed', backupCreatedAt: backup.createdAt },
         });
       } else {
         const target = deps.backups.restoreTarget(args.db);
-        await deps.requestApproval({
+        filed = await deps.requestApproval({
           ...base,
           summary: `Restore dump \`${backup.record.id}\` of *${args.db}* into *${target}*, replacing what is in ${target} (the source is not touched).`,
           binding: {
@@ -135,9 +141,14 @@ export function createBackupCommand(deps: BackupCommandDeps): CommandDef<BackupA
           },
         });
       }
-      await ctx.reply.ephemeral({
-        text: `Restore of ${args.backupId} requested; it runs once someone approves it.`,
-      });
+      if (filed) {
+        await ctx.reply.ephemeral({ text: filedAnswer(ctx, filed) });
+        if (filed.duplicate) return { result: 'refused', detail: `identical request ${filed.id} is pending` };
+      } else {
+        await ctx.reply.ephemeral({
+          text: `Restore of ${args.backupId} requested; it runs once someone approves it.`,
+        });
+      }
       return { result: 'requested', detail: `restore ${args.backupId} of ${args.db}` };
     },
   };

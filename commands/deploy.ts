@@ -1,6 +1,7 @@
 import type { ApprovalService } from '../approvals/service.js';
-import { deployBinding } from '../handlers/deploy/start.js';
+import { assertUnlocked, deployBinding } from '../handlers/deploy/start.js';
 import { needsApproval } from '../src/config/load.js';
+import { shortId } from '../src/render/format.js';
 import { type RunnerDeps, runDeploy } from '../src/runners.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveEnv, tokenize } from './args.js';
@@ -43,6 +44,8 @@ export function deployCommand(deps: RunnerDeps & { approvals: ApprovalService })
     async run(ctx, args) {
       const target = { app: args.app, env: args.env, appId: args.appId };
       if (args.approval) {
+        // Checked before an approver is asked, and again when the deploy runs.
+        await assertUnlocked(deps.locks, args);
         const binding = await deployBinding(deps.do, args);
         const build = args.forceBuild ? ' with a clean build (--force-build)' : '';
         return askForApproval(ctx, deps.approvals, {
@@ -51,7 +54,7 @@ export function deployCommand(deps: RunnerDeps & { approvals: ApprovalService })
           env: args.env,
           summary: [
             `New deployment of ${args.app} ${args.env}${build} from the source configured in its App Platform spec (latest commit of its branch, or its image tag).`,
-            `${args.env} runs deployment ${binding.active_deployment_id} now; if that changes before approval, the request is void.`,
+            `${args.env} runs deployment \`${shortId(binding.active_deployment_id)}\` now; if that changes before approval, the request is void.`,
           ].join('\n'),
           binding,
           params: { forceBuild: String(args.forceBuild) },

@@ -7,6 +7,7 @@ import type { Metrics } from '../src/metrics.js';
 import type { Reply, SlackPoster } from '../src/slack/reply.js';
 import type { UsergroupDirectory } from '../src/slack/usergroups.js';
 import { toUserMessage } from '../src/user-message.js';
+import { typed } from './args.js';
 import { helpText } from './help.js';
 import type { RegisteredCommand } from './registry.js';
 import type { Invocation } from './types.js';
@@ -32,7 +33,7 @@ export function resolveCommand(
   const [first = 'help', ...rest] = text.trim().split(/\s+/);
   const name = first || 'help';
   if (name !== 'help' && !commands.has(name)) {
-    throw new DocksideError('unknown_command', `\`${name}\` is not a dockside command.`, {
+    throw new DocksideError('unknown_command', `${typed(name)} is not a dockside command.`, {
       hint: '`/ops help` lists the commands you may run.',
     });
   }

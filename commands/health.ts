@@ -1,7 +1,9 @@
 import type { HealthService } from '../handlers/health/service.js';
 import { type Clock, systemClock } from '../src/clock.js';
 import { usageError } from '../src/errors.js';
+import { own } from '../src/own.js';
 import { renderHealthReport } from '../src/render/health.js';
+import { typed } from './args.js';
 import type { CommandDef } from './types.js';
 
 export interface HealthArgs {
@@ -25,9 +27,9 @@ export function createHealthCommand(deps: HealthCommandDeps): CommandDef<HealthA
     parse(text, config) {
       const [app, ...extra] = text.trim().split(/\s+/).filter(Boolean);
       if (extra.length > 0) throw usageError('Name at most one app.', USAGE);
-      if (app && !config.apps[app]) {
+      if (app && !own(config.apps, app)) {
         const known = Object.keys(config.apps).join(', ') || 'none configured';
-        throw usageError(`There is no app "${app}" (known: ${known}).`, USAGE);
+        throw usageError(`There is no app ${typed(app)} (known: ${known}).`, USAGE);
       }
       return app ? { app } : {};
     },

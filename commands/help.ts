@@ -1,11 +1,11 @@
+import { mayDoSomewhere } from '../src/access.js';
 import type { Config } from '../src/config/schema.js';
+import { plural } from '../src/render/format.js';
 import type { RegisteredCommand } from './registry.js';
 
 function mayUse(command: RegisteredCommand, config: Config, roles: ReadonlySet<string>): boolean {
   if (command.actions.length === 0) return true;
-  return config.access.grants.some(
-    (g) => roles.has(g.role) && g.actions.some((a) => command.actions.includes(a)),
-  );
+  return command.actions.some((a) => mayDoSomewhere(a, roles, config));
 }
 
 /** `/ops help`: usage of the commands this caller may run; `/deploy help`: that one only. */
@@ -24,7 +24,9 @@ export function helpText(
   return [
     '*dockside commands you may run* (each also works as `/ops <command> ...`):',
     ...lines,
-    hidden > 0 ? `_${hidden} more need a role you do not hold; ask a dockside admin if you need them._` : '',
+    hidden > 0
+      ? `_${plural(hidden, 'more command needs', 'more commands need')} a role you do not hold; ask a dockside admin if you need ${hidden === 1 ? 'it' : 'them'}._`
+      : '',
   ]
     .filter(Boolean)
     .join('\n');

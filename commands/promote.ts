@@ -1,5 +1,6 @@
 import type { ApprovalService } from '../approvals/service.js';
 import { describePlan } from '../handlers/promote/describe.js';
+import { assertUnlocked } from '../handlers/deploy/start.js';
 import { planPromotion } from '../handlers/promote/plan.js';
 import { DocksideError } from '../src/errors.js';
 import type { RunnerDeps } from '../src/runners.js';
@@ -40,6 +41,8 @@ export function promoteCommand(deps: RunnerDeps & { approvals: ApprovalService }
     access: (args) => ({ action: 'promote', app: args.app, env: args.to.env }),
     target: (args) => ({ app: args.app, env: args.to.env }),
     async run(ctx, args) {
+      // Checked before an approver is asked, and again when the promotion runs.
+      await assertUnlocked(deps.locks, { app: args.app, env: args.to.env });
       const plan = await planPromotion({
         do: deps.do,
         appName: args.app,

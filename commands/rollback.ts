@@ -4,8 +4,12 @@ import { describeCandidate, describeRollbackCheck } from '../handlers/rollback/d
 import { listRollbackCandidates } from '../handlers/rollback/list.js';
 import { validateRollback } from '../handlers/rollback/validate.js';
 import { needsApproval } from '../src/config/load.js';
+import { assertUnlocked } from '../handlers/deploy/start.js';
+import { refuseIfLockedByPerson } from '../handlers/rollback/run.js';
 import { DocksideError } from '../src/errors.js';
-import { truncate } from '../src/render/format.js';
+import { describeLock } from '../src/locks/describe.js';
+import { formatDuration, mention, plural, shortId, truncate } from '../src/render/format.js';
+import type { SlackMessage } from '../src/slack/reply.js';
 import { rollbackButton } from '../src/render/rollback-buttons.js';
 import {
   type EnvTarget,
@@ -15,7 +19,7 @@ import {
   runRollbackTo,
 } from '../src/runners.js';
 import { askForApproval } from './approval.js';
-import { noExtraWords, resolveEnv, tokenize } from './args.js';
+import { noExtraWords, resolveEnv, tokenize, typed } from './args.js';
 import type { CommandDef } from './types.js';
 
 const USAGE = [
@@ -24,10 +28,27 @@ const USAGE = [
   '/rollback <app> <env> revert',
 ];
 
+/** A list's buttons act only while the list is current: newer than this, and the env unchanged. */
+export const ROLLBACK_LIST_TTL_MS = 15 * 60_000;
+
 export interface RollbackArgs {
   target: EnvTarget;
   approval: boolean;
   step: { kind: 'list' } | { kind: 'to'; deploymentId: string } | { kind: 'commit' } | { kind: 'revert' };
+  /** Set by a list's button: what was active when the list was shown, and when. */
+  fromList?: { activeId: string; at: number };
+}
+
+/** `--list <active id>@<ms>`: the state a list's button was made in. */
+function parseListToken(value: string | true | undefined, label: string): RollbackArgs['fromList'] {
+  if (typeof value !== 'string') return undefined;
+  const match = /^([0-9a-z-]{1,64})@(\d{10,16})$/i.exec(value);
+  if (!match) {
+    throw new DocksideError('usage', 'That button does not come from a dockside list.', {
+      hint: `Run \`/rollback ${label}\` for a current list.`,
+    });
+  }
+  return { activeId: match[1] ?? '', at: Number(match[2]) };
 }
 
 export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService }): CommandDef<RollbackArgs> {
@@ -37,7 +58,7 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
     summary: 'Roll an env back to an earlier deployment (production is approved)',
     audited: true,
     parse(text, config) {
-      const { words } = tokenize(text, { usage: USAGE[0] ?? '' });
+      const { words, flags } = tokenize(text, { valueFlags: ['list'], usage: USAGE[0] ?? '' });
       noExtraWords(words, 3, USAGE[0] ?? '');
       const { app, env, envConfig } = resolveEnv(config, words[0], words[1], USAGE[0] ?? '');
       const third = words[2];
@@ -49,10 +70,11 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
             : /^[0-9a-f-]{6,64}$/i.test(third)
               ? { kind: 'to', deploymentId: third }
               : (() => {
-                  throw new DocksideError('usage', `\`${third}\` is not a deployment id.`, {
+                  throw new DocksideError('usage', `${typed(third)} is not a deployment id.`, {
                     hint: `Run \`/rollback ${app} ${env}\` to pick one from the list.`,
                   });
                 })();
+      const fromList = parseListToken(flags.get('list'), `${app} ${env}`);
       return {
         target: {
           app,
@@ -62,6 +84,7 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
         },
         approval: needsApproval(env, envConfig),
         step,
+        ...(fromList ? { fromList } : {}),
       };
     },
     access: (args) => ({ action: 'rollback', app: args.target.app, env: args.target.env }),
@@ -75,46 +98,52 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
         auditRef: ctx.auditId,
       };
       if (step.kind === 'list') {
-        const candidates = await listRollbackCandidates({
-          do: deps.do,
-          appId: target.appId,
-          limit: 10,
-          clock: deps.clock,
-        });
-        const blocks: KnownBlock[] = [
-          {
-            type: 'section',
-            text: {
-              type: 'mrkdwn',
-              text: `*Last ${candidates.length} deployments of ${label}* (newest first):`,
-            },
-          },
-        ];
-        for (const c of candidates) {
-          blocks.push({
-            type: 'section',
-            text: { type: 'mrkdwn', text: truncate(describeCandidate(c), 2900) },
-            ...(c.selectable
-              ? { accessory: rollbackButton('Roll back to this', `${target.app} ${target.env} ${c.id}`) }
-              : {}),
-          });
-        }
-        await ctx.reply.ephemeral({ text: `Deployments of ${label}`, blocks: blocks.slice(0, 50) });
+        await ctx.reply.ephemeral(await rollbackList(deps, args));
         return { result: 'succeeded', detail: 'listed rollback candidates' };
       }
       if (step.kind === 'commit') {
         const result = await runCommitRollback(deps, target);
-        await ctx.reply.inChannel({ text: `:pushpin: <@${ctx.invocation.user}>: ${result.message}` });
+        await ctx.reply.inChannel({ text: `:pushpin: ${mention(ctx.invocation.user)}: ${result.message}` });
         return {
           result: 'succeeded',
           detail: result.message,
           doIds: { appId: target.appId, deploymentId: result.pinnedDeploymentId },
         };
       }
+      const rollbackTarget = { do: deps.do, locks: deps.locks, appName: target.app, env: target.env, appId: target.appId };
       if (step.kind === 'revert') {
+        if (args.approval) {
+          // A revert deploys to production: same approval and the same respect for a person's lock as a deploy.
+          await refuseIfLockedByPerson(rollbackTarget);
+          const app = await deps.do.getApp(target.appId);
+          const pinned = app.pinnedDeployment?.id;
+          if (!pinned) {
+            throw new DocksideError('rollback_invalid', `${label} is not pinned to a rollback, so there is nothing to revert.`);
+          }
+          return askForApproval(ctx, deps.approvals, {
+            kind: 'revert',
+            app: target.app,
+            env: target.env,
+            summary: [
+              `Revert the rollback of ${label}: a new deployment of the app spec from before the rollback, replacing rollback deployment \`${shortId(pinned)}\`.`,
+              `${target.env} is unpinned and the lock dockside took for the rollback is lifted.`,
+            ].join('\n'),
+            binding: { app_id: target.appId, env: target.env, pinned_deployment_id: pinned },
+            params: {},
+          });
+        }
         const started = await runRevertRollback(deps, target, run);
         return { result: 'succeeded', detail: started.detail, doIds: started.doIds };
       }
+      if (args.fromList && deps.clock.now() - args.fromList.at > ROLLBACK_LIST_TTL_MS) {
+        throw new DocksideError(
+          'rollback_invalid',
+          `That list of ${label} is ${formatDuration(deps.clock.now() - args.fromList.at)} old, so its buttons no longer act.`,
+          { hint: `Run \`/rollback ${label}\` for a current list.` },
+        );
+      }
+      // Checked before anything is asked of an approver, and again when the rollback runs.
+      await assertUnlocked(deps.locks, target);
       const check = await validateRollback({
         do: deps.do,
         appId: target.appId,
@@ -122,10 +151,18 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
         appName: target.app,
         env: target.env,
       });
+      if (args.fromList && args.fromList.activeId !== (check.activeDeploymentId ?? 'none')) {
+        const now = check.activeDeploymentId ? `\`${shortId(check.activeDeploymentId)}\`` : 'nothing';
+        throw new DocksideError(
+          'rollback_invalid',
+          `That list of ${label} is out of date: ${label} now runs ${now}, not \`${shortId(args.fromList.activeId)}\` as when it was shown.`,
+          { hint: `Run \`/rollback ${label}\` for a current list.` },
+        );
+      }
       if (!check.valid) {
         throw new DocksideError(
           'rollback_invalid',
-          `Cannot roll ${label} back to ${check.deployment.id}: ${check.errorMessage ?? 'App Platform refused it'}`,
+          `Cannot roll ${label} back to \`${shortId(check.deployment.id)}\`: ${check.errorMessage ?? 'App Platform refused it'}`,
           {
             hint: `\`/rollback ${label}\` lists deployments you can pick.`,
           },
@@ -150,4 +187,63 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
       return { result: 'succeeded', detail: started.detail, doIds: started.doIds };
     },
   };
+}
+
+/** The list to pick from: one labelled button per deployment that can be rolled back to. */
+async function rollbackList(deps: RunnerDeps, args: RollbackArgs): Promise<SlackMessage> {
+  const { target } = args;
+  const label = `${target.app} ${target.env}`;
+  const [candidates, lock] = await Promise.all([
+    listRollbackCandidates({ do: deps.do, appId: target.appId, limit: 10, clock: deps.clock }),
+    deps.locks.get(target.app, target.env),
+  ]);
+  const activeId = candidates.find((c) => c.active)?.id ?? 'none';
+  const token = `--list ${activeId}@${deps.clock.now()}`;
+  const how = args.approval
+    ? 'Picking one asks for approval first.'
+    : `Picking one rolls back at once (after you confirm) and locks ${label}.`;
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text:
+          `*Last ${plural(candidates.length, 'deployment')} of ${label}* (newest first). ${how} ` +
+          `The buttons act for ${formatDuration(ROLLBACK_LIST_TTL_MS)}, and only while ${label} runs what it runs now.`,
+      },
+    },
+  ];
+  if (lock) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:lock: ${label} is ${describeLock(lock)}. Rollbacks are refused until \`/unlock ${label}\`.` },
+    });
+  }
+  for (const c of candidates) {
+    const what = `${shortId(c.id)} (${c.runsShort}, ${c.age})`;
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(describeCandidate(c), 2900) },
+      ...(c.selectable
+        ? {
+            accessory: rollbackButton(
+              `Roll back to ${what}`,
+              `${target.app} ${target.env} ${c.id} ${token}`,
+              undefined,
+              args.approval
+                ? undefined
+                : {
+                    title: `Roll back ${label}?`,
+                    text:
+                      `Roll ${label} back to \`${shortId(c.id)}\` (${c.runsShort}, ${c.age}) now. App Platform pins the app ` +
+                      `to it and dockside locks ${label} until you commit or revert.` +
+                      (c.sameAsActive ? ' It runs the same code as now: this changes no code.' : ''),
+                    confirm: 'Roll back',
+                  },
+            ),
+          }
+        : {}),
+    });
+  }
+  return { text: `Deployments of ${label}`, blocks: blocks.slice(0, 50) };
 }

@@ -39,6 +39,8 @@ export interface CommandContext {
 /** What an access check is asked: may this user do `action` on this target from this channel? */
 export interface AccessRequest {
   action: Action;
+  /** How a refusal names what was asked when it is not the action itself ("unlock" needs `lock`). */
+  verb?: string;
   app?: string;
   env?: string;
   database?: string;

@@ -41,12 +41,33 @@ function widen(request: AccessRequest): AccessRequest[] {
 }
 
 function describe(request: AccessRequest): string {
+  const verb = request.verb ?? request.action;
   const target = [request.app, request.env, request.database].filter(Boolean).join(' ');
-  return target ? `${request.action} ${target}` : request.action;
+  return target ? `${verb} ${target}` : verb;
+}
+
+/**
+ * The audit log shows who ran what, SQL texts included, so it needs a role: an `audit`
+ * grant where the config has one, else any role in access.roles.
+ */
+function auditNeedsGrant(config: Config): boolean {
+  return config.access.grants.some((g) => g.actions.includes('audit'));
+}
+
+/** Whether any of these roles may do `action` somewhere (for /ops help). */
+export function mayDoSomewhere(action: AccessRequest['action'], roles: ReadonlySet<string>, config: Config): boolean {
+  if (action === 'audit' && !auditNeedsGrant(config)) return roles.size > 0;
+  return config.access.grants.some((g) => roles.has(g.role) && g.actions.includes(action));
 }
 
 /** Throws `forbidden` or `wrong_channel`; returns the roles on success. */
 export function authorize(request: AccessRequest, roles: Set<string>, channel: string, config: Config): void {
+  if (request.action === 'audit' && !auditNeedsGrant(config)) {
+    if (roles.size > 0) return;
+    throw new DocksideError('forbidden', 'You may not read the audit log: it needs a role in dockside.', {
+      hint: 'Ask a dockside admin to give you a role in access.roles of dockside.yml.',
+    });
+  }
   const grants = config.access.grants.filter(
     (g) => roles.has(g.role) && widen(request).some((r) => grantCovers(g, r)),
   );

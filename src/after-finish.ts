@@ -72,7 +72,8 @@ export function createAfterFinish(
       return {
         lines: [
           `App Platform pinned ${label} to this rollback: no deployment (manual or on push) runs until you choose.`,
-          '*Commit* keeps it and unpins; *Revert* deploys what ran before the rollback.',
+          '*Commit* keeps it and unpins; the lock stays, so nothing deploys over it before a fix (`/unlock` when one is ready).',
+          '*Revert* deploys what ran before the rollback and lifts the lock, since the reason for it is gone.',
         ],
         actions: {
           type: 'actions',

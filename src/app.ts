@@ -210,14 +210,12 @@ export function createDockside(options: DocksideOptions): Dockside {
       createBackupCommand({
         backups: data.backups,
         clock,
-        requestApproval: async ({ required: _required, ...request }) => {
-          await approvals?.request(request);
-        },
+        requestApproval: async ({ required: _required, ...request }) => approvals?.request(request),
       }),
       ['backup', 'restore'],
     ),
     register(createHealthCommand({ health: data.health, clock }), []),
-    register(auditCommand({ audit }), []),
+    register(auditCommand({ audit }), ['audit']),
     register(lockCommand({ locks, clock }), ['deploy', 'lock']),
     register(unlockCommand({ locks }), ['deploy', 'lock']),
   ];

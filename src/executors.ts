@@ -5,7 +5,14 @@ import { deployBinding } from '../handlers/deploy/start.js';
 import { approvedFromBinding } from '../handlers/promote/execute.js';
 import type { Config } from './config/schema.js';
 import { DocksideError } from './errors.js';
-import { type EnvTarget, type RunnerDeps, runDeploy, runPromotion, runRollbackTo } from './runners.js';
+import {
+  type EnvTarget,
+  type RunnerDeps,
+  runDeploy,
+  runPromotion,
+  runRevertRollback,
+  runRollbackTo,
+} from './runners.js';
 import type { SlackPoster } from './slack/reply.js';
 
 function envTarget(config: Config, app: string | undefined, env: string | undefined): EnvTarget {
@@ -76,6 +83,19 @@ export function createExecutors(
         `The active deployment of ${target.app} ${target.env}`,
       );
       const started = await runRollbackTo(deps, target, runFor(r), r.binding.target_deployment_id ?? '');
+      return { status: 'started', detail: started.detail, doIds: started.doIds };
+    },
+    async revert(r) {
+      const target = envTarget(deps.config, r.app, r.env);
+      assertSame(r, 'app_id', target.appId, `The App Platform app of ${target.app} ${target.env}`);
+      const app = await deps.do.getApp(target.appId);
+      assertSame(
+        r,
+        'pinned_deployment_id',
+        app.pinnedDeployment?.id ?? 'none',
+        `The rollback ${target.app} ${target.env} is pinned to`,
+      );
+      const started = await runRevertRollback(deps, target, runFor(r));
       return { status: 'started', detail: started.detail, doIds: started.doIds };
     },
     async restore(r) {

@@ -8,6 +8,7 @@ import type { DeploymentFollower } from './follow-deployment.js';
 import type { GitHubClient } from './github/client.js';
 import type { LockStore } from './locks/types.js';
 import { deploymentMessage } from './render/deployment.js';
+import { escapeText, shortId } from './render/format.js';
 import type { MessageRef, SlackMessage } from './slack/reply.js';
 import type { WatchRecord } from './watchers.js';
 
@@ -125,10 +126,11 @@ export async function runRollbackTo(
     clock: deps.clock,
   });
   const lines = [
-    `Rolling back from \`${result.previousDeploymentId}\` to \`${result.targetDeploymentId}\`.`,
-    ...result.warnings.map((w) => `Warning: ${w}`),
+    `Rolling back from \`${shortId(result.previousDeploymentId)}\` to \`${shortId(result.targetDeploymentId)}\`.`,
+    ...result.warnings.map((w) => `:warning: ${w}`),
     result.lock
-      ? `:lock: ${target.app} ${target.env} is locked: ${result.lock.reason}`
+      ? `:lock: ${target.app} ${target.env} is locked: ${escapeText(result.lock.reason)}. *Commit* keeps this version and the lock, ` +
+        'so nothing deploys over it before a fix; *Revert* goes back to what ran before and lifts the lock.'
       : `:warning: The automatic lock could not be written: ${result.lockProblem ?? 'unknown reason'}. Lock it by hand with \`/lock ${target.app} ${target.env}\`.`,
   ];
   // Health is not re-checked on the target: the point is to get back to what worked.

@@ -1,4 +1,5 @@
 import { DocksideError } from '../../src/errors.js';
+import { own } from '../../src/own.js';
 import { DUMP_ID } from './dump.js';
 import { DumpIndex } from './index-store.js';
 import type { BackupDeps, BackupListItem, DumpRecord } from './types.js';
@@ -19,7 +20,7 @@ export async function listBackups(
   deps: Pick<BackupDeps, 'config' | 'redis' | 'do'>,
   db: string,
 ): Promise<BackupList> {
-  const dbConfig = deps.config.databases[db];
+  const dbConfig = own(deps.config.databases, db);
   if (!dbConfig) throw new DocksideError('unknown_db', `There is no database "${db}" in the config.`);
   const dumps = await new DumpIndex(deps.redis).list(db);
   const items: BackupListItem[] = dumps.map((record) => ({
@@ -57,7 +58,7 @@ export async function resolveBackup(
   db: string,
   backupId: string,
 ): Promise<ResolvedBackup> {
-  const dbConfig = deps.config.databases[db];
+  const dbConfig = own(deps.config.databases, db);
   if (!dbConfig) throw new DocksideError('unknown_db', `There is no database "${db}" in the config.`);
   const notFound = () =>
     new DocksideError('backup_not_found', `There is no backup "${backupId}" of ${db}.`, {

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { DatabaseCluster } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
+import { own } from '../../src/own.js';
 import { resolveBackup } from './list.js';
 import { dumpUrl } from './tool-fit.js';
 import { mysqlConnection, pgConnection, type RunningTool, runTool } from './tools.js';
@@ -32,10 +33,10 @@ export async function restoreBackup(deps: BackupDeps, request: RestoreRequest): 
 
 /** The database a dump of `db` may be restored into; refuses anything that is the source. */
 export function restoreTargetOf(config: BackupDeps['config'], db: string): { name: string; url: string } {
-  const source = config.databases[db];
+  const source = own(config.databases, db);
   if (!source) throw new DocksideError('unknown_db', `There is no database "${db}" in the config.`);
   const name = source.restore_target;
-  const target = name ? config.databases[name] : undefined;
+  const target = own(config.databases, name);
   if (!name || !target) {
     throw new DocksideError('restore_not_possible', `${db} has no restore target.`, {
       hint: `Set databases.${db}.restore_target to a scratch database of the same engine.`,
@@ -107,7 +108,7 @@ async function feed(run: RunningTool, input: Readable, feeding: Promise<void>): 
 }
 
 async function restoreManaged(deps: BackupDeps, db: string, createdAt: string): Promise<RestoreResult> {
-  const clusterId = deps.config.databases[db]?.cluster_id;
+  const clusterId = own(deps.config.databases, db)?.cluster_id;
   if (!clusterId) {
     throw new DocksideError('restore_not_possible', `${db} has no cluster_id, so it has no managed backups.`);
   }

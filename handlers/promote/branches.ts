@@ -1,4 +1,5 @@
 import { isDocksideError } from '../../src/errors.js';
+import { escapeText } from '../../src/render/format.js';
 import { type GitHubClient, parseRepo, type RepoRef, repoName } from '../../src/github/client.js';
 import { type ComponentRun, shortSha } from './components.js';
 
@@ -71,7 +72,7 @@ export async function checkBranches(
     try {
       repo = parseRepo(production.source.repo);
     } catch (err) {
-      blockers.push(`\`${name}\`: ${isDocksideError(err) ? err.message : String(err)}`);
+      blockers.push(`\`${name}\`: ${escapeText(isDocksideError(err) ? err.message : String(err))}`);
       continue;
     }
     const key = `${repoName(repo).toLowerCase()}#${branch}`;
@@ -112,7 +113,7 @@ async function checkOne(
     if (!github) throw new Error('no GitHub client');
     head = await github.getBranchHead(repo, branch);
   } catch (err) {
-    const why = isDocksideError(err) ? err.message : 'no GitHub client is configured.';
+    const why = isDocksideError(err) ? escapeText(err.message) : 'no GitHub client is configured.';
     if (github?.canWrite) return `Could not read ${label}: ${why}`;
     return (
       `dockside cannot read ${label} without a GitHub token (${why}) ` +
@@ -133,7 +134,7 @@ async function checkOne(
   try {
     status = (await github.compare(repo, head, commit)).status;
   } catch (err) {
-    return `Could not compare ${label} with staging's commit: ${isDocksideError(err) ? err.message : String(err)}`;
+    return `Could not compare ${label} with staging's commit: ${escapeText(isDocksideError(err) ? err.message : String(err))}`;
   }
   if (status === 'ahead') return { ...base, from: head, action: 'fast_forward' };
   if (status === 'identical') return { ...base, from: head, action: 'already_there' };

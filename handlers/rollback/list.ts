@@ -2,7 +2,7 @@ import type { Clock } from '../../src/clock.js';
 import type { Deployment, DeploymentPhase, DoClient } from '../../src/do/port.js';
 import { DocksideError, isDocksideError } from '../../src/errors.js';
 import { formatDuration } from '../../src/render/format.js';
-import { componentRuns, describeRun } from '../promote/components.js';
+import { componentRuns, describeRun, runIdentity, shortDigest, shortSha } from '../promote/components.js';
 
 export interface RollbackCandidate {
   id: string;
@@ -19,6 +19,28 @@ export interface RollbackCandidate {
   selectable: boolean;
   /** Per component: "commit 9a4df0b" or "ghcr.io/acme/api@sha256:…". */
   components: Array<{ name: string; runs: string }>;
+  /** "commit 9a4df0b" (or a digest): what the first component runs, for button labels. */
+  runsShort: string;
+  /** Runs exactly the commits/digests the active deployment runs: rolling back changes no code. */
+  sameAsActive: boolean;
+}
+
+/** Whether two deployments run the same commits and digests (known for every component). */
+export function sameRuns(a: Deployment, b: Deployment): boolean {
+  const ids = (d: Deployment) =>
+    componentRuns(d, d.spec)
+      .map((r) => `${r.name}=${runIdentity(r) ?? '?'}`)
+      .sort()
+      .join(',');
+  const left = ids(a);
+  return left !== '' && !left.includes('=?') && left === ids(b);
+}
+
+function shortRun(d: Deployment): string {
+  const run = componentRuns(d, d.spec)[0];
+  if (!run || run.kind === 'unknown') return 'unknown source';
+  if (run.kind === 'git') return run.commit ? `commit ${shortSha(run.commit)}` : 'unknown commit';
+  return run.digest ? shortDigest(run.digest) : run.tag ? `tag ${run.tag}` : 'unknown image';
 }
 
 export interface ListRollbackCandidatesInput {
@@ -44,6 +66,7 @@ export async function listRollbackCandidates(
   );
   const activeId = app.activeDeployment?.id;
   const pinnedId = app.pinnedDeployment?.id;
+  const active = deployments.find((d) => d.id === activeId);
   return deployments.map((d) => ({
     id: d.id,
     phase: d.phase,
@@ -54,6 +77,8 @@ export async function listRollbackCandidates(
     pinned: d.id === pinnedId,
     selectable: d.id !== activeId && d.phase === 'SUPERSEDED',
     components: componentRuns(d, d.spec).map((r) => ({ name: r.name, runs: describeRun(r) })),
+    runsShort: shortRun(d),
+    sameAsActive: active !== undefined && d.id !== activeId && sameRuns(d, active),
   }));
 }
 

@@ -3,6 +3,7 @@ import type { Deployment, DoClient } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
 import { describeLock } from '../../src/locks/describe.js';
 import type { Lock, LockStore } from '../../src/locks/types.js';
+import { shortId } from '../../src/render/format.js';
 import { validateRollback } from './validate.js';
 
 export interface RollbackTarget {
@@ -34,6 +35,21 @@ export interface RollbackResult {
 
 /** Marks locks that dockside took by itself after a rollback, so a revert may lift them. */
 export const ROLLBACK_LOCK_BY = 'dockside';
+const ROLLBACK_REASON = 'rolled back from';
+
+/** dockside's own lock from a rollback, as opposed to one a person took (for an incident, a freeze). */
+export function isRollbackLock(lock: Lock | null): boolean {
+  return lock?.by === ROLLBACK_LOCK_BY && lock.reason.startsWith(ROLLBACK_REASON);
+}
+
+/** A revert deploys: a person's lock stops it like any deploy; dockside's rollback lock is its to lift. */
+export async function refuseIfLockedByPerson(input: RollbackTarget): Promise<void> {
+  const lock = await input.locks.get(input.appName, input.env);
+  if (!lock || isRollbackLock(lock)) return;
+  throw new DocksideError('env_locked', `${input.appName} ${input.env} is ${describeLock(lock)}.`, {
+    hint: `Nothing was reverted. \`/unlock ${input.appName} ${input.env}\` first if the revert should go ahead.`,
+  });
+}
 
 export async function runRollback(input: RunRollbackInput): Promise<RollbackResult> {
   const { appName, env, appId } = input;
@@ -57,7 +73,8 @@ export async function runRollback(input: RunRollbackInput): Promise<RollbackResu
     app: appName,
     env,
     by: ROLLBACK_LOCK_BY,
-    reason: `rolled back from ${from} to ${to} by <@${input.user}>; /unlock ${appName} ${env} to allow deploys again`,
+    // The refusal that shows this reason already says how to unlock; the reason says what happened.
+    reason: `${ROLLBACK_REASON} ${from === 'none' ? 'nothing' : shortId(from)} to ${shortId(to)}`,
     since: new Date(input.clock.now()).toISOString(),
   };
   const result = { deployment, previousDeploymentId: from, targetDeploymentId: to, warnings: check.warnings };
@@ -81,19 +98,24 @@ export interface RollbackFollowUp {
   pinnedDeploymentId: string;
 }
 
-/** Keeps the rollback: App Platform unpins the app. dockside's lock stays until /unlock. */
+/**
+ * Keeps the rollback: App Platform unpins the app. dockside's lock stays until /unlock:
+ * committing means the older version stays on purpose, and a deploy now would bring
+ * back the version that was rolled away from.
+ */
 export async function commitRollback(input: RollbackTarget): Promise<RollbackFollowUp> {
   const pinned = await pinnedDeployment(input);
   await input.do.commitRollback(input.appId);
   const lock = await input.locks.get(input.appName, input.env);
   const label = `${input.appName} ${input.env}`;
   const lockWords = lock
-    ? ` dockside's lock stays, so /deploy still refuses: \`/unlock ${label}\` when a fix is ready.`
+    ? ` ${label} stays locked: a deploy now would bring back the code you rolled away from, so deploys wait until ` +
+      `a fix is ready and someone runs \`/unlock ${label}\`.`
     : '';
   return {
     pinnedDeploymentId: pinned,
     message:
-      `Kept rollback deployment ${pinned} on ${label} and unpinned the app: App Platform accepts new deployments ` +
+      `Kept rollback deployment \`${shortId(pinned)}\` on ${label} and unpinned the app: App Platform accepts new deployments ` +
       `again, including auto-deploy on push.${lockWords}`,
   };
 }
@@ -105,27 +127,32 @@ export interface RevertResult extends RollbackFollowUp {
   unlocked: boolean;
 }
 
-/** Undoes the rollback with a new deployment from the spec before it, and lifts dockside's rollback lock. */
+/**
+ * Undoes the rollback with a new deployment from the spec before it, and lifts dockside's
+ * rollback lock (the env runs what it ran before, so the reason for the lock is gone).
+ * A lock a person took stops it.
+ */
 export async function revertRollback(input: RollbackTarget): Promise<RevertResult> {
+  await refuseIfLockedByPerson(input);
   const pinned = await pinnedDeployment(input);
   const deployment = await input.do.revertRollback(input.appId);
   const label = `${input.appName} ${input.env}`;
   const lock = await input.locks.get(input.appName, input.env);
   // Only our own rollback lock is lifted: a lock someone took by hand was taken for a reason we cannot see.
-  const ours = lock?.by === ROLLBACK_LOCK_BY && lock.reason.startsWith('rolled back from');
+  const ours = isRollbackLock(lock);
   if (ours) await input.locks.unlock(input.appName, input.env);
   const lockWords = ours
-    ? ' dockside lifted its rollback lock.'
+    ? ` dockside lifted the lock it took for the rollback, since ${label} goes back to what it ran before.`
     : lock
-      ? ` ${label} stays locked by <@${lock.by}>: ${lock.reason}`
+      ? ` ${label} stays ${describeLock(lock)}`
       : '';
   return {
     deployment,
     pinnedDeploymentId: pinned,
     unlocked: ours,
     message:
-      `Reverted the rollback of ${label}: deployment ${deployment.id} runs the spec from before the rollback, ` +
-      `and the app is no longer pinned to ${pinned}.${lockWords}`,
+      `Reverted the rollback of ${label}: deployment \`${shortId(deployment.id)}\` runs the spec from before the rollback, ` +
+      `and the app is no longer pinned to \`${shortId(pinned)}\`.${lockWords}`,
   };
 }
 

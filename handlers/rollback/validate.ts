@@ -1,5 +1,6 @@
 import type { Deployment, DoClient, RollbackValidation } from '../../src/do/port.js';
-import { findDeployment } from './list.js';
+import { escapeText, shortId } from '../../src/render/format.js';
+import { findDeployment, sameRuns } from './list.js';
 
 export interface ValidateRollbackInput {
   do: DoClient;
@@ -15,8 +16,10 @@ export interface RollbackCheck {
   valid: boolean;
   /** Why not, and what to do instead, in plain words. */
   errorMessage?: string;
-  /** Things to know before approving, in plain words. */
+  /** Things to know before approving, in plain words (mrkdwn, outside text escaped). */
   warnings: string[];
+  /** The target runs the commits/digests that run now. */
+  sameAsActive: boolean;
   /** The resolved target. */
   deployment: Deployment;
   /** What the app runs now (the "from" of the rollback). */
@@ -35,18 +38,29 @@ export async function validateRollback(input: ValidateRollbackInput): Promise<Ro
   const deployment = await findDeployment(input.do, input.appId, input.deploymentId, where);
   const app = await input.do.getApp(input.appId);
   const activeId = app.activeDeployment?.id;
-  const base = { deployment, ...(activeId ? { activeDeploymentId: activeId } : {}) };
+  const active = app.activeDeployment?.spec
+    ? app.activeDeployment
+    : activeId
+      ? await input.do.getDeployment(input.appId, activeId).catch(() => app.activeDeployment)
+      : undefined;
+  const sameAsActive = active !== undefined && deployment.id !== activeId && sameRuns(deployment, active);
+  const base = { deployment, sameAsActive, ...(activeId ? { activeDeploymentId: activeId } : {}) };
   if (deployment.id === activeId) {
     return {
       ...base,
       valid: false,
-      errorMessage: `Deployment ${deployment.id} is the active deployment already; pick an earlier one to roll back to.`,
+      errorMessage: `Deployment \`${shortId(deployment.id)}\` is the active deployment already; pick an earlier one to roll back to.`,
       warnings: [],
     };
   }
   const result = await input.do.validateRollback(input.appId, deployment.id);
-  const names = { id: deployment.id, app: input.appName ?? 'the app', env: input.env ?? '' };
+  const names = { id: `\`${shortId(deployment.id)}\``, app: input.appName ?? 'the app', env: input.env ?? '' };
   const warnings = result.warnings.map((w) => warningText(w, names));
+  if (sameAsActive) {
+    warnings.unshift(
+      `Deployment ${names.id} runs the same commits and image digests as the active one: rolling back changes no code (only the app spec it ran, such as environment variables, may differ).`,
+    );
+  }
   if (result.valid) return { ...base, valid: true, warnings };
   return {
     ...base,
@@ -82,12 +96,12 @@ function errorText(error: RollbackValidation['error'], deployment: Deployment, n
       );
     default:
       if (!error) return `App Platform says deployment ${n.id} cannot be rolled back to, without saying why.`;
-      return `App Platform refuses to roll back to ${n.id}: ${error.message}${components(error.components)}`;
+      return `App Platform refuses to roll back to ${n.id}: ${escapeText(error.message)}${components(error.components)}`;
   }
 }
 
 function warningText(warning: RollbackValidation['warnings'][number], n: Names): string {
-  const subject = warning.components?.length ? warning.components.join(', ') : 'Some components';
+  const subject = warning.components?.length ? escapeText(warning.components.join(', ')) : 'Some components';
   switch (warning.code) {
     case 'image_source_missing_digest':
       return (
@@ -96,10 +110,10 @@ function warningText(warning: RollbackValidation['warnings'][number], n: Names):
         'Deploy by digest to make rollbacks exact.'
       );
     default:
-      return `${warning.message}${components(warning.components)}`;
+      return `${escapeText(warning.message)}${components(warning.components)}`;
   }
 }
 
 function components(list: string[] | undefined): string {
-  return list?.length ? ` (components: ${list.join(', ')})` : '';
+  return list?.length ? ` (components: ${escapeText(list.join(', '))})` : '';
 }

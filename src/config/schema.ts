@@ -56,7 +56,8 @@ const schedule = z.strictObject({ cron, timezone });
 /** Server versions DigitalOcean offers as managed databases; the image's dump tools must cover them. */
 export const SUPPORTED_SERVERS = { postgres: '13–17', mysql: '8' } as const;
 
-export const ACTIONS = ['deploy', 'promote', 'rollback', 'query', 'backup', 'restore', 'lock'] as const;
+/** `audit`: reading /audit. Without any grant of it, every role in access.roles may read the log. */
+export const ACTIONS = ['deploy', 'promote', 'rollback', 'query', 'backup', 'restore', 'lock', 'audit'] as const;
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;
 

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
+import { luaScript } from '../audit/redis-script.js';
 import type { Clock } from '../clock.js';
 import { DocksideError, isDocksideError } from '../errors.js';
-import type { Lock, LockStore } from './types.js';
+import type { ExclusiveLockStore, Lock } from './types.js';
 
 /**
  * Redis layout: `lock:<app>:<env>` is a hash {app, env, by, reason, since, expiresAt?};
@@ -12,6 +13,35 @@ const INDEX = 'locks';
 const lockKey = (app: string, env: string) => `lock:${app}:${env}`;
 // Redis drops an expired lock a little after the clock says it ended; reads decide by the clock.
 const CLEANUP_GRACE_MS = 60_000;
+
+/**
+ * KEYS: lock hash, index set. ARGV: by, force (1/0), now (ISO), pexpire ms or '', index
+ * member, then field/value pairs. ISO times from toISOString() compare as strings.
+ * Returns {'held', fields...} or {'ok', fields of the replaced lock...}.
+ */
+const ACQUIRE = luaScript(`
+local current = redis.call('HGETALL', KEYS[1])
+local by = redis.call('HGET', KEYS[1], 'by')
+if by and by ~= ARGV[1] and ARGV[2] ~= '1' then
+  local expires = redis.call('HGET', KEYS[1], 'expiresAt')
+  if not expires or expires > ARGV[3] then
+    table.insert(current, 1, 'held')
+    return current
+  end
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+if ARGV[4] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+redis.call('SADD', KEYS[2], ARGV[5])
+table.insert(current, 1, 'ok')
+return current
+`);
+
+function fieldsOf(flat: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] as string] = flat[i + 1] as string;
+  return out;
+}
 
 function unavailable(cause: unknown): DocksideError {
   if (isDocksideError(cause)) return cause;
@@ -33,7 +63,7 @@ function toLock(fields: Record<string, string>): Lock | null {
     : { app, env, by, reason: reason ?? '', since };
 }
 
-export function createRedisLockStore({ redis, clock }: { redis: Redis; clock: Clock }): LockStore {
+export function createRedisLockStore({ redis, clock }: { redis: Redis; clock: Clock }): ExclusiveLockStore {
   const live = (lock: Lock | null): Lock | null =>
     lock && (!lock.expiresAt || Date.parse(lock.expiresAt) > clock.now()) ? lock : null;
 
@@ -96,6 +126,39 @@ export function createRedisLockStore({ redis, clock }: { redis: Redis; clock: Cl
         const replies = await tx.sadd(INDEX, `${lock.app}:${lock.env}`).exec();
         const failed = replies?.find(([err]) => err);
         if (!replies || failed) throw failed?.[0] ?? new Error('lock transaction aborted');
+      }),
+
+    acquire: (lock, { force }) =>
+      guarded(async () => {
+        let ttl = '';
+        if (lock.expiresAt) {
+          const ms = Date.parse(lock.expiresAt) - clock.now();
+          if (!(ms > 0)) {
+            throw new DocksideError('usage', 'That lock would end before it starts.', {
+              hint: 'Give a duration in the future, or none to lock until `/unlock`.',
+            });
+          }
+          ttl = String(ms + CLEANUP_GRACE_MS);
+        }
+        const fields = Object.entries(lock).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
+        const reply = (await ACQUIRE(
+          redis,
+          [lockKey(lock.app, lock.env), INDEX],
+          [
+            lock.by,
+            force ? '1' : '0',
+            new Date(clock.now()).toISOString(),
+            ttl,
+            `${lock.app}:${lock.env}`,
+            ...fields,
+          ],
+        )) as string[];
+        const [status, ...rest] = reply;
+        const previous = live(toLock(fieldsOf(rest)));
+        if (status === 'held' && previous) return { ok: false as const, held: previous };
+        return previous && previous.by !== lock.by
+          ? { ok: true as const, replaced: previous }
+          : { ok: true as const };
       }),
 
     unlock: (app, env) =>

@@ -40,9 +40,43 @@ export function phaseIcon(phase: DeploymentPhase): string {
   }
 }
 
-/** Slack mrkdwn escaping for text that came from outside (causes, reasons, names). */
-export function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/**
+ * Lookalikes for Slack's formatting markers. Slack has no escape for `*`, `_`, `~` and
+ * backticks, so text from outside could bold, strike or open a code span in our message;
+ * a lookalike reads the same and formats nothing.
+ */
+const MARKERS: Record<string, string> = { '*': '\u2217', _: '\u02cd', '~': '\u223c', '`': '\u02cb' };
+
+/**
+ * The one escape for text that came from outside (a person, a database, a log,
+ * DigitalOcean, GitHub) before it is put into Slack mrkdwn. `&`, `<` and `>` become
+ * entities, so `<!channel>`, `<!here>`, `<@U123>` and `<http://x|y>` show as typed and
+ * neither ping nor link. In running text the formatting markers become lookalikes; inside
+ * a code span or block (`code`) only a backtick could break out, so the rest stays as typed.
+ */
+export function escapeText(text: string, where: 'text' | 'code' = 'text'): string {
+  const entities = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return where === 'code'
+    ? entities.replace(/`/g, MARKERS['`'] ?? '')
+    : entities.replace(/[*_~`]/g, (m) => MARKERS[m] ?? m);
+}
+
+/** A time as Slack shows it in each reader's own time zone; the ISO text is the fallback. */
+export function slackDate(iso: string, format = '{date_short_pretty} {time}'): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return escapeText(iso);
+  const plain = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `<!date^${Math.floor(ms / 1000)}^${format}|${plain}>`;
+}
+
+/** `<@U0ALICE>` for a Slack user id; dockside's own actions are signed "dockside". */
+export function mention(user: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(user) ? `<@${user}>` : escapeText(user);
+}
+
+/** "1 table", "2 tables": counts in words a person would write. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
 export function truncate(text: string, max: number): string {

@@ -79,7 +79,7 @@ describe('/backup', () => {
       backupId: '2026-11-05T02:10:00Z',
     });
     expect(() => cmd.parse('nope list', config)).toThrow(
-      'There is no database "nope" (known: main, scratch).',
+      'There is no database `nope` (known: main, scratch).',
     );
     expect(() => cmd.parse('main restore', config)).toThrow('Give exactly one backup id.');
     expect(() => cmd.parse('main restore ;drop', config)).toThrow(/is not a backup id/);

@@ -97,7 +97,7 @@ describe('production deploys wait for approval', async () => {
       text: 'Approve',
     });
     expect((await ephemeralFor(bob, late)).text).toBe(
-      'This request is already cancelled; your click changed nothing.',
+      'This request was cancelled; your click changed nothing.',
     );
     expect(prodDeploys()).toHaveLength(1);
   });

@@ -67,7 +67,7 @@ describe('listRollbackCandidates', () => {
     expect(list[1]?.selectable).toBe(false); // active
     expect(list[2]?.selectable).toBe(true);
     expect(describeCandidate(list[1]!)).toBe(
-      `\`${active.id}\` ACTIVE (active now), 2 h ago: web commit 1a2b3c4, worker ghcr.io/acme/worker@sha256:bbbbbbbbbbbb…; commit 1a2b3c4 pushed to production`,
+      `\`${active.id.slice(0, 8)}\` ACTIVE (active now), 2 h ago: web commit 1a2b3c4, worker ghcr.io/acme/worker@sha256:bbbbbbbbbbbb…; commit 1a2b3c4 pushed to production`,
     );
   });
 });
@@ -88,7 +88,7 @@ describe('validateRollback', () => {
     });
     expect(check.valid).toBe(true);
     expect(check.warnings).toEqual([
-      `worker uses an image tag, not a digest: the rollback pulls whatever the tag points at now, which may not be the image deployment ${previous.id} ran. Deploy by digest to make rollbacks exact.`,
+      `worker uses an image tag, not a digest: the rollback pulls whatever the tag points at now, which may not be the image deployment \`${previous.id.slice(0, 8)}\` ran. Deploy by digest to make rollbacks exact.`,
     ]);
   });
 
@@ -143,7 +143,7 @@ describe('validateRollback', () => {
 });
 
 describe('runRollback', () => {
-  it('rolls back, then locks the env saying from what, to what, by whom and how to lift it', async () => {
+  it('rolls back, then locks the env saying from what and to what', async () => {
     const { fake, active, previous } = history();
     const locks = new MemoryLocks();
     const result = await runRollback({
@@ -159,7 +159,7 @@ describe('runRollback', () => {
       app: 'web',
       env: 'production',
       by: 'dockside',
-      reason: `rolled back from ${active.id} to ${previous.id} by <@U0ALICE>; /unlock web production to allow deploys again`,
+      reason: `rolled back from ${active.id.slice(0, 8)} to ${previous.id.slice(0, 8)}`,
       since: '2026-11-22T12:00:00.000Z',
     });
   });
@@ -192,7 +192,7 @@ describe('runRollback', () => {
     );
     expect(err.code).toBe('env_locked');
     expect(err.message).toBe(
-      'web production is locked by <@U0BOB> since 2026-11-22T08:00:00Z: release freeze',
+      'web production is locked by <@U0BOB> since <!date^1795334400^{date_short_pretty} {time}|2026-11-22T08:00:00Z>: release freeze',
     );
     expect(fake.calls).toEqual([]);
   });
@@ -236,9 +236,11 @@ describe('commit and revert', () => {
     expect((await fake.getApp(APP)).pinnedDeployment).toBeUndefined();
     expect(await locks.get('web', 'production')).not.toBeNull();
     expect(result.message).toContain(
-      `Kept rollback deployment ${rb.deployment.id} on web production and unpinned the app`,
+      `Kept rollback deployment \`${rb.deployment.id.slice(0, 8)}\` on web production and unpinned the app`,
     );
-    expect(result.message).toContain('`/unlock web production` when a fix is ready');
+    // Why the lock stays, and how to lift it, once.
+    expect(result.message).toContain('a deploy now would bring back the code you rolled away from');
+    expect(result.message.match(/\/unlock web production/g)).toHaveLength(1);
   });
 
   it('revert deploys the pre-rollback spec and lifts the rollback lock', async () => {
@@ -248,10 +250,10 @@ describe('commit and revert', () => {
     expect(result.deployment.cause).toBe('rollback reverted');
     expect(result.unlocked).toBe(true);
     expect(await locks.get('web', 'production')).toBeNull();
-    expect(result.message).toContain('dockside lifted its rollback lock');
+    expect(result.message).toContain('dockside lifted the lock it took for the rollback, since web production goes back');
   });
 
-  it('revert keeps a lock that a person took', async () => {
+  it('revert is refused by a lock that a person took, and keeps it', async () => {
     const { fake, locks } = await rolledBack();
     await locks.lock({
       app: 'web',
@@ -260,8 +262,11 @@ describe('commit and revert', () => {
       reason: 'incident 7',
       since: '2026-11-22T12:01:00Z',
     });
-    const result = await revertRollback(target(fake, locks));
-    expect(result.unlocked).toBe(false);
+    const err = await rejection(revertRollback(target(fake, locks)));
+    expect(err.code).toBe('env_locked');
+    expect(err.message).toContain('locked by <@U0BOB>');
+    expect(err.message).toContain('incident 7');
+    expect(fake.calls).toEqual([]);
     expect(await locks.get('web', 'production')).toMatchObject({ by: 'U0BOB' });
   });
 

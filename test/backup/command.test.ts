@@ -84,7 +84,7 @@ describe('/backup', () => {
     expect(() => cmd.parse('main restore', config)).toThrow('Give exactly one backup id.');
     expect(() => cmd.parse('main restore ;drop', config)).toThrow(/is not a backup id/);
     expect(() => cmd.parse('main restore 1', config)).toThrow(/is not a backup id/);
-    expect(() => cmd.parse('main delete', config)).toThrow('Unknown action "delete".');
+    expect(() => cmd.parse('main delete', config)).toThrow('Unknown action `delete`.');
     expect(cmd.access({ db: 'main', action: 'restore', backupId: 'x' })).toEqual({
       action: 'restore',
       database: 'main',

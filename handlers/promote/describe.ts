@@ -45,6 +45,12 @@ export function describeActions(plan: PromotionPlan): string[] {
     const what =
       images.length > 0 ? ` (${images.join(', ')} pinned by digest)` : ' (images pinned by digest)';
     lines.push(`update ${plan.to.env}'s app spec${what} and deploy it`);
+    if (plan.deploy.autodeployOff.length > 0) {
+      const names = plan.deploy.autodeployOff.map((n) => `\`${n}\``).join(', ');
+      lines.push(
+        `turn off autodeploy (deploy_on_push) for ${names} in ${plan.to.env}: App Platform autodeploys only images given by tag, not by digest`,
+      );
+    }
   } else {
     lines.push(`deploy ${plan.to.env}`);
   }

@@ -41,7 +41,13 @@ export interface PromotionPlan {
   branchMoves: BranchMove[];
   /** How production is deployed: PUT of `newSpec`, or a plain new deployment. */
   deploy:
-    | { kind: 'update_spec'; spec: AppSpec; updateAllSourceVersions: boolean }
+    | {
+        kind: 'update_spec';
+        spec: AppSpec;
+        updateAllSourceVersions: boolean;
+        /** Image components whose autodeploy (deploy_on_push) is turned off: it works only with a tag. */
+        autodeployOff: string[];
+      }
     | { kind: 'create_deployment' };
   /** Sentences that each say why the promotion cannot run and what to do; empty when it can. */
   blockers: string[];
@@ -214,8 +220,10 @@ function productionState(app: App, appName: string, env: string): string[] {
 }
 
 /**
- * Image components get staging's digest (App Platform takes `digest` instead of `tag`);
- * everything else of production's spec is sent back untouched.
+ * Image components get staging's digest (App Platform takes `digest` instead of `tag`).
+ * Autodeploy (`deploy_on_push`) works only with a tag, so App Platform refuses a spec that
+ * pins a digest with it on: it is turned off for those components. Everything else of
+ * production's spec is sent back untouched.
  */
 function deployment(
   productionSpec: AppSpec,
@@ -226,16 +234,21 @@ function deployment(
   const digests = new Map(
     stagingRuns.flatMap((r) => (r.kind === 'image' && r.digest ? [[r.name, r.digest] as const] : [])),
   );
+  const autodeployOff: string[] = [];
   for (const { component } of specComponents(spec)) {
     const digest = digests.get(component.name);
     if (!component.image || !digest) continue;
     const { tag: _tag, ...image } = component.image;
     component.image = { ...image, digest };
+    if (image.deploy_on_push?.enabled) {
+      component.image.deploy_on_push = { ...image.deploy_on_push, enabled: false };
+      autodeployOff.push(component.name);
+    }
   }
   if (JSON.stringify(spec) === JSON.stringify(productionSpec)) return { kind: 'create_deployment' };
   // Without this flag App Platform keeps the commit existing git components last built.
   const gitChanges = components.some((c) => c.kind === 'git' && !c.unchanged);
-  return { kind: 'update_spec', spec, updateAllSourceVersions: gitChanges };
+  return { kind: 'update_spec', spec, updateAllSourceVersions: gitChanges, autodeployOff };
 }
 
 async function deploymentSpec(

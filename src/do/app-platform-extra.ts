@@ -61,6 +61,8 @@ export interface RestoreDatabaseApiRequest {
   region: string;
   size: string;
   num_nodes: number;
+  /** The source's extra storage: a smaller new cluster cannot hold its data, and the restore fails. */
+  storage_size_mib?: number;
   private_network_uuid?: string;
   project_id?: string;
   tags?: string[];

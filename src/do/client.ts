@@ -200,6 +200,7 @@ export function createDoClient(options: DoClientOptions): DoClient {
             region: source.region,
             size: source.size,
             num_nodes: source.numNodes,
+            ...(source.storageSizeMib ? { storage_size_mib: source.storageSizeMib } : {}),
             ...(source.privateNetworkUuid ? { private_network_uuid: source.privateNetworkUuid } : {}),
             ...(source.projectId ? { project_id: source.projectId } : {}),
             backup_restore: { database_name: source.name, backup_created_at: request.backupCreatedAt },

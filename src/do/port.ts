@@ -49,13 +49,16 @@ export interface Deployment {
   spec?: AppSpec;
 }
 
-/** Image source of a component: exactly one of tag or digest. */
+/** Image source of a component: at most one of tag or digest; the spec requires no field. */
 export interface ImageSource {
-  registry_type: string;
+  registry_type?: string;
   registry?: string;
-  repository: string;
+  repository?: string;
   tag?: string;
   digest?: string;
+  /** Autodeploy on a new push of the tag; App Platform accepts it only with a tag. */
+  deploy_on_push?: { enabled?: boolean };
+  [key: string]: unknown;
 }
 
 export interface GitSource {
@@ -124,6 +127,8 @@ export interface DatabaseCluster {
   region: string;
   size: string;
   numNodes: number;
+  /** Extra storage beyond the size's default; a restore must get at least as much. */
+  storageSizeMib?: number;
   status: string;
   privateNetworkUuid?: string;
   projectId?: string;

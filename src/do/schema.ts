@@ -18,12 +18,15 @@ import {
   type RollbackValidation,
 } from './port.js';
 
+// The App spec requires none of these (an image may be named by registry and repository,
+// or DO may add new source kinds); dockside reads what is there and sends the rest back.
 const ImageSource = z.looseObject({
-  registry_type: z.string(),
+  registry_type: z.string().optional(),
   registry: z.string().optional(),
-  repository: z.string(),
+  repository: z.string().optional(),
   tag: z.string().optional(),
   digest: z.string().optional(),
+  deploy_on_push: z.looseObject({ enabled: z.boolean().optional() }).optional(),
 });
 
 const GitSource = z.looseObject({
@@ -210,6 +213,7 @@ const DatabaseClusterSchema = z
     region: z.string(),
     size: z.string(),
     num_nodes: z.number(),
+    storage_size_mib: z.number().nullish(),
     status: z.string().nullish(),
     private_network_uuid: z.string().nullish(),
     project_id: z.string().nullish(),
@@ -223,6 +227,7 @@ const DatabaseClusterSchema = z
       region: c.region,
       size: c.size,
       numNodes: c.num_nodes,
+      ...(c.storage_size_mib ? { storageSizeMib: c.storage_size_mib } : {}),
       status: c.status ?? 'unknown',
       ...(c.private_network_uuid ? { privateNetworkUuid: c.private_network_uuid } : {}),
       ...(c.project_id ? { projectId: c.project_id } : {}),

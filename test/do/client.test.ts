@@ -84,7 +84,7 @@ describe('DoClient mapping', () => {
     ]);
   });
 
-  it("restores into a new cluster sending backup_created_at, not dots-wrapper's created_at", async () => {
+  it("restores into a new cluster of the source's size, storage, region, version and network, sending backup_created_at", async () => {
     const cluster = {
       id: 'db-1',
       name: 'main-pg',
@@ -94,6 +94,8 @@ describe('DoClient mapping', () => {
       size: 'db-s-1vcpu-1gb',
       num_nodes: 1,
       status: 'online',
+      storage_size_mib: 61440,
+      private_network_uuid: 'vpc-1',
     };
     let sent: Record<string, unknown> = {};
     nock(HOST)
@@ -116,6 +118,9 @@ describe('DoClient mapping', () => {
       region: 'fra1',
       size: 'db-s-1vcpu-1gb',
       num_nodes: 1,
+      version: '16',
+      storage_size_mib: 61440,
+      private_network_uuid: 'vpc-1',
       backup_restore: { database_name: 'main-pg', backup_created_at: '2026-11-19T03:00:00Z' },
     });
     expect(sent.backup_restore).not.toHaveProperty('created_at');

@@ -125,7 +125,7 @@ describe('executePromotion', () => {
     const err = await rejection(executePromotion({ do: fake, github: github(), locks, clock, plan }));
     expect(err.code).toBe('env_locked');
     expect(err.message).toBe(
-      'production of web is locked by <@U0BOB> since 2026-11-22T09:00:00Z: incident 42',
+      'production of web is locked by <@U0BOB> since <!date^1795338000^{date_short_pretty} {time}|2026-11-22T09:00:00Z>: incident 42',
     );
     expect(fake.calls).toEqual([]);
   });

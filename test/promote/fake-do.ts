@@ -42,7 +42,10 @@ export function gitService(
   return { name, github: { repo, branch, deploy_on_push: deployOnPush }, instance_size_slug: 'basic-xxs' };
 }
 
-export function imageWorker(name: string, ref: { tag?: string; digest?: string }): ComponentSpec {
+export function imageWorker(
+  name: string,
+  ref: { tag?: string; digest?: string; deploy_on_push?: { enabled: boolean } },
+): ComponentSpec {
   return {
     name,
     image: { registry_type: 'GHCR', registry: 'acme', repository: name, ...ref },

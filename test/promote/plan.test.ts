@@ -88,6 +88,34 @@ describe('planPromotion', () => {
     });
   });
 
+  it('turns autodeploy off for an image it pins by digest, and says so in the plan', async () => {
+    // App Platform autodeploys only an image given by tag: a digest with deploy_on_push on is refused.
+    const { fake } = world({
+      production: { web: SHA.b, worker: { tag: '1.4', deploy_on_push: { enabled: true } } },
+    });
+    branchHead(SHA.b);
+    const plan = await planPromotion({
+      do: fake,
+      appName: 'web',
+      from: STAGING,
+      to: PRODUCTION,
+      github: withoutToken(),
+      clock,
+    });
+    if (plan.deploy.kind !== 'update_spec') throw new Error('expected a spec update');
+    expect(plan.deploy.spec.workers?.[0]?.image).toEqual({
+      registry_type: 'GHCR',
+      registry: 'acme',
+      repository: 'worker',
+      digest: DIGEST.y,
+      deploy_on_push: { enabled: false },
+    });
+    expect(plan.deploy.autodeployOff).toEqual(['worker']);
+    expect(describePlan(plan).join('\n')).toContain(
+      '- turn off autodeploy (deploy_on_push) for `worker` in production: App Platform autodeploys only images given by tag, not by digest',
+    );
+  });
+
   it('says there is nothing to promote when production already runs the same builds', async () => {
     const { fake } = world({ production: { web: SHA.b, worker: { digest: DIGEST.y } } });
     const plan = await planPromotion({ do: fake, appName: 'web', from: STAGING, to: PRODUCTION, clock });

@@ -33,7 +33,10 @@ export function productionSpec(worker: { tag?: string; digest?: string } = { dig
 export function world(
   options: {
     staging?: { web?: string; worker?: { tag?: string; digest?: string } };
-    production?: { web?: string; worker?: { tag?: string; digest?: string } };
+    production?: {
+      web?: string;
+      worker?: { tag?: string; digest?: string; deploy_on_push?: { enabled: boolean } };
+    };
   } = {},
 ) {
   const fake = new FakeDo();

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { failureReason, watchDeployment } from '../handlers/deploy/watch.js';
+import { failureReason, watchDeployment, wentLive } from '../handlers/deploy/watch.js';
 import type { AuditLog } from './audit/types.js';
 import type { Clock } from './clock.js';
 import type { Deployment, DoClient } from './do/port.js';
@@ -133,8 +133,9 @@ export function createDeploymentFollower(deps: FollowerDeps) {
     deployment: Deployment,
     timedOut: boolean,
   ): Promise<FinishedDeployment> {
-    if (deployment.phase !== 'ACTIVE') return { record, deployment, ok: false, timedOut };
-    if (!record.healthUrl) return { record, deployment, ok: true, timedOut };
+    if (!wentLive(deployment)) return { record, deployment, ok: false, timedOut };
+    // A newer deployment serves now: the health URL would check that one, not this.
+    if (!record.healthUrl || deployment.phase === 'SUPERSEDED') return { record, deployment, ok: true, timedOut };
     const health = await deps.probeHealth(record.healthUrl);
     return { record, deployment, ok: health.ok, timedOut, health };
   }
@@ -151,6 +152,13 @@ export function createDeploymentFollower(deps: FollowerDeps) {
         else lines.push('No health_url configured for this env, so no health check ran.');
         return lines;
       }
+      case 'SUPERSEDED':
+        if (wentLive(f.deployment)) {
+          return [
+            `Live after ${took}, then a newer deployment replaced it; that one serves now and its own message reports its health.`,
+          ];
+        }
+        return [`Replaced by a newer deployment after ${took}, before it went live.`];
       case 'ERROR':
         return [
           `Failed after ${took}: ${failureReason(f.deployment)}`,

@@ -46,6 +46,18 @@ export async function watchDeployment(options: {
   }
 }
 
+/**
+ * Whether a finished deployment went live. SUPERSEDED means a newer deployment replaced
+ * it; App Platform gives that phase to deployments that were ACTIVE, but also to ones a
+ * newer deployment cancelled on the way, so every step must have succeeded too.
+ */
+export function wentLive(deployment: Deployment): boolean {
+  if (deployment.phase === 'ACTIVE') return true;
+  if (deployment.phase !== 'SUPERSEDED') return false;
+  const { successSteps, totalSteps, errorSteps } = deployment.progress;
+  return totalSteps > 0 && successSteps === totalSteps && errorSteps === 0;
+}
+
 /** Why a deployment failed, in one line: the failing step's reason, else the cause. */
 export function failureReason(deployment: Deployment): string {
   const step = deployment.progress.steps.find((s) => s.status === 'ERROR' || s.reason?.message);

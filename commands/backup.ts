@@ -5,7 +5,6 @@ import type { BackupOperations } from '../handlers/backup/index.js';
 import { MANAGED_ID } from '../handlers/backup/list.js';
 import { type Clock, systemClock } from '../src/clock.js';
 import { usageError } from '../src/errors.js';
-import { slackDate } from '../src/render/format.js';
 import { own } from '../src/own.js';
 import {
   renderBackupList,
@@ -13,6 +12,7 @@ import {
   renderDumpFailed,
   renderDumpProgress,
 } from '../src/render/backup.js';
+import { slackDate } from '../src/render/format.js';
 import type { MessageRef } from '../src/slack/reply.js';
 import { filedAnswer } from './approval.js';
 import { typed } from './args.js';
@@ -50,7 +50,7 @@ export function createBackupCommand(deps: BackupCommandDeps): CommandDef<BackupA
         throw usageError(`There is no database ${typed(db)} (known: ${known}).`, USAGE[0]!);
       }
       if (action === 'list' || action === 'now') {
-        if (id) throw usageError(`\`${action}\` takes nothing after it.`, USAGE.join('` or `'));
+        if (id) throw usageError(`\`${action}\` takes nothing after it.`, USAGE);
         return { db, action };
       }
       if (action === 'restore') {
@@ -60,7 +60,7 @@ export function createBackupCommand(deps: BackupCommandDeps): CommandDef<BackupA
         }
         return { db, action, backupId: id };
       }
-      throw usageError(action ? `Unknown action ${typed(action)}.` : 'Say what to do.', USAGE.join('` or `'));
+      throw usageError(action ? `Unknown action ${typed(action)}.` : 'Say what to do.', USAGE);
     },
     access: (args) => ({ action: args.action === 'restore' ? 'restore' : 'backup', database: args.db }),
     target: (args) => ({ database: args.db }),

@@ -1,6 +1,6 @@
 import { mayDoSomewhere } from '../src/access.js';
 import type { Config } from '../src/config/schema.js';
-import { plural } from '../src/render/format.js';
+import { escapeText, plural } from '../src/render/format.js';
 import type { RegisteredCommand } from './registry.js';
 
 function mayUse(command: RegisteredCommand, config: Config, roles: ReadonlySet<string>): boolean {
@@ -17,9 +17,12 @@ export function helpText(
   only: string,
 ): string {
   const one = commands.get(only);
-  if (one) return [`*${one.summary}*`, ...one.usage.map((u) => `\`${u}\``)].join('\n');
+  if (one) return [`*${one.summary}*`, ...one.usage.map((u) => `\`${escapeText(u, 'code')}\``)].join('\n');
   const usable = [...commands.values()].filter((c) => mayUse(c, config, roles));
-  const lines = usable.flatMap((c) => [`*${c.summary}*`, ...c.usage.map((u) => `  \`${u}\``)]);
+  const lines = usable.flatMap((c) => [
+    `*${c.summary}*`,
+    ...c.usage.map((u) => `  \`${escapeText(u, 'code')}\``),
+  ]);
   const hidden = commands.size - usable.length;
   return [
     '*dockside commands you may run* (each also works as `/ops <command> ...`):',

@@ -1,3 +1,5 @@
+import { escapeText } from './render/format.js';
+
 /**
  * Typed errors with stable codes. Code is what callers branch on; the message is
  * what a person reads (one line, no secrets), and `hint` is the next step.
@@ -57,9 +59,13 @@ export function isDocksideError(err: unknown, code?: ErrorCode): err is Dockside
   return err instanceof DocksideError && (code === undefined || err.code === code);
 }
 
-/** A usage error carries the usage line of the command that was misused. */
-export function usageError(problem: string, usage: string): DocksideError {
-  return new DocksideError('usage', problem, { hint: `Usage: \`${usage}\`` });
+/**
+ * A usage error carries the usage line(s) of the command that was misused. Placeholders
+ * such as `<app>` are escaped: Slack would read them as links and show nothing.
+ */
+export function usageError(problem: string, usage: string | readonly string[]): DocksideError {
+  const lines = (typeof usage === 'string' ? [usage] : usage).map((u) => `\`${escapeText(u, 'code')}\``);
+  return new DocksideError('usage', problem, { hint: `Usage: ${lines.join(' or ')}` });
 }
 
 /**

@@ -34,7 +34,7 @@ export async function withDumpLock<T>(
       ? ` (asked by ${holder.by === 'dockside' ? 'the schedule' : `<@${holder.by}>`} at ${holder.since})`
       : '';
     throw new DocksideError('backup_running', `A dump of ${db} is already running${who}.`, {
-      hint: 'Wait for it to finish; `/backup <db> list` shows it once it is done.',
+      hint: 'Wait for it to finish; `/backup &lt;db&gt; list` shows it once it is done.',
     });
   }
   const renew = setInterval(() => {

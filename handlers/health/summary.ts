@@ -1,6 +1,7 @@
 import type { ApprovalRequest, ApprovalStore } from '../../approvals/types.js';
 import type { Clock } from '../../src/clock.js';
 import type { Config } from '../../src/config/schema.js';
+import { escapeText, mention, shortId } from '../../src/render/format.js';
 import { MARK, renderHealthReport } from '../../src/render/health.js';
 import type { SlackMessage } from '../../src/slack/reply.js';
 import { formatAge } from '../backup/format.js';
@@ -33,12 +34,12 @@ export function needsAPerson(input: SummaryInputs): string[] {
   const items: string[] = [];
   for (const e of input.report.envs) {
     if (e.state === 'bad') {
-      const why = e.checks.filter((c) => c.state === 'bad').map((c) => `${c.name} ${c.detail}`);
+      const why = e.checks.filter((c) => c.state === 'bad').map((c) => `${c.name} ${escapeText(c.detail)}`);
       items.push(`${MARK.bad} ${e.app}/${e.env} is unhealthy: ${why.join(', ')}`);
     }
     if (e.pinnedDeploymentId) {
       items.push(
-        `:pushpin: ${e.app}/${e.env} is pinned by a rollback to ${e.pinnedDeploymentId}: no deploys until it is committed or reverted`,
+        `:pushpin: ${e.app}/${e.env} is pinned by a rollback to \`${shortId(e.pinnedDeploymentId)}\`: no deploys until it is committed or reverted`,
       );
     }
   }
@@ -46,21 +47,23 @@ export function needsAPerson(input: SummaryInputs): string[] {
     const age = now - Date.parse(lock.since);
     if (age > DAY)
       items.push(
-        `:lock: ${lock.app}/${lock.env} locked by <@${lock.by}> for ${formatAge(age)}: ${lock.reason || 'no reason given'}`,
+        `:lock: ${lock.app}/${lock.env} locked by ${mention(lock.by)} for ${formatAge(age)}: ${escapeText(lock.reason || 'no reason given')}`,
       );
   }
   for (const r of input.pending) {
     items.push(
-      `:hourglass: approval waiting: ${r.summary} (asked by <@${r.requester}> ${formatAge(now - Date.parse(r.createdAt))} ago)`,
+      `:hourglass: approval waiting: ${r.summary.split('\n')[0] ?? ''} (asked by ${mention(r.requester)} ${formatAge(now - Date.parse(r.createdAt))} ago)`,
     );
   }
   for (const r of input.expired) {
     if (now - Date.parse(r.expiresAt) > DAY) continue;
-    items.push(`:zzz: approval expired unanswered: ${r.summary} (asked by <@${r.requester}>)`);
+    items.push(
+      `:zzz: approval expired unanswered: ${r.summary.split('\n')[0] ?? ''} (asked by ${mention(r.requester)})`,
+    );
   }
   for (const b of input.backups) {
     if (b.error) {
-      items.push(`:warning: backups of ${b.db} could not be checked: ${b.error}`);
+      items.push(`:warning: backups of ${b.db} could not be checked: ${escapeText(b.error)}`);
     } else if (!b.at) {
       items.push(`:floppy_disk: ${b.db} has no backup at all`);
     } else {

@@ -1,3 +1,4 @@
+import { plural } from '../../src/render/format.js';
 import {
   type CatalogResult,
   EXACT_BELOW,
@@ -21,7 +22,7 @@ export async function tablesMysql(q: ReadOnlyQuery): Promise<CatalogResult> {
     size ?? null,
   ]);
   return {
-    title: `${rows.length} tables and views`,
+    title: plural(rows.length, 'table or view', 'tables and views'),
     sections: [{ columns: ['table', 'kind', 'size'], rows }],
   };
 }

@@ -1,3 +1,4 @@
+import { plural } from '../../src/render/format.js';
 import {
   type CatalogResult,
   EXACT_BELOW,
@@ -23,7 +24,7 @@ export async function tablesPostgres(q: ReadOnlyQuery): Promise<CatalogResult> {
      ${USER_RELATIONS} AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
       ORDER BY 1 LIMIT ${MAX_TABLES}`,
   );
-  return { title: `${res.rows.length} tables and views`, sections: [res] };
+  return { title: plural(res.rows.length, 'table or view', 'tables and views'), sections: [res] };
 }
 
 export async function countsPostgres(q: ReadOnlyQuery): Promise<CatalogResult> {

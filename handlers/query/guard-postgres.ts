@@ -58,10 +58,12 @@ function checkKind(stmt: Json): string {
 
 function checkTree(stmt: Json): void {
   walk(stmt, (key, value) => {
-    if (WRITE_NODES[key] !== undefined) {
+    const write = WRITE_NODES[key];
+    if (write !== undefined) {
+      const article = /^[AEIOU]/.test(write) ? 'an' : 'a';
       refuse(
         'data-changing-cte',
-        `it contains an ${WRITE_NODES[key]} inside the statement (a data-changing WITH).`,
+        `it contains ${article} ${write} inside the statement (a data-changing WITH).`,
       );
     }
     if ((key === 'intoClause' || key === 'IntoClause') && value !== null) {

@@ -47,18 +47,23 @@ export function phaseIcon(phase: DeploymentPhase): string {
  */
 const MARKERS: Record<string, string> = { '*': '\u2217', _: '\u02cd', '~': '\u223c', '`': '\u02cb' };
 
+const WORD = /[\p{L}\p{N}]/u;
+
 /**
  * The one escape for text that came from outside (a person, a database, a log,
  * DigitalOcean, GitHub) before it is put into Slack mrkdwn. `&`, `<` and `>` become
  * entities, so `<!channel>`, `<!here>`, `<@U123>` and `<http://x|y>` show as typed and
- * neither ping nor link. In running text the formatting markers become lookalikes; inside
+ * neither ping nor link. In running text the formatting markers at word edges become lookalikes; inside
  * a code span or block (`code`) only a backtick could break out, so the rest stays as typed.
  */
 export function escapeText(text: string, where: 'text' | 'code' = 'text'): string {
   const entities = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return where === 'code'
     ? entities.replace(/`/g, MARKERS['`'] ?? '')
-    : entities.replace(/[*_~`]/g, (m) => MARKERS[m] ?? m);
+    : entities.replace(/[*_~`]/g, (m, at: number, all: string) =>
+        // Slack formats only at word edges, so `pg_dump` stays as typed; a backtick opens code anywhere.
+        m !== '`' && WORD.test(all[at - 1] ?? '') && WORD.test(all[at + 1] ?? '') ? m : (MARKERS[m] ?? m),
+      );
 }
 
 /** A time as Slack shows it in each reader's own time zone; the ISO text is the fallback. */

@@ -2,19 +2,22 @@ import { formatAge } from '../../handlers/backup/format.js';
 import { ms } from '../../handlers/health/limits.js';
 import type { EnvHealth, HealthReport, HealthState, ProbeHealth } from '../../handlers/health/types.js';
 import type { SlackMessage } from '../slack/reply.js';
-import { escapeText } from './format.js';
+import { escapeText, mention, plural } from './format.js';
 
 /** Unicode rather than :emoji: codes, because the table is a code block (aligned columns). */
 export const MARK: Record<HealthState, string> = { good: '✅', bad: '❌', unknown: '❔' };
 
 function envRow(e: EnvHealth, width: number): string {
-  const cells = e.checks.map((c) => `${c.name} ${c.detail}${c.state === 'bad' ? ' ✗' : ''}`);
+  // Inside a code block: only a backtick (and & < >) could break out.
+  const cells = e.checks.map(
+    (c) => `${c.name} ${escapeText(c.detail, 'code')}${c.state === 'bad' ? ' ✗' : ''}`,
+  );
   if (e.pinnedDeploymentId) cells.push('pinned by rollback');
   return `${MARK[e.state]} ${`${e.app}/${e.env}`.padEnd(width)}  ${cells.join(' · ') || 'nothing to check'}`;
 }
 
 function probeCell(p: ProbeHealth): string {
-  return `${MARK[p.state]} ${p.name} ${p.state === 'good' ? ms(p.latencyMs ?? 0) : (p.error ?? 'down')}`;
+  return `${MARK[p.state]} ${p.name} ${p.state === 'good' ? ms(p.latencyMs ?? 0) : escapeText(p.error ?? 'down')}`;
 }
 
 /** `/health [app]`: a compact table, bad envs first, then databases, Redis and locks. */
@@ -27,7 +30,7 @@ export function renderHealthReport(report: HealthReport, now: number): SlackMess
   lines.push(
     bad > 0
       ? `:x: *${bad} of ${envs.length} envs unhealthy*`
-      : `:white_check_mark: *${envs.length} env${envs.length === 1 ? '' : 's'} healthy*`,
+      : `:white_check_mark: *${plural(envs.length, 'env')} healthy*`,
   );
   if (envs.length > 0) lines.push(`\`\`\`${envs.map((e) => envRow(e, width)).join('\n')}\`\`\``);
   const probes = [...report.databases, report.redis].map(probeCell);
@@ -35,7 +38,7 @@ export function renderHealthReport(report: HealthReport, now: number): SlackMess
   for (const lock of report.locks) {
     const age = formatAge(now - Date.parse(lock.since));
     lines.push(
-      `:lock: ${lock.app}/${lock.env} locked by <@${lock.by}> ${age} ago${lock.reason ? `: ${lock.reason}` : ''}`,
+      `:lock: ${lock.app}/${lock.env} locked by ${mention(lock.by)} ${age} ago${lock.reason ? `: ${escapeText(lock.reason)}` : ''}`,
     );
   }
   for (const notice of report.notices ?? []) lines.push(`:warning: ${escapeText(notice)}`);

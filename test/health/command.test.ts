@@ -12,7 +12,7 @@ describe('/health', () => {
     const cmd = createHealthCommand({ health: { report: async () => ({}) as HealthReport } });
     expect(cmd.parse('', config)).toEqual({});
     expect(cmd.parse('web', config)).toEqual({ app: 'web' });
-    expect(() => cmd.parse('shop', config)).toThrow('There is no app "shop" (known: web).');
+    expect(() => cmd.parse('shop', config)).toThrow('There is no app `shop` (known: web).');
     expect(cmd.access({})).toBeNull();
     expect(cmd.audited).toBe(false);
   });

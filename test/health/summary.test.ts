@@ -78,7 +78,7 @@ describe('the daily summary', () => {
 
   it('lists exactly what needs a person', () => {
     expect(needsAPerson(input)).toEqual([
-      ':pushpin: web/production is pinned by a rollback to dep-old: no deploys until it is committed or reverted',
+      ':pushpin: web/production is pinned by a rollback to `dep-old`: no deploys until it is committed or reverted',
       '❌ api/production is unhealthy: http timeout 5.0s',
       ':lock: web/production locked by <@U0BOB> for 2d 2h: release freeze',
       ':hourglass: approval waiting: Deploy web to production (asked by <@U0ALICE> 20m 0s ago)',

@@ -35,7 +35,8 @@ export function stateSentence(state: ApprovalState): string {
 const outcome = (r: ApprovalRequest) => (r.outcome ? ` ${escapeText(r.outcome)}` : '');
 
 const STATE_LINE: Record<ApprovalState, (r: ApprovalRequest) => string> = {
-  pending: (r) => `:hourglass_flowing_sand: Waiting for ${plural(r.required - r.approvals.length, 'more approval')}.`,
+  pending: (r) =>
+    `:hourglass_flowing_sand: Waiting for ${plural(r.required - r.approvals.length, 'more approval')}.`,
   approved: (r) => `:white_check_mark: Approved by ${approvers(r)}; starting.`,
   running: (r) => `:gear: Approved by ${approvers(r)}; running.`,
   succeeded: (r) => `:white_check_mark: Approved by ${approvers(r)}; done.${outcome(r)}`,

@@ -4,11 +4,11 @@ import type { Clock } from '../src/clock.js';
 import type { Config } from '../src/config/schema.js';
 import { DocksideError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
+import { plural } from '../src/render/format.js';
 import type { MessageRef, SlackPoster } from '../src/slack/reply.js';
 import type { UsergroupDirectory } from '../src/slack/usergroups.js';
 import { toUserMessage } from '../src/user-message.js';
 import { mayApprove, requiredApprovals } from './policy.js';
-import { plural } from '../src/render/format.js';
 import { approvalMessage, requesterNote, stateSentence } from './render.js';
 import type { ApprovalKind, ApprovalRequest, ApprovalStore, NewApprovalRequest } from './types.js';
 
@@ -242,11 +242,16 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     ): Promise<{ ok: true; request: ApprovalRequest } | { ok: false; reason: string }> {
       const request = await store.get(id);
       if (!request) return { ok: false, reason: 'This approval request no longer exists.' };
-      if (request.state !== 'pending')
-        return { ok: false, reason: `${stateSentence(request.state)}.` };
+      if (request.state !== 'pending') return { ok: false, reason: `${stateSentence(request.state)}.` };
       if (user === request.requester)
         return { ok: false, reason: 'You asked for this; use Cancel to withdraw it.' };
-      const may = mayApprove({ request, user, userRoles: await rolesOf(user, config, deps.groups), config, verb: 'reject' });
+      const may = mayApprove({
+        request,
+        user,
+        userRoles: await rolesOf(user, config, deps.groups),
+        config,
+        verb: 'reject',
+      });
       return may.ok ? { ok: true, request } : { ok: false, reason: may.reason };
     },
 
@@ -255,7 +260,9 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       if (!check.ok) return check.reason;
       const result = await store.reject(id, user, reason, clock.now());
       if (!result.ok || !result.request)
-        return result.request ? `${stateSentence(result.request.state)}.` : 'This approval request no longer exists.';
+        return result.request
+          ? `${stateSentence(result.request.state)}.`
+          : 'This approval request no longer exists.';
       await auditAfter(result.request, {
         actor: user,
         action: 'approval.reject',
@@ -272,8 +279,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       if (request.requester !== user)
         return `Only <@${request.requester}>, who asked for it, can cancel this request.`;
       const result = await store.cancel(id, user, clock.now());
-      if (!result.ok || !result.request)
-        return `${stateSentence(result.request?.state ?? request.state)}.`;
+      if (!result.ok || !result.request) return `${stateSentence(result.request?.state ?? request.state)}.`;
       await auditAfter(result.request, { actor: user, action: 'approval.cancel', result: 'cancelled' });
       await rerender(result.request);
       return null;

@@ -33,7 +33,11 @@ export async function askForApproval(
   });
   await ctx.reply.ephemeral({ text: filedAnswer(ctx, request) });
   if (request.duplicate) {
-    return { result: 'refused', detail: `identical request ${request.id} is pending`, data: { approvalId: request.id } };
+    return {
+      result: 'refused',
+      detail: `identical request ${request.id} is pending`,
+      data: { approvalId: request.id },
+    };
   }
   return { result: 'requested', detail: `approval ${request.id}`, data: { approvalId: request.id } };
 }

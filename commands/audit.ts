@@ -11,7 +11,7 @@ export type AuditArgs = { verify: true } | { verify: false; app?: string; user?:
 function line(e: AuditEntry): string {
   const when = e.at.replace('T', ' ').slice(0, 16);
   const who = e.actor === 'dockside' ? 'dockside' : `<@${e.actor}>`;
-  const what = e.command ? `\`${escapeText(e.command)}\`` : e.action;
+  const what = e.command ? `\`${escapeText(e.command, 'code')}\`` : e.action;
   const took = e.durationMs !== undefined ? ` (${Math.round(e.durationMs / 100) / 10} s)` : '';
   const detail = e.detail ? `: ${escapeText(truncate(e.detail, 120))}` : '';
   return `${when} UTC ${who} ${what} → *${e.result}*${took}${detail}`;

@@ -41,7 +41,8 @@ export function parseLockArgs(text: string, config: Parameters<CommandDef<LockAr
   } else if (rest[0] && /^\d+[mhd]$/.test(rest[0])) {
     // People type `/lock web production 2h`: a duration as the first word is the duration.
     const parsed = parseDuration(rest[0]);
-    if (parsed === null) throw usageError(`\`${rest[0]}\` is too long for a lock: give ${DURATION_HELP}.`, LOCK_USAGE);
+    if (parsed === null)
+      throw usageError(`\`${rest[0]}\` is too long for a lock: give ${DURATION_HELP}.`, LOCK_USAGE);
     forMs = parsed;
     rest = rest.slice(1);
   }
@@ -105,7 +106,8 @@ export function unlockCommand(deps: { locks: LockStore }): CommandDef<{ app: str
     parse(text, config) {
       const { words } = tokenize(text, { usage: UNLOCK_USAGE });
       const { app, env } = resolveEnv(config, words[0], words[1], UNLOCK_USAGE);
-      if (words.length > 2) throw usageError(`Unexpected \`${escapeText(words.slice(2).join(' '), 'code')}\`.`, UNLOCK_USAGE);
+      if (words.length > 2)
+        throw usageError(`Unexpected \`${escapeText(words.slice(2).join(' '), 'code')}\`.`, UNLOCK_USAGE);
       return { app, env };
     },
     access: (args) => ({ action: 'lock', app: args.app, env: args.env, verb: 'unlock' }),

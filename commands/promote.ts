@@ -1,6 +1,6 @@
 import type { ApprovalService } from '../approvals/service.js';
-import { describePlan } from '../handlers/promote/describe.js';
 import { assertUnlocked } from '../handlers/deploy/start.js';
+import { describePlan } from '../handlers/promote/describe.js';
 import { planPromotion } from '../handlers/promote/plan.js';
 import { DocksideError } from '../src/errors.js';
 import type { RunnerDeps } from '../src/runners.js';

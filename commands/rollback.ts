@@ -1,15 +1,14 @@
 import type { KnownBlock } from '@slack/types';
 import type { ApprovalService } from '../approvals/service.js';
+import { assertUnlocked } from '../handlers/deploy/start.js';
 import { describeCandidate, describeRollbackCheck } from '../handlers/rollback/describe.js';
 import { listRollbackCandidates } from '../handlers/rollback/list.js';
+import { refuseIfLockedByPerson } from '../handlers/rollback/run.js';
 import { validateRollback } from '../handlers/rollback/validate.js';
 import { needsApproval } from '../src/config/load.js';
-import { assertUnlocked } from '../handlers/deploy/start.js';
-import { refuseIfLockedByPerson } from '../handlers/rollback/run.js';
 import { DocksideError } from '../src/errors.js';
 import { describeLock } from '../src/locks/describe.js';
 import { formatDuration, mention, plural, shortId, truncate } from '../src/render/format.js';
-import type { SlackMessage } from '../src/slack/reply.js';
 import { rollbackButton } from '../src/render/rollback-buttons.js';
 import {
   type EnvTarget,
@@ -18,6 +17,7 @@ import {
   runRevertRollback,
   runRollbackTo,
 } from '../src/runners.js';
+import type { SlackMessage } from '../src/slack/reply.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveEnv, tokenize, typed } from './args.js';
 import type { CommandDef } from './types.js';
@@ -110,7 +110,13 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
           doIds: { appId: target.appId, deploymentId: result.pinnedDeploymentId },
         };
       }
-      const rollbackTarget = { do: deps.do, locks: deps.locks, appName: target.app, env: target.env, appId: target.appId };
+      const rollbackTarget = {
+        do: deps.do,
+        locks: deps.locks,
+        appName: target.app,
+        env: target.env,
+        appId: target.appId,
+      };
       if (step.kind === 'revert') {
         if (args.approval) {
           // A revert deploys to production: same approval and the same respect for a person's lock as a deploy.
@@ -118,7 +124,10 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
           const app = await deps.do.getApp(target.appId);
           const pinned = app.pinnedDeployment?.id;
           if (!pinned) {
-            throw new DocksideError('rollback_invalid', `${label} is not pinned to a rollback, so there is nothing to revert.`);
+            throw new DocksideError(
+              'rollback_invalid',
+              `${label} is not pinned to a rollback, so there is nothing to revert.`,
+            );
           }
           return askForApproval(ctx, deps.approvals, {
             kind: 'revert',
@@ -216,7 +225,10 @@ async function rollbackList(deps: RunnerDeps, args: RollbackArgs): Promise<Slack
   if (lock) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `:lock: ${label} is ${describeLock(lock)}. Rollbacks are refused until \`/unlock ${label}\`.` },
+      text: {
+        type: 'mrkdwn',
+        text: `:lock: ${label} is ${describeLock(lock)}. Rollbacks are refused until \`/unlock ${label}\`.`,
+      },
     });
   }
   for (const c of candidates) {

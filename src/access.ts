@@ -55,7 +55,11 @@ function auditNeedsGrant(config: Config): boolean {
 }
 
 /** Whether any of these roles may do `action` somewhere (for /ops help). */
-export function mayDoSomewhere(action: AccessRequest['action'], roles: ReadonlySet<string>, config: Config): boolean {
+export function mayDoSomewhere(
+  action: AccessRequest['action'],
+  roles: ReadonlySet<string>,
+  config: Config,
+): boolean {
   if (action === 'audit' && !auditNeedsGrant(config)) return roles.size > 0;
   return config.access.grants.some((g) => roles.has(g.role) && g.actions.includes(action));
 }

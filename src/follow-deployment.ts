@@ -5,7 +5,7 @@ import type { Clock } from './clock.js';
 import type { Deployment, DoClient } from './do/port.js';
 import type { Logger } from './logger.js';
 import { type DeploymentView, deploymentMessage, type HealthProbeResult } from './render/deployment.js';
-import { formatDuration } from './render/format.js';
+import { escapeText, formatDuration } from './render/format.js';
 import type { SlackPoster } from './slack/reply.js';
 import { createThrottledUpdater } from './slack/web-poster.js';
 import type { WatcherStore, WatchRecord } from './watchers.js';
@@ -135,7 +135,8 @@ export function createDeploymentFollower(deps: FollowerDeps) {
   ): Promise<FinishedDeployment> {
     if (!wentLive(deployment)) return { record, deployment, ok: false, timedOut };
     // A newer deployment serves now: the health URL would check that one, not this.
-    if (!record.healthUrl || deployment.phase === 'SUPERSEDED') return { record, deployment, ok: true, timedOut };
+    if (!record.healthUrl || deployment.phase === 'SUPERSEDED')
+      return { record, deployment, ok: true, timedOut };
     const health = await deps.probeHealth(record.healthUrl);
     return { record, deployment, ok: health.ok, timedOut, health };
   }
@@ -161,12 +162,12 @@ export function createDeploymentFollower(deps: FollowerDeps) {
         return [`Replaced by a newer deployment after ${took}, before it went live.`];
       case 'ERROR':
         return [
-          `Failed after ${took}: ${failureReason(f.deployment)}`,
+          `Failed after ${took}: ${escapeText(failureReason(f.deployment))}`,
           'The previous deployment keeps serving.',
         ];
       case 'CANCELED':
         return [
-          `Canceled after ${took}: ${f.deployment.cause || 'canceled'}.`,
+          `Canceled after ${took}: ${escapeText(f.deployment.cause || 'canceled')}.`,
           'The previous deployment keeps serving.',
         ];
       default:

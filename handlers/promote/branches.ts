@@ -1,6 +1,6 @@
 import { isDocksideError } from '../../src/errors.js';
-import { escapeText } from '../../src/render/format.js';
 import { type GitHubClient, parseRepo, type RepoRef, repoName } from '../../src/github/client.js';
+import { escapeText } from '../../src/render/format.js';
 import { type ComponentRun, shortSha } from './components.js';
 
 /**

@@ -1,3 +1,4 @@
+import { escapeText } from '../../src/render/format.js';
 import { binaryLabel } from './render-csv.js';
 import type { Cell } from './types.js';
 
@@ -33,10 +34,10 @@ export function tableLines(columns: string[], rows: Cell[][], options: TableOpti
 
 /**
  * Slack treats &, < and > as markup even inside code blocks (`<!channel>` would ping
- * everyone); a backtick run could close the block early.
+ * everyone); a backtick run could close the block early. The one escape, in its code form.
  */
 export function escapeForCodeBlock(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('`', 'ˋ');
+  return escapeText(text, 'code');
 }
 
 /** Splits lines into code blocks of at most maxChars each (Slack's section text limit is 3,000). */

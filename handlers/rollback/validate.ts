@@ -54,7 +54,11 @@ export async function validateRollback(input: ValidateRollbackInput): Promise<Ro
     };
   }
   const result = await input.do.validateRollback(input.appId, deployment.id);
-  const names = { id: `\`${shortId(deployment.id)}\``, app: input.appName ?? 'the app', env: input.env ?? '' };
+  const names = {
+    id: `\`${shortId(deployment.id)}\``,
+    app: input.appName ?? 'the app',
+    env: input.env ?? '',
+  };
   const warnings = result.warnings.map((w) => warningText(w, names));
   if (sameAsActive) {
     warnings.unshift(

@@ -57,7 +57,16 @@ const schedule = z.strictObject({ cron, timezone });
 export const SUPPORTED_SERVERS = { postgres: '13–17', mysql: '8' } as const;
 
 /** `audit`: reading /audit. Without any grant of it, every role in access.roles may read the log. */
-export const ACTIONS = ['deploy', 'promote', 'rollback', 'query', 'backup', 'restore', 'lock', 'audit'] as const;
+export const ACTIONS = [
+  'deploy',
+  'promote',
+  'rollback',
+  'query',
+  'backup',
+  'restore',
+  'lock',
+  'audit',
+] as const;
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;
 

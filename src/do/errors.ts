@@ -1,6 +1,7 @@
 import { AxiosError } from 'axios';
 import { ZodError } from 'zod';
 import { DocksideError, isDocksideError } from '../errors.js';
+import { escapeText } from '../render/format.js';
 import { scrub } from '../secrets.js';
 import { requestedWaitMs } from './http.js';
 
@@ -23,7 +24,8 @@ function doMessage(data: unknown): string | undefined {
   }
   if (!text?.trim()) return undefined;
   const clean = scrub(text.trim().replace(/\s+/g, ' '));
-  return clean.length > 300 ? `${clean.slice(0, 297)}...` : clean;
+  // Error texts end up in Slack mrkdwn: DigitalOcean's words are escaped where they enter it.
+  return escapeText(clean.length > 300 ? `${clean.slice(0, 297)}...` : clean);
 }
 
 function waitHint(seconds: number | undefined): string {
@@ -49,7 +51,7 @@ export function toDocksideError(err: unknown, subject: CallSubject, now: () => n
   }
   if (!(err instanceof AxiosError)) {
     const message = err instanceof Error ? err.message : String(err);
-    return new DocksideError('do_api_failed', scrub(`Could not ${subject.action}: ${message}`));
+    return new DocksideError('do_api_failed', scrub(`Could not ${subject.action}: ${escapeText(message)}`));
   }
   const response = err.response;
   if (!response) {

@@ -1,4 +1,5 @@
 import { DocksideError } from '../errors.js';
+import { escapeText } from '../render/format.js';
 import { scrub } from '../secrets.js';
 
 /**
@@ -163,7 +164,7 @@ async function toError(res: Response, what: string, hadToken: boolean): Promise<
   let detail = '';
   try {
     const body = (await res.json()) as { message?: unknown };
-    if (typeof body.message === 'string') detail = scrub(body.message).slice(0, 200);
+    if (typeof body.message === 'string') detail = escapeText(scrub(body.message).slice(0, 200));
   } catch {
     // GitHub sometimes answers errors with an HTML page; the status says enough
   }

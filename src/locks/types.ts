@@ -27,5 +27,8 @@ export interface ExclusiveLockStore extends LockStore {
    * nothing changes. `force` replaces theirs (the caller audits that). Re-locking one's
    * own lock updates reason and expiry. Atomic across replicas.
    */
-  acquire(lock: Lock, options: { force: boolean }): Promise<{ ok: true; replaced?: Lock } | { ok: false; held: Lock }>;
+  acquire(
+    lock: Lock,
+    options: { force: boolean },
+  ): Promise<{ ok: true; replaced?: Lock } | { ok: false; held: Lock }>;
 }

@@ -250,7 +250,9 @@ describe('commit and revert', () => {
     expect(result.deployment.cause).toBe('rollback reverted');
     expect(result.unlocked).toBe(true);
     expect(await locks.get('web', 'production')).toBeNull();
-    expect(result.message).toContain('dockside lifted the lock it took for the rollback, since web production goes back');
+    expect(result.message).toContain(
+      'dockside lifted the lock it took for the rollback, since web production goes back',
+    );
   });
 
   it('revert is refused by a lock that a person took, and keeps it', async () => {

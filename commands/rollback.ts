@@ -151,6 +151,18 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
           { hint: `Run \`/rollback ${label}\` for a current list.` },
         );
       }
+      if (args.fromList) {
+        // A list is superseded once the env runs something else (another of its buttons was used, a deploy ran).
+        const activeNow = (await deps.do.getApp(target.appId)).activeDeployment?.id;
+        if (args.fromList.activeId !== (activeNow ?? 'none')) {
+          const now = activeNow ? `\`${shortId(activeNow)}\`` : 'nothing';
+          throw new DocksideError(
+            'rollback_invalid',
+            `That list of ${label} is out of date: ${label} now runs ${now}, not \`${shortId(args.fromList.activeId)}\` as when it was shown.`,
+            { hint: `Run \`/rollback ${label}\` for a current list.` },
+          );
+        }
+      }
       // Checked before anything is asked of an approver, and again when the rollback runs.
       await assertUnlocked(deps.locks, target);
       const check = await validateRollback({
@@ -160,14 +172,6 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
         appName: target.app,
         env: target.env,
       });
-      if (args.fromList && args.fromList.activeId !== (check.activeDeploymentId ?? 'none')) {
-        const now = check.activeDeploymentId ? `\`${shortId(check.activeDeploymentId)}\`` : 'nothing';
-        throw new DocksideError(
-          'rollback_invalid',
-          `That list of ${label} is out of date: ${label} now runs ${now}, not \`${shortId(args.fromList.activeId)}\` as when it was shown.`,
-          { hint: `Run \`/rollback ${label}\` for a current list.` },
-        );
-      }
       if (!check.valid) {
         throw new DocksideError(
           'rollback_invalid',

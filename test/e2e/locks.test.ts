@@ -32,7 +32,9 @@ describe('locks', async () => {
     expect(approvalMessages(slack)).toHaveLength(cards);
     expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' })).toHaveLength(deploysBefore);
     const refused = await bot.audit.list({ app: 'web', limit: 10 });
-    expect(refused.filter((e) => e.result === 'refused' && e.detail?.startsWith('env_locked'))).toHaveLength(3);
+    expect(refused.filter((e) => e.result === 'refused' && e.detail?.startsWith('env_locked'))).toHaveLength(
+      3,
+    );
 
     from = slack.messages.length;
     await driver.command(bob, dev, '/unlock', 'web production');

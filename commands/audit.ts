@@ -8,7 +8,8 @@ const USAGE = ['/audit [app] [@user] [--limit N]', '/audit verify'];
 
 export type AuditArgs = { verify: true } | { verify: false; app?: string; user?: string; limit: number };
 
-function line(e: AuditEntry): string {
+/** One /audit line; what people typed and what happened are escaped here. */
+export function auditLine(e: AuditEntry): string {
   const when = e.at.replace('T', ' ').slice(0, 16);
   const who = e.actor === 'dockside' ? 'dockside' : `<@${e.actor}>`;
   const what = e.command ? `\`${escapeText(e.command, 'code')}\`` : e.action;
@@ -59,7 +60,7 @@ export function auditCommand(deps: { audit: AuditLog }): CommandDef<AuditArgs> {
       });
       const filter = [args.app, args.user ? `<@${args.user}>` : undefined].filter(Boolean).join(', ');
       const head = `*Last ${entries.length} audit entries${filter ? ` for ${filter}` : ''}* (newest first)`;
-      const body = entries.length > 0 ? entries.map(line).join('\n') : '_No entries._';
+      const body = entries.length > 0 ? entries.map(auditLine).join('\n') : '_No entries._';
       await ctx.reply.ephemeral({ text: truncate(`${head}\n${body}`, 3900) });
       return undefined;
     },

@@ -16,12 +16,16 @@ describe('everyday requests', async () => {
   it('points a second identical production request to the pending one instead of filing another', async () => {
     const cards = approvalMessages(slack).length;
     const first = await say(alice, '/deploy', 'web production');
-    expect(first).toMatch(/^Asked for approval in <#C0OPS> \(request (\S+), needs 1 approver, expires in 30 min\)/);
+    expect(first).toMatch(
+      /^Asked for approval in <#C0OPS> \(request (\S+), needs 1 approver, expires in 30 min\)/,
+    );
     const id = /request (\S+),/.exec(first)?.[1];
     const card = await newApproval(slack, cards);
 
     const second = await say(bob, '/deploy', 'web production');
-    expect(second).toContain(`The same request is already waiting for approval in <#C0OPS>: request ${id}, asked by <@U0ALICE>`);
+    expect(second).toContain(
+      `The same request is already waiting for approval in <#C0OPS>: request ${id}, asked by <@U0ALICE>`,
+    );
     expect(second).toContain('Nothing new was filed');
     expect(approvalMessages(slack)).toHaveLength(cards + 1);
     const [entry] = await world.bot.audit.list({ user: bob, limit: 1 });
@@ -61,7 +65,9 @@ describe('everyday requests', async () => {
     expect(await say(carol, '/ops', 'help')).toContain('/audit [app] [@user] [--limit N]');
     const daveHelp = await say(dave, '/ops', 'help');
     expect(daveHelp).not.toContain('/audit');
-    expect(daveHelp).toMatch(/_\d+ more commands need a role you do not hold; ask a dockside admin if you need them\._/);
+    expect(daveHelp).toMatch(
+      /_\d+ more commands need a role you do not hold; ask a dockside admin if you need them\._/,
+    );
   });
 
   it('shows usage placeholders that Slack would otherwise swallow as links', async () => {
@@ -76,7 +82,9 @@ describe('everyday requests', async () => {
     const from = slack.ephemerals.length;
     await click(driver, carol, card, 'Reject');
     const answer = await waitFor('an answer', () => slack.ephemerals.slice(from)[0]);
-    expect(answer.text).toBe('Only members of the "approver" role can reject a promotion; ask one of them to review it.');
+    expect(answer.text).toBe(
+      'Only members of the "approver" role can reject a promotion; ask one of them to review it.',
+    );
     await click(driver, alice, card, 'Cancel');
   });
 });

@@ -81,6 +81,19 @@ describe('locks', async () => {
     await waitFor('unlocked', async () => (await bot.locks.get('web', 'staging')) === null);
   });
 
+  it('shows a lock reason as typed, without pinging the channel or linking (`/ops` escapes mentions)', async () => {
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/ops', 'lock erp staging <!channel> <https://evil.example|SSO expired> *now*');
+    const message = await posted(from, (t) => t.includes('locked erp staging'));
+    expect(message.text).toContain('&lt;!channel&gt; &lt;https://evil.example|SSO expired&gt; ∗now∗');
+    expect(message.text).not.toMatch(/<!channel>|<https:\/\/evil/);
+    const refused = await say(alice, '/deploy', 'erp staging');
+    expect(refused).toContain('&lt;!channel&gt;');
+    expect(refused).not.toContain('<!channel>');
+    await driver.command(alice, dev, '/unlock', 'erp staging');
+    await waitFor('unlocked', async () => (await bot.locks.get('erp', 'staging')) === null);
+  });
+
   it('says "unlock", not "lock", when someone without the grant tries to unlock', async () => {
     expect(await say(dave, '/unlock', 'web staging')).toMatch(/^You may not unlock web staging\./);
   });

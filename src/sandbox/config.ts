@@ -1,5 +1,6 @@
+import { mayDoSomewhere } from '../access.js';
 import { parseConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
+import { ACTIONS, type Config } from '../config/schema.js';
 import { DEMO_IDS } from './do-simulator.js';
 
 /** The people of the sandbox: `as bob` switches to Bob. */
@@ -16,6 +17,24 @@ export const SANDBOX_USERGROUPS: Record<string, string[]> = {
   S0LEADS: [SANDBOX_USERS.bob],
   S0DATA: [SANDBOX_USERS.carol, SANDBOX_USERS.alice],
 };
+
+/**
+ * Who each person of the sandbox is, read from the config so the words never drift from
+ * what the bot enforces: "alice: deployer, analyst (deploy, rollback, lock, promote, ...)".
+ */
+export function describePeople(config: Config): string[] {
+  return Object.entries(SANDBOX_USERS).map(([name, id]) => {
+    const roles = Object.entries(config.access.roles)
+      .filter(
+        ([, r]) => r.users.includes(id) || r.usergroups.some((g) => SANDBOX_USERGROUPS[g]?.includes(id)),
+      )
+      .map(([role]) => role);
+    if (roles.length === 0) return `${name}: no role (may run /health and /ops help only)`;
+    const actions = ACTIONS.filter((action) => mayDoSomewhere(action, new Set(roles), config));
+    const approves = roles.includes(config.approvals.approver_role) ? ', approves requests' : '';
+    return `${name}: ${roles.join(', ')} (${actions.join(', ')}${approves})`;
+  });
+}
 
 export interface SandboxConfigOptions {
   /** Base of the demo health endpoints; each env gets `<base>/<app>-<env>`. */

@@ -8,20 +8,27 @@ import pg from 'pg';
  */
 export interface DemoDatabases {
   postgresUrl?: string;
+  /** An empty database that dumps of `main` may be restored into (`restore_target`). */
+  postgresScratchUrl?: string;
   mysqlUrl?: string;
+  mysqlScratchUrl?: string;
   notes: string[];
 }
 
 const PG_ADMIN = process.env.SANDBOX_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MYSQL_ADMIN = process.env.SANDBOX_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const NAME = 'dockside_sandbox';
+/** Where `/backup main restore <dump>` writes in the sandbox: never the demo data itself. */
+const SCRATCH = 'dockside_sandbox_scratch';
 
 async function demoPostgres(): Promise<string> {
   const admin = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 1500 });
   await admin.connect();
   try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [NAME]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${NAME}`);
+    for (const name of [NAME, SCRATCH]) {
+      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${name}`);
+    }
   } finally {
     await admin.end();
   }
@@ -57,6 +64,7 @@ async function demoMysql(): Promise<string> {
   });
   try {
     await conn.query(`CREATE DATABASE IF NOT EXISTS ${NAME}`);
+    await conn.query(`CREATE DATABASE IF NOT EXISTS ${SCRATCH}`);
     await conn.query(`CREATE TABLE IF NOT EXISTS ${NAME}.invoices (
       id int AUTO_INCREMENT PRIMARY KEY, number varchar(20) NOT NULL, customer_email varchar(120) NOT NULL,
       amount_cents int NOT NULL, issued_on date NOT NULL)`);
@@ -81,15 +89,23 @@ async function demoMysql(): Promise<string> {
   return url.toString();
 }
 
+function withDatabase(admin: string, name: string): string {
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 export async function prepareDemoDatabases(): Promise<DemoDatabases> {
   const out: DemoDatabases = { notes: [] };
   try {
     out.postgresUrl = await demoPostgres();
+    out.postgresScratchUrl = withDatabase(PG_ADMIN, SCRATCH);
   } catch {
     out.notes.push(`PostgreSQL not reachable at ${new URL(PG_ADMIN).host}: /query main is not available.`);
   }
   try {
     out.mysqlUrl = await demoMysql();
+    out.mysqlScratchUrl = withDatabase(MYSQL_ADMIN, SCRATCH);
   } catch {
     out.notes.push(
       `MySQL/MariaDB not reachable at ${new URL(MYSQL_ADMIN).host}: /query erp is not available.`,
@@ -102,14 +118,19 @@ export async function prepareDemoDatabases(): Promise<DemoDatabases> {
 export function demoDatabasesYaml(demo: DemoDatabases, backupDir: string): string {
   const lines = ['databases:'];
   if (demo.postgresUrl) {
+    const target = demo.postgresScratchUrl ? ', restore_target: scratch' : '';
     lines.push(
-      `  main: { engine: postgres, url: "${demo.postgresUrl}", mask_columns: [email, phone], max_rows: 50, cluster_id: 1c2d3e4f-7a8b-4c90-8da1-b5c6d7e8f905 }`,
+      `  main: { engine: postgres, url: "${demo.postgresUrl}", mask_columns: [email, phone], max_rows: 50, cluster_id: 1c2d3e4f-7a8b-4c90-8da1-b5c6d7e8f905${target} }`,
     );
+    if (demo.postgresScratchUrl)
+      lines.push(`  scratch: { engine: postgres, url: "${demo.postgresScratchUrl}" }`);
   }
   if (demo.mysqlUrl) {
+    const target = demo.mysqlScratchUrl ? ', restore_target: erp_scratch' : '';
     lines.push(
-      `  erp: { engine: mysql, url: "${demo.mysqlUrl}", mask_columns: [customer_email], max_rows: 50, cluster_id: 2d3e4f5a-8b9c-4da0-9eb1-c6d7e8f9a006 }`,
+      `  erp: { engine: mysql, url: "${demo.mysqlUrl}", mask_columns: [customer_email], max_rows: 50, cluster_id: 2d3e4f5a-8b9c-4da0-9eb1-c6d7e8f9a006${target} }`,
     );
+    if (demo.mysqlScratchUrl) lines.push(`  erp_scratch: { engine: mysql, url: "${demo.mysqlScratchUrl}" }`);
   }
   if (lines.length === 1) lines[0] = 'databases: {}';
   lines.push('backups:', `  destination: { type: local, path: ${backupDir} }`);

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { sleep } from '../clock.js';
-import { SANDBOX_CHANNELS, SANDBOX_USERS } from './config.js';
+import { own } from '../own.js';
+import { describePeople, SANDBOX_CHANNELS, SANDBOX_USERS } from './config.js';
 import type { FakeEphemeral, FakeMessage } from './fake-slack.js';
 import { blocksToLines, type NumberedButton, numberButtons } from './render-text.js';
 import type { World } from './world.js';
@@ -8,18 +9,41 @@ import type { World } from './world.js';
 type UserName = keyof typeof SANDBOX_USERS;
 type ChannelName = keyof typeof SANDBOX_CHANNELS;
 
-const HELP = `Type commands as in Slack, for example:
+const PEOPLE = Object.keys(SANDBOX_USERS).join('|');
+
+function help(people: string[]): string {
+  return `Type commands as in Slack, for example:
   /deploy web staging        /deploy web production     /promote web
-  /rollback web staging      /lock web production 2h    /audit
+  /rollback web staging      /lock web production 2h    /audit @alice
   /health                    /query main tables         /ops help
+  @name and #channel become mentions, as Slack makes them.
 Sandbox commands:
-  as <alice|bob|carol|dave>  act as another person (alice deploys, bob approves, carol queries, dave has no role)
+  as <${PEOPLE}>  act as another person:
+${people.map((p) => `      ${p}`).join('\n')}
   in <dev|ops>               switch channel
   click <n>                  press button [n]
   reason <text>              answer an open dialog (e.g. why you reject)
   fail <app> <env>           make the next deployment of that env fail
+  config                     show the sandbox's dockside.yml
   wait <seconds>             pause (for scripts)
   help | quit`;
+}
+
+/**
+ * What Slack sends for typed text: `@carol` and `#ops` become `<@U0CAROL|carol>` and
+ * `<#C0OPS|ops>` (as with should_escape, which `/ops` has); other names stay as typed.
+ */
+export function slackify(text: string): string {
+  return text
+    .replace(/(^|\s)@([a-z]+)\b/g, (whole, pre: string, name: string) => {
+      const id = own<string>(SANDBOX_USERS, name);
+      return id ? `${pre}<@${id}|${name}>` : whole;
+    })
+    .replace(/(^|\s)#([a-z]+)\b/g, (whole, pre: string, name: string) => {
+      const id = own<string>(SANDBOX_CHANNELS, name);
+      return id ? `${pre}<#${id}|${name}>` : whole;
+    });
+}
 
 /**
  * The terminal session of the sandbox: what you type goes to the bot as a signed
@@ -28,7 +52,9 @@ Sandbox commands:
 export async function runRepl(
   world: World,
   io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
+  options: { configText?: string } = {},
 ) {
+  const HELP = help(describePeople(world.bot.config));
   const print = (text: string) => io.output.write(`${text}\n`);
   let user: UserName = 'alice';
   let channel: ChannelName = 'dev';
@@ -92,10 +118,20 @@ export async function runRepl(
         break;
       } else if (word === 'help') {
         print(HELP);
-      } else if (word === 'as' && rest[0] && rest[0] in SANDBOX_USERS) {
-        user = rest[0] as UserName;
-      } else if (word === 'in' && rest[0] && rest[0].replace('#', '') in SANDBOX_CHANNELS) {
-        channel = rest[0].replace('#', '') as ChannelName;
+      } else if (word === 'as') {
+        const name = (rest[0] ?? '').replace(/^@/, '');
+        if (own<string>(SANDBOX_USERS, name)) user = name as UserName;
+        else
+          print(
+            `There is no "${name}" in the sandbox. The people are:\n  ${describePeople(world.bot.config).join('\n  ')}`,
+          );
+      } else if (word === 'in') {
+        const name = (rest[0] ?? '').replace(/^#/, '');
+        if (own<string>(SANDBOX_CHANNELS, name)) channel = name as ChannelName;
+        else
+          print(`There is no channel "${name}" in the sandbox: ${Object.keys(SANDBOX_CHANNELS).join(', ')}.`);
+      } else if (word === 'config') {
+        print(options.configText ?? 'The config of this session was not given as text.');
       } else if (word === 'wait') {
         await sleep(Number(rest[0] ?? 1) * 1000);
       } else if (word === 'fail' && rest.length === 2) {
@@ -125,7 +161,7 @@ export async function runRepl(
           SANDBOX_USERS[user],
           SANDBOX_CHANNELS[channel],
           word,
-          rest.join(' '),
+          slackify(rest.join(' ')),
         );
         if (res.status !== 200) print(`(Slack would show: the app did not respond, HTTP ${res.status})`);
       } else {
@@ -141,6 +177,6 @@ export async function runRepl(
 }
 
 function appIdOf(world: World, app: string, env: string): string | undefined {
-  const config = world.bot.config;
-  return config.apps[app]?.environments[env]?.app_id;
+  const appConfig = own(world.bot.config.apps, app);
+  return appConfig ? own(appConfig.environments, env)?.app_id : undefined;
 }

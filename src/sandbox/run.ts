@@ -38,14 +38,11 @@ export async function runSandbox(io: {
   const demo = await prepareDemoDatabases();
   const sim = await startDoSimulator({ phaseDelayMs: 800 });
   sim.seedDemo();
+  const configText =
+    sandboxConfigText({ healthBaseUrl: health.url, githubApiUrl: sim.githubUrl }) +
+    demoDatabasesYaml(demo, `${logDir}/backups`);
   const world = await startWorld({
-    config: () =>
-      parseConfig(
-        sandboxConfigText({ healthBaseUrl: health.url, githubApiUrl: sim.githubUrl }) +
-          demoDatabasesYaml(demo, `${logDir}/backups`),
-        process.env,
-        'sandbox dockside.yml',
-      ),
+    config: () => parseConfig(configText, process.env, 'sandbox dockside.yml'),
     sim,
     // A prefix per session: watchers and approvals of an earlier session point at a
     // simulator that is gone. Cleared when the session ends.
@@ -67,7 +64,7 @@ export async function runSandbox(io: {
     ].join('\n'),
   );
   try {
-    await runRepl(world, io);
+    await runRepl(world, io, { configText });
   } finally {
     await clearKeys(world.bot.redis, prefix).catch(() => undefined);
     await world.close();

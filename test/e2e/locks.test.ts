@@ -83,7 +83,12 @@ describe('locks', async () => {
 
   it('shows a lock reason as typed, without pinging the channel or linking (`/ops` escapes mentions)', async () => {
     const from = slack.messages.length;
-    await driver.command(alice, dev, '/ops', 'lock erp staging <!channel> <https://evil.example|SSO expired> *now*');
+    await driver.command(
+      alice,
+      dev,
+      '/ops',
+      'lock erp staging <!channel> <https://evil.example|SSO expired> *now*',
+    );
     const message = await posted(from, (t) => t.includes('locked erp staging'));
     expect(message.text).toContain('&lt;!channel&gt; &lt;https://evil.example|SSO expired&gt; ∗now∗');
     expect(message.text).not.toMatch(/<!channel>|<https:\/\/evil/);

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { slackify } from '../../src/sandbox/repl.js';
 import { runSandbox } from '../../src/sandbox/run.js';
 
 /** What `npm start` opens without Slack credentials, driven as a person would type. */
@@ -36,4 +37,62 @@ describe('the sandbox session', () => {
     input.end();
     await session;
   }, 60_000);
+
+  it('works as its own help says: people, config, @mentions, bare lock durations, a dump restore target', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let screen = '';
+    output.on('data', (chunk: Buffer) => {
+      screen += chunk.toString('utf8');
+    });
+    const session = runSandbox({ input, output });
+    const until = async (text: string, after = 0, timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!screen.slice(after).includes(text)) {
+        if (Date.now() > deadline)
+          throw new Error(`the sandbox never showed "${text}":\n${screen.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await until('alice@#dev> ');
+    // The help's people are the config's: alice deploys and queries, bob approves, dave has no role.
+    expect(screen).toContain(
+      'alice: deployer, analyst (deploy, promote, rollback, query, backup, restore, lock, audit)',
+    );
+    expect(screen).toMatch(/bob: approver \(deploy, .*, audit, approves requests\)/);
+    expect(screen).toContain('dave: no role');
+
+    let mark = screen.length;
+    input.write('as eve\n');
+    await until('There is no "eve" in the sandbox. The people are:', mark);
+    expect(screen.slice(mark)).toContain('carol: analyst (query, audit)');
+    input.write('as constructor\n');
+    await until('There is no "constructor" in the sandbox', mark);
+
+    mark = screen.length;
+    input.write('config\n');
+    await until('approvals:', mark);
+    expect(screen.slice(mark)).toContain('channels:');
+    expect(screen.slice(mark)).toContain('restore_target: scratch');
+
+    mark = screen.length;
+    input.write('/lock web production 2h release freeze\n');
+    await until('locked web production for 2 h: release freeze.', mark);
+
+    mark = screen.length;
+    input.write('/audit @alice --limit 3\n');
+    await until('audit entries for @alice', mark);
+    input.write('/unlock web production\nquit\n');
+    input.end();
+    await session;
+  }, 60_000);
+});
+
+describe('slackify', () => {
+  it('turns @name and #channel into mentions as Slack sends them, leaving unknown names as typed', () => {
+    expect(slackify('@carol look at #ops, not @eve or a@b.c')).toBe(
+      '<@U0CAROL|carol> look at <#C0OPS|ops>, not @eve or a@b.c',
+    );
+    expect(slackify('@constructor #toString')).toBe('@constructor #toString');
+  });
 });

@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditLog } from '../src/audit/types.js';
 import { usageError } from '../src/errors.js';
-import { escapeText, truncate } from '../src/render/format.js';
+import { escapeText, mention, slackDate, truncate } from '../src/render/format.js';
 import { resolveApp, tokenize, typed } from './args.js';
 import type { CommandDef } from './types.js';
 
@@ -10,12 +10,12 @@ export type AuditArgs = { verify: true } | { verify: false; app?: string; user?:
 
 /** One /audit line; what people typed and what happened are escaped here. */
 export function auditLine(e: AuditEntry): string {
-  const when = e.at.replace('T', ' ').slice(0, 16);
-  const who = e.actor === 'dockside' ? 'dockside' : `<@${e.actor}>`;
+  const when = slackDate(e.at, '{date_short} {time}');
+  const who = mention(e.actor);
   const what = e.command ? `\`${escapeText(e.command, 'code')}\`` : e.action;
   const took = e.durationMs !== undefined ? ` (${Math.round(e.durationMs / 100) / 10} s)` : '';
   const detail = e.detail ? `: ${escapeText(truncate(e.detail, 120))}` : '';
-  return `${when} UTC ${who} ${what} → *${e.result}*${took}${detail}`;
+  return `${when} ${who} ${what} → *${e.result}*${took}${detail}`;
 }
 
 export function auditCommand(deps: { audit: AuditLog }): CommandDef<AuditArgs> {

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { ApprovalStore } from '../approvals/types.js';
 import { verifyPromotion } from '../handlers/promote/execute.js';
 import type { AfterFinish } from './follow-deployment.js';
+import { shortId } from './render/format.js';
 import { rollbackButton } from './render/rollback-buttons.js';
 import { type RunnerDeps, runRollbackTo } from './runners.js';
 import type { SlackPoster } from './slack/reply.js';
@@ -46,7 +47,9 @@ export function createAfterFinish(
             },
             previous,
           );
-          lines.push(`:rewind: auto_rollback is on: rolling back to ${previous} (${started.deployment.id}).`);
+          lines.push(
+            `:rewind: auto_rollback is on: rolling back to \`${shortId(previous)}\` (deployment \`${shortId(started.deployment.id)}\`).`,
+          );
         } else {
           const actions: KnownBlock = {
             type: 'actions',

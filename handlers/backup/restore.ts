@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import type { DatabaseCluster } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
 import { own } from '../../src/own.js';
+import { slackDate } from '../../src/render/format.js';
 import { resolveBackup } from './list.js';
 import { dumpUrl } from './tool-fit.js';
 import { mysqlConnection, pgConnection, type RunningTool, runTool } from './tools.js';
@@ -125,7 +126,7 @@ async function restoreManaged(deps: BackupDeps, db: string, createdAt: string): 
     backupCreatedAt: createdAt,
     cluster,
     message:
-      `Restoring the ${createdAt} backup of *${db}* into a NEW cluster *${cluster.name}* (${cluster.id}); ` +
+      `Restoring the ${slackDate(createdAt)} backup of *${db}* into a NEW cluster *${cluster.name}* (${cluster.id}) of the same size, storage and region; ` +
       `${source.name} is untouched. It takes a few minutes to come online. To use it, add it as a database ` +
       "component in the app spec or set the app's DATABASE_URL to its connection string " +
       '(Databases → the cluster → Connection details), and add the app to its trusted sources.',

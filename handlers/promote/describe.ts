@@ -1,4 +1,4 @@
-import { formatDuration } from '../../src/render/format.js';
+import { formatDuration, shortId } from '../../src/render/format.js';
 import type { BranchMove } from './branches.js';
 import { type ComponentRun, describeRun, shortDigest, shortSha } from './components.js';
 import type { ComponentChange, PromotionPlan } from './plan.js';
@@ -60,7 +60,8 @@ export function describeActions(plan: PromotionPlan): string[] {
 
 /** Every line of a plan: the difference, staging's age, then the steps, or why it cannot run. */
 export function describePlan(plan: PromotionPlan): string[] {
-  const head = `${plan.appName}: ${plan.from.env} (${plan.fromDeploymentId}) -> ${plan.to.env} (${plan.toDeploymentId ?? 'nothing deployed'})`;
+  const to = plan.toDeploymentId ? `\`${shortId(plan.toDeploymentId)}\`` : 'nothing deployed';
+  const head = `${plan.appName}: ${plan.from.env} (\`${shortId(plan.fromDeploymentId)}\`) -> ${plan.to.env} (${to})`;
   const lines = [head, ...plan.components.map(describeChange), describeActiveAge(plan)];
   if (plan.nothingToDo) {
     lines.push(`Nothing to promote: ${plan.to.env} already runs exactly what ${plan.from.env} runs.`);

@@ -2,6 +2,7 @@ import type { Clock } from '../../src/clock.js';
 import type { App, AppSpec, Deployment, DoClient } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
 import type { GitHubClient } from '../../src/github/client.js';
+import { shortId } from '../../src/render/format.js';
 import { bindingOf, type EnvRef, staleness } from './binding.js';
 import { type BranchMove, type BranchTarget, checkBranches } from './branches.js';
 import {
@@ -94,7 +95,7 @@ export async function planPromotion(input: PlanPromotionInput): Promise<Promotio
   if (!fromSpec) {
     throw new DocksideError(
       'promote_not_possible',
-      `DigitalOcean did not return the spec of ${from.env}'s active deployment ${fromActive.id}, so dockside cannot tell which images it runs.`,
+      `DigitalOcean did not return the spec of ${from.env}'s active deployment \`${shortId(fromActive.id)}\`, so dockside cannot tell which images it runs.`,
     );
   }
   const toActive = toApp.activeDeployment;
@@ -206,14 +207,14 @@ function productionState(app: App, appName: string, env: string): string[] {
   const out: string[] = [];
   if (app.pinnedDeployment) {
     out.push(
-      `${env} of ${appName} is pinned to rollback deployment ${app.pinnedDeployment.id}: App Platform refuses new deployments. ` +
+      `${env} of ${appName} is pinned to rollback deployment \`${shortId(app.pinnedDeployment.id)}\`: App Platform refuses new deployments. ` +
         `Commit or revert the rollback (\`/rollback ${appName} ${env}\`) first.`,
     );
   }
   const running = app.inProgressDeployment ?? app.pendingDeployment;
   if (running) {
     out.push(
-      `${env} of ${appName} has deployment ${running.id} in progress (${running.phase}); wait for it to finish.`,
+      `${env} of ${appName} has deployment \`${shortId(running.id)}\` in progress (${running.phase}); wait for it to finish.`,
     );
   }
   return out;

@@ -231,7 +231,7 @@ describe('/promote web with auto_rollback on production', async () => {
     expect(rollbacks).toHaveLength(1);
     expect(rollbacks[0]).toMatchObject({ path: `/v2/apps/${PROD}/rollback`, status: 200 });
     expect(rollbacks[0]?.body).toMatchObject({ deployment_id: previous });
-    expect(textOf(progress)).toContain(`auto_rollback is on: rolling back to ${previous}`);
+    expect(textOf(progress)).toContain(`auto_rollback is on: rolling back to \`${previous.slice(0, 8)}\``);
     expect(buttonsOf(progress).some((b) => b.text.startsWith('Roll back to'))).toBe(false);
     await waitFor(
       'production to run the previous commit again',

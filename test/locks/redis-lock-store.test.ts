@@ -58,6 +58,26 @@ describe('redis lock store', () => {
     expect(await locks.get('web', 'production')).toEqual(freeze({ by: 'U0BOB', reason: 'release freeze' }));
   });
 
+  it("acquire refuses someone else's live lock, takes an expired one, updates one's own, and --force replaces", async () => {
+    const { clock, locks } = setup();
+    const alice = freeze({ expiresAt: new Date(clock.now() + HOUR).toISOString() });
+    expect(await locks.acquire(alice, { force: false })).toEqual({ ok: true });
+    const bob = freeze({ by: 'U0BOB', reason: 'quick test', since: '2025-04-01T12:01:00.000Z' });
+    expect(await locks.acquire(bob, { force: false })).toEqual({ ok: false, held: alice });
+    expect(await locks.get('web', 'production')).toEqual(alice);
+    const again = freeze({ reason: 'incident 42, still' });
+    expect(await locks.acquire(again, { force: false })).toEqual({ ok: true });
+    expect(await locks.get('web', 'production')).toEqual(again);
+    expect(await locks.acquire(bob, { force: true })).toEqual({ ok: true, replaced: again });
+    expect(await locks.get('web', 'production')).toEqual(bob);
+    const short = freeze({ app: 'erp', expiresAt: new Date(clock.now() + HOUR).toISOString() });
+    await locks.acquire(short, { force: false });
+    clock.advance(HOUR);
+    const later = freeze({ app: 'erp', by: 'U0BOB', since: new Date(clock.now()).toISOString() });
+    expect(await locks.acquire(later, { force: false })).toEqual({ ok: true });
+    expect((await locks.list()).map((l) => `${l.app}:${l.by}`)).toEqual(['erp:U0BOB', 'web:U0BOB']);
+  });
+
   it('reads an expired lock as no lock, in get, list and unlock', async () => {
     const { clock, locks } = setup();
     await locks.lock(freeze({ expiresAt: new Date(clock.now() + HOUR).toISOString() }));

@@ -92,6 +92,30 @@ describe('validateRollback', () => {
     ]);
   });
 
+  it('warns that a deployment running the same commits and digests as now changes no code', async () => {
+    const fake = new FakeDo();
+    fake.addApp(APP, spec(DIGEST.x));
+    const old = fake.push(
+      APP,
+      deployment({ at: '2026-11-22T09:00:00Z', spec: spec(DIGEST.x), commits: { web: SHA.a } }),
+    );
+    fake.push(APP, deployment({ at: '2026-11-22T10:00:00Z', spec: spec(DIGEST.x), commits: { web: SHA.a } }));
+    const check = await validateRollback({
+      do: fake,
+      appId: APP,
+      deploymentId: old.id,
+      appName: 'web',
+      env: 'production',
+    });
+    expect(check.sameAsActive).toBe(true);
+    expect(check.warnings[0]).toMatch(
+      /^Deployment `\w{8}` runs the same commits and image digests as the active one: rolling back changes no code/,
+    );
+    const [, candidate] = await listRollbackCandidates({ do: fake, appId: APP, clock });
+    expect(candidate?.sameAsActive).toBe(true);
+    expect(describeCandidate(candidate!)).toContain('rolling back changes no code');
+  });
+
   it.each([
     [
       'incompatible_phase',

@@ -26,7 +26,7 @@ export type BackupArgs =
 export interface BackupCommandDeps {
   backups: Pick<BackupOperations, 'list' | 'dump' | 'resolve' | 'restoreTarget'>;
   /** Creates and posts the approval request; the approved request later calls backups.restore. */
-  requestApproval: (request: NewApprovalRequest) => Promise<FiledRequest | undefined | void>;
+  requestApproval: (request: NewApprovalRequest) => Promise<FiledRequest | undefined>;
   clock?: Clock;
   /** chat.update is tier 3 (~50/min): the progress line changes at most this often. */
   progressIntervalMs?: number;
@@ -120,7 +120,7 @@ export function createBackupCommand(deps: BackupCommandDeps): CommandDef<BackupA
         params: { db: args.db, backupId: args.backupId },
         required: ctx.config.approvals.required,
       };
-      let filed: FiledRequest | undefined | void;
+      let filed: FiledRequest | undefined;
       if (backup.kind === 'managed') {
         filed = await deps.requestApproval({
           ...base,

@@ -62,7 +62,10 @@ function command(backups: Partial<BackupOperations>, clock = new FakeClock(0)) {
   const approvals: NewApprovalRequest[] = [];
   const cmd = createBackupCommand({
     backups: backups as BackupOperations,
-    requestApproval: async (r) => void approvals.push(r),
+    requestApproval: async (r) => {
+      approvals.push(r);
+      return undefined;
+    },
     clock,
     progressIntervalMs: 5000,
   });

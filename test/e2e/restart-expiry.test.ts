@@ -76,7 +76,7 @@ describe('an approval nobody answers', async () => {
     const answer = await waitFor('answer', () =>
       world.slack.ephemerals.slice(from).find((e) => e.user === bob),
     );
-    expect(answer.text).toBe('This request is already expired; your click changed nothing.');
+    expect(answer.text).toBe('This request has expired; your click changed nothing.');
     expect(world.sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' })).toHaveLength(0);
   });
 });

@@ -56,9 +56,11 @@ describe('requests from Slack', async () => {
       answers.push((await answerTo(world, await driver.command(alice, dev, '/deploy', text))).text);
     }
     expect(answers).toContain(
-      'Which environment of `web`? (`staging`, `production`) Usage: `/deploy <app> <env> [--force-build]`',
+      'Which environment of `web`? (`staging`, `production`) Usage: `/deploy &lt;app&gt; &lt;env&gt; [--force-build]`',
     );
-    expect(answers).toContain('Unknown option `--forse-build`. Usage: `/deploy <app> <env> [--force-build]`');
+    expect(answers).toContain(
+      'Unknown option `--forse-build`. Usage: `/deploy &lt;app&gt; &lt;env&gt; [--force-build]`',
+    );
     expect(answers).toContain('There is no app `shop` in dockside.yml. Apps: `web`, `erp`.');
     expect(sim.requests({ method: 'POST' })).toHaveLength(0);
   });
@@ -81,7 +83,7 @@ describe('requests from Slack', async () => {
     expect(carolHelp).toContain('/audit');
     expect(carolHelp).not.toContain('/deploy <app>');
     const aliceHelp = (await answerTo(world, await driver.command(alice, ops, '/ops', 'help'))).text;
-    expect(aliceHelp).toContain('/deploy <app> <env> [--force-build]');
+    expect(aliceHelp).toContain('/deploy &lt;app&gt; &lt;env&gt; [--force-build]');
   });
 
   it('serves /health and /metrics', async () => {

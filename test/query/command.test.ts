@@ -64,7 +64,7 @@ describe('/query parsing', () => {
       noSql = e;
     }
     expect(isDocksideError(noSql, 'usage')).toBe(true);
-    expect((noSql as { hint?: string }).hint).toBe('Usage: `/query <db> <select...>`');
+    expect((noSql as { hint?: string }).hint).toBe('Usage: `/query &lt;db&gt; &lt;select...&gt;`');
     expect(() => cmd.parse('', config)).toThrow(/Name a database/);
     expect(() => cmd.parse('nope SELECT 1', config)).toThrow(/There is no database `nope`/);
   });

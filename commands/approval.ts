@@ -29,7 +29,8 @@ export async function askForApproval(
     ...input,
     requester: ctx.invocation.user,
     channel: ctx.invocation.channel,
-    command: `${ctx.invocation.commandText} ${ctx.invocation.text}`.trim(),
+    // A list button's `--list <state>` token is bookkeeping, not something the approver needs to read.
+    command: `${ctx.invocation.commandText} ${ctx.invocation.text.replace(/\s--list\s\S+/, '')}`.trim(),
   });
   await ctx.reply.ephemeral({ text: filedAnswer(ctx, request) });
   if (request.duplicate) {

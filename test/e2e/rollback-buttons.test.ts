@@ -105,6 +105,7 @@ describe('rollback buttons and reverts', async () => {
     let cards = approvalMessages(slack).length;
     await driver.click(alice, asMessage(answer), pick);
     const rollback = await newApproval(slack, cards);
+    expect(JSON.stringify(rollback.blocks)).toMatch(/with `\/rollback web production [0-9a-f-]{36}`/);
     await click(driver, bob, rollback, 'Approve');
     await waitFor(
       'rollback done',

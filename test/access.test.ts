@@ -36,6 +36,22 @@ describe('access', () => {
     });
   });
 
+  it('lets any role read /audit, or only the roles of an `audit` grant when the config has one', () => {
+    const audit = (roles: string[], c = config) =>
+      refusal(() => authorize({ action: 'audit' }, new Set(roles), 'C0ANY', c)).code;
+    expect(audit(['analyst'])).toBe('allowed');
+    expect(audit([])).toBe('forbidden');
+    const strict = {
+      ...config,
+      access: {
+        ...config.access,
+        grants: [...config.access.grants, { role: 'approver', actions: ['audit' as const] }],
+      },
+    };
+    expect(audit(['approver'], strict)).toBe('allowed');
+    expect(audit(['analyst'], strict)).toBe('forbidden');
+  });
+
   it('refuses a production command from another channel, naming the channels to use', () => {
     const roles = new Set(['deployer']);
     expect(

@@ -131,7 +131,7 @@ export async function runRollbackTo(
     result.lock
       ? `:lock: ${target.app} ${target.env} is locked: ${escapeText(result.lock.reason)}. *Commit* keeps this version and the lock, ` +
         'so nothing deploys over it before a fix; *Revert* goes back to what ran before and lifts the lock.'
-      : `:warning: The automatic lock could not be written: ${result.lockProblem ?? 'unknown reason'}. Lock it by hand with \`/lock ${target.app} ${target.env}\`.`,
+      : `:warning: The automatic lock could not be written: ${escapeText(result.lockProblem ?? 'unknown reason')}. Lock it by hand with \`/lock ${target.app} ${target.env}\`.`,
   ];
   // Health is not re-checked on the target: the point is to get back to what worked.
   return follow(deps, { ...target, autoRollback: false }, run, result.deployment, 'rollback', lines);

@@ -29,6 +29,8 @@ describe('locks', async () => {
     expect(await say(alice, '/rollback', 'web production 0123456789abcdef')).toMatch(
       /^web production is locked by <@U0BOB>/,
     );
+    const list = await answerTo(world, await driver.command(alice, dev, '/rollback', 'web production'));
+    expect(JSON.stringify(list.blocks)).toContain(':lock: web production is locked by <@U0BOB>');
     expect(approvalMessages(slack)).toHaveLength(cards);
     expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' })).toHaveLength(deploysBefore);
     const refused = await bot.audit.list({ app: 'web', limit: 10 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DocksideError } from '../../src/errors.js';
+import { mention, slackDate } from '../../src/render/format.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -31,10 +32,10 @@ export async function withDumpLock<T>(
     const current = await redis.get(key);
     const holder = current ? (JSON.parse(current) as DumpLockInfo) : null;
     const who = holder
-      ? ` (asked by ${holder.by === 'dockside' ? 'the schedule' : `<@${holder.by}>`} at ${holder.since})`
+      ? ` (asked by ${holder.by === 'dockside' ? 'the schedule' : mention(holder.by)} ${slackDate(holder.since)})`
       : '';
     throw new DocksideError('backup_running', `A dump of ${db} is already running${who}.`, {
-      hint: 'Wait for it to finish; `/backup &lt;db&gt; list` shows it once it is done.',
+      hint: `Wait for it to finish; \`/backup ${db} list\` shows it once it is done.`,
     });
   }
   const renew = setInterval(() => {

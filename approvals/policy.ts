@@ -1,6 +1,6 @@
 import type { Config } from '../src/config/schema.js';
 import { own } from '../src/own.js';
-import type { ApprovalKind, ApprovalRequest } from './types.js';
+import type { ApprovalKind, ApprovalRequest, NewApprovalRequest } from './types.js';
 
 /** Distinct approvers needed: the env's setting, else the app's, else `approvals.required`. */
 export function requiredApprovals(config: Config, app?: string, env?: string): number {
@@ -47,4 +47,25 @@ export function mayApprove(input: {
     };
   }
   return { ok: true };
+}
+
+const sameRecord = (a: Record<string, string>, b: Record<string, string>) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+/**
+ * Same action on the same target, bound to the same state: approving either would do
+ * the same, so a second one is not filed while the first is pending.
+ */
+export function identical(
+  pending: ApprovalRequest,
+  input: Omit<NewApprovalRequest, 'required' | 'requester' | 'channel' | 'command' | 'summary'>,
+): boolean {
+  return (
+    pending.kind === input.kind &&
+    pending.app === input.app &&
+    pending.env === input.env &&
+    pending.database === input.database &&
+    sameRecord(pending.binding, input.binding) &&
+    sameRecord(pending.params, input.params)
+  );
 }

@@ -8,7 +8,7 @@ import { plural } from '../src/render/format.js';
 import type { MessageRef, SlackPoster } from '../src/slack/reply.js';
 import type { UsergroupDirectory } from '../src/slack/usergroups.js';
 import { toUserMessage } from '../src/user-message.js';
-import { mayApprove, requiredApprovals } from './policy.js';
+import { identical, mayApprove, requiredApprovals } from './policy.js';
 import { approvalMessage, requesterNote, stateSentence } from './render.js';
 import type { ApprovalKind, ApprovalRequest, ApprovalStore, NewApprovalRequest } from './types.js';
 
@@ -37,21 +37,6 @@ export type RequestInput = Omit<NewApprovalRequest, 'required'>;
 
 /** A filed request; `duplicate` when an identical one was already pending and is returned instead. */
 export type FiledRequest = ApprovalRequest & { duplicate?: boolean };
-
-const sameRecord = (a: Record<string, string>, b: Record<string, string>) =>
-  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
-
-/** Same action on the same target, bound to the same state: approving either would do the same. */
-function identical(pending: ApprovalRequest, input: RequestInput): boolean {
-  return (
-    pending.kind === input.kind &&
-    pending.app === input.app &&
-    pending.env === input.env &&
-    pending.database === input.database &&
-    sameRecord(pending.binding, input.binding) &&
-    sameRecord(pending.params, input.params)
-  );
-}
 
 export function createApprovalService(deps: ApprovalServiceDeps) {
   const { store, config, clock } = deps;

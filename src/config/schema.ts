@@ -188,7 +188,9 @@ export const Grant = z
     actions: z
       .array(Action)
       .min(1)
-      .describe(`What the role may do: ${ACTIONS.join(', ')}.`),
+      .describe(
+        `What the role may do: ${ACTIONS.join(', ')}. Without any \`audit\` grant, every role may read /audit.`,
+      ),
     apps: z.array(name).optional().describe('Only these apps (default: every app).'),
     envs: z.array(name).optional().describe('Only envs with these names (default: every env).'),
     databases: z.array(name).optional().describe('Only these databases (default: every database).'),

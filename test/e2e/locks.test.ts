@@ -61,7 +61,11 @@ describe('locks', async () => {
     expect(forced.text).toContain('for 10 min: hotfix window');
     expect(forced.text).toContain('It replaces the lock <@U0BOB> set: database migration.');
     expect(await bot.locks.get('web', 'staging')).toMatchObject({ by: alice, reason: 'hotfix window' });
-    const [entry] = await bot.audit.list({ app: 'web', user: alice, limit: 1 });
+    // The outcome is audited just after the message is posted.
+    const entry = await waitFor('the audited outcome', async () => {
+      const [last] = await bot.audit.list({ app: 'web', user: alice, limit: 1 });
+      return last?.result === 'started' ? undefined : last;
+    });
     expect(entry).toMatchObject({ result: 'succeeded', data: { forced: true, replacedLockBy: bob } });
     expect(entry?.command).toContain('--force');
 

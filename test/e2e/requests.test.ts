@@ -28,7 +28,11 @@ describe('everyday requests', async () => {
     );
     expect(second).toContain('Nothing new was filed');
     expect(approvalMessages(slack)).toHaveLength(cards + 1);
-    const [entry] = await world.bot.audit.list({ user: bob, limit: 1 });
+    // The outcome is audited just after the answer is sent.
+    const entry = await waitFor('the audited outcome', async () => {
+      const [last] = await world.bot.audit.list({ user: bob, limit: 1 });
+      return last?.result === 'started' ? undefined : last;
+    });
     expect(entry).toMatchObject({ result: 'refused', detail: `identical request ${id} is pending` });
 
     await click(driver, alice, card, 'Cancel');

@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import type { ApprovalStore } from '../approvals/types.js';
 import { verifyPromotion } from '../handlers/promote/execute.js';
+import { runsShort } from '../handlers/rollback/list.js';
 import type { AfterFinish } from './follow-deployment.js';
-import { shortId } from './render/format.js';
+import { formatDuration, shortId } from './render/format.js';
 import { rollbackButton } from './render/rollback-buttons.js';
 import { type RunnerDeps, runRollbackTo } from './runners.js';
 import type { SlackPoster } from './slack/reply.js';
@@ -51,11 +52,16 @@ export function createAfterFinish(
             `:rewind: auto_rollback is on: rolling back to \`${shortId(previous)}\` (deployment \`${shortId(started.deployment.id)}\`).`,
           );
         } else {
+          // The button says what it picks: short id, what it ran, and how old it is.
+          const before = await deps.do.getDeployment(record.appId, previous).catch(() => undefined);
+          const facts = before
+            ? ` (${runsShort(before)}, ${formatDuration(deps.clock.now() - Date.parse(before.createdAt))} ago)`
+            : '';
           const actions: KnownBlock = {
             type: 'actions',
             elements: [
               rollbackButton(
-                `Roll back to ${previous.slice(0, 8)}`,
+                `Roll back to ${shortId(previous)}${facts}`,
                 `${record.app} ${record.env} ${previous}`,
                 'danger',
               ),

@@ -36,7 +36,8 @@ export function sameRuns(a: Deployment, b: Deployment): boolean {
   return left !== '' && !left.includes('=?') && left === ids(b);
 }
 
-function shortRun(d: Deployment): string {
+/** "commit 9a4df0b" or a short digest: what a deployment's first component runs, for button labels. */
+export function runsShort(d: Deployment): string {
   const run = componentRuns(d, d.spec)[0];
   if (!run || run.kind === 'unknown') return 'unknown source';
   if (run.kind === 'git') return run.commit ? `commit ${shortSha(run.commit)}` : 'unknown commit';
@@ -77,7 +78,7 @@ export async function listRollbackCandidates(
     pinned: d.id === pinnedId,
     selectable: d.id !== activeId && d.phase === 'SUPERSEDED',
     components: componentRuns(d, d.spec).map((r) => ({ name: r.name, runs: describeRun(r) })),
-    runsShort: shortRun(d),
+    runsShort: runsShort(d),
     sameAsActive: active !== undefined && d.id !== activeId && sameRuns(d, active),
   }));
 }

@@ -199,7 +199,9 @@ describe('/promote web when production fails its health check afterwards', async
     expect(progress.text).toBe('Promoting to web production: failed');
     expect(textOf(progress)).toMatch(/Health: .*503/);
     const rollback = buttonsOf(progress).find((b) => b.text.startsWith('Roll back to'));
-    expect(rollback?.text).toBe(`Roll back to ${previous.slice(0, 8)}`);
+    expect(rollback?.text).toMatch(
+      new RegExp(`^Roll back to ${previous.slice(0, 8)} \\(commit [0-9a-f]{7}, .+ ago\\)$`),
+    );
     expect(rollback?.value).toContain(previous);
     await waitFor(
       'the approval to fail',

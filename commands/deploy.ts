@@ -1,5 +1,6 @@
 import type { ApprovalService } from '../approvals/service.js';
 import { assertUnlocked, deployBinding } from '../handlers/deploy/start.js';
+import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { needsApproval } from '../src/config/load.js';
 import { shortId } from '../src/render/format.js';
 import { type RunnerDeps, runDeploy } from '../src/runners.js';
@@ -32,7 +33,7 @@ export function deployCommand(deps: RunnerDeps & { approvals: ApprovalService })
       return {
         app,
         env,
-        appId: envConfig.app_id,
+        appId: appPlatformAppId(app, env, envConfig),
         forceBuild: flags.has('force-build'),
         ...(envConfig.health_url ? { healthUrl: envConfig.health_url } : {}),
         autoRollback: envConfig.auto_rollback,

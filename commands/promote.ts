@@ -1,12 +1,19 @@
 import type { ApprovalService } from '../approvals/service.js';
 import { assertUnlocked } from '../handlers/deploy/start.js';
+import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { describePlan } from '../handlers/promote/describe.js';
 import { planPromotion } from '../handlers/promote/plan.js';
+import type { EnvConfig } from '../src/config/schema.js';
 import { DocksideError } from '../src/errors.js';
 import type { RunnerDeps } from '../src/runners.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveApp, tokenize } from './args.js';
 import type { CommandDef } from './types.js';
+
+/** A missing env stays '' for planPromotion to report; a Droplet env is refused. */
+function promoteAppId(app: string, env: string, envConfig: EnvConfig | undefined): string {
+  return envConfig ? appPlatformAppId(app, env, envConfig) : '';
+}
 
 const USAGE = '/promote <app>';
 
@@ -34,8 +41,8 @@ export function promoteCommand(deps: RunnerDeps & { approvals: ApprovalService }
       const { from, to } = appConfig.promote;
       return {
         app,
-        from: { env: from, appId: appConfig.environments[from]?.app_id ?? '' },
-        to: { env: to, appId: appConfig.environments[to]?.app_id ?? '' },
+        from: { env: from, appId: promoteAppId(app, from, appConfig.environments[from]) },
+        to: { env: to, appId: promoteAppId(app, to, appConfig.environments[to]) },
       };
     },
     access: (args) => ({ action: 'promote', app: args.app, env: args.to.env }),

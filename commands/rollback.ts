@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { ApprovalService } from '../approvals/service.js';
 import { assertUnlocked } from '../handlers/deploy/start.js';
+import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { describeCandidate, describeRollbackCheck } from '../handlers/rollback/describe.js';
 import { listRollbackCandidates } from '../handlers/rollback/list.js';
 import { refuseIfLockedByPerson } from '../handlers/rollback/run.js';
@@ -79,7 +80,7 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
         target: {
           app,
           env,
-          appId: envConfig.app_id,
+          appId: appPlatformAppId(app, env, envConfig),
           ...(envConfig.health_url ? { healthUrl: envConfig.health_url } : {}),
         },
         approval: needsApproval(env, envConfig),

@@ -2,6 +2,7 @@ import type { Executor } from '../approvals/service.js';
 import type { ApprovalKind, ApprovalRequest } from '../approvals/types.js';
 import type { BackupOperations } from '../handlers/backup/index.js';
 import { deployBinding } from '../handlers/deploy/start.js';
+import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { approvedFromBinding } from '../handlers/promote/execute.js';
 import type { Config } from './config/schema.js';
 import { DocksideError } from './errors.js';
@@ -26,7 +27,7 @@ function envTarget(config: Config, app: string | undefined, env: string | undefi
   return {
     app,
     env,
-    appId: envConfig.app_id,
+    appId: appPlatformAppId(app, env, envConfig),
     autoRollback: envConfig.auto_rollback,
     ...(envConfig.health_url ? { healthUrl: envConfig.health_url } : {}),
   };

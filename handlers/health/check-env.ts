@@ -23,11 +23,12 @@ export async function checkEnv(
   options: { includeDo?: boolean } = {},
 ): Promise<EnvHealth> {
   const timeout = deps.config.health.timeout_ms;
-  const appId = target.config.app_id;
+  // Droplet envs have no App Platform app: only their URLs are checked here for now.
+  const appId = target.config.app_id ?? '';
   const health: EnvHealth = { app: target.app, env: target.env, appId, state: 'unknown', checks: [] };
   const tasks: Array<Promise<CheckResult>> = [];
 
-  if (options.includeDo ?? true) {
+  if ((options.includeDo ?? true) && appId) {
     tasks.push(
       withTimeout(deps.do.getApp(appId), timeout, 'DigitalOcean').then(
         (app): CheckResult => {

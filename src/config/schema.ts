@@ -70,10 +70,106 @@ export const ACTIONS = [
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;
 
+/** `host`, `host:port` or `[ipv6]:port`: an SSH destination of a Droplet env. */
+const sshHost = z
+  .string()
+  .regex(
+    /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9][A-Za-z0-9.-]*)(:\d{1,5})?$/,
+    'a host name or IP, optionally with :port (e.g. 10.0.0.5 or 10.0.0.5:2222)',
+  );
+const absolutePath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._/-]+$/, 'an absolute path of letters, digits, ".", "_", "-" and "/"');
+/** An image repository without tag or digest, e.g. ghcr.io/acme/vulcan/backend. */
+const imageRepository = z
+  .string()
+  .regex(
+    /^[a-z0-9.-]+(:\d+)?\/[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+    'an image repository with its registry and no tag, e.g. ghcr.io/acme/app/backend',
+  );
+
+export const DropletService = z.strictObject({
+  image: imageRepository,
+  /** The variable the compose file reads the image from, e.g. BACKEND_IMAGE. */
+  variable: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as BACKEND_IMAGE'),
+});
+export type DropletService = z.infer<typeof DropletService>;
+
+/** Docker compose stacks on Droplets, reached over SSH (DESIGN.md "Droplet targets"). */
+export const DropletsConfig = z
+  .strictObject({
+    hosts: z.array(sshHost).min(1).optional(),
+    /** Droplets carrying this tag, reached on their private IPv4 (looked up through the DO API). */
+    tag: z
+      .string()
+      .regex(/^[A-Za-z0-9_:-]{1,255}$/, 'a DigitalOcean tag')
+      .optional(),
+    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a Unix user name'),
+    port: z.number().int().min(1).max(65_535).default(22),
+    /** Private key text (OpenSSH or PEM), normally `${DROPLET_SSH_KEY}`. */
+    ssh_key: z.string().min(1),
+    /** known_hosts lines; `[host]:port` when the port is not 22. A host without one is refused. */
+    host_keys: z.array(z.string().min(1)).min(1, 'add the known_hosts line of every host'),
+    compose_file: absolutePath,
+    project: name,
+    /** Written by dockside, read by compose through --env-file: one `VARIABLE=image@digest` per service. */
+    release_file: absolutePath,
+    services: z.record(name, DropletService).refine((s) => Object.keys(s).length > 0, 'at least one service'),
+    migrate: z.strictObject({ service: name, command: z.string().min(1) }).optional(),
+    host_health: z.strictObject({ service: name, url: httpUrl }),
+    load_balancer_id: z.string().min(1).optional(),
+    batch: z.number().int().min(1).max(100).default(1),
+    timeouts: z
+      .strictObject({
+        connect_ms: z.number().int().min(100).max(120_000).default(10_000),
+        /** Any one remote command (a `docker compose pull` of large images included). */
+        command_ms: z.number().int().min(100).max(3_600_000).default(600_000),
+        /** How long a host may take to answer its host_health check after `up -d`. */
+        health_ms: z.number().int().min(100).max(3_600_000).default(120_000),
+      })
+      .default({ connect_ms: 10_000, command_ms: 600_000, health_ms: 120_000 }),
+  })
+  .superRefine((d, ctx) => {
+    if ((d.hosts === undefined) === (d.tag === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give either hosts or tag (one of them)', path: ['hosts'] });
+    }
+    for (const [field, service] of [
+      ['migrate', d.migrate?.service],
+      ['host_health', d.host_health.service],
+    ] as const) {
+      if (service !== undefined && !(service in d.services)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `service "${service}" is not in services (${Object.keys(d.services).join(', ')})`,
+          path: [field, 'service'],
+        });
+      }
+    }
+    const variables = Object.values(d.services).map((s) => s.variable);
+    if (new Set(variables).size !== variables.length) {
+      ctx.addIssue({ code: 'custom', message: 'two services use the same variable', path: ['services'] });
+    }
+  });
+export type DropletsConfig = z.infer<typeof DropletsConfig>;
+
+export const RegistryConfig = z.strictObject({
+  /** A token that may read the images (GHCR: a PAT with read:packages). */
+  token: z.string().min(1),
+  username: z.string().min(1).default('dockside'),
+  /** Where the registry's API answers, when not https://<registry host> (tests, mirrors). */
+  api_url: httpUrl.optional(),
+});
+export type RegistryConfig = z.infer<typeof RegistryConfig>;
+
 export const EnvConfig = z
   .strictObject({
-    app_id: doId.describe(
-      'ID (UUID) of the App Platform app that runs this env: `doctl apps list`, or the URL of the app in the control panel.',
+    app_id: doId
+      .optional()
+      .describe(
+        'ID (UUID) of the App Platform app that runs this env: `doctl apps list`, or the URL of the app in the control panel. An env has either app_id or droplets.',
+      ),
+    droplets: DropletsConfig.optional().describe(
+      'A docker compose stack on Droplets, reached over SSH, instead of an App Platform app (preview: the Slack commands do not drive it yet).',
     ),
     health_url: httpUrl
       .optional()
@@ -98,6 +194,11 @@ export const EnvConfig = z
       .max(10)
       .optional()
       .describe('Distinct approvers needed for this env, overriding approvals.required.'),
+  })
+  .refine((e) => (e.app_id === undefined) !== (e.droplets === undefined), {
+    message:
+      'an environment needs either app_id (App Platform) or droplets (docker compose over SSH), not both',
+    path: ['app_id'],
   })
   .describe('One environment of the app, by its name.');
 export type EnvConfig = z.infer<typeof EnvConfig>;
@@ -302,6 +403,10 @@ export const Config = z.strictObject({
     })
     .optional()
     .describe('Optional: lets /promote fast-forward a git branch.'),
+  registries: z
+    .record(z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, 'a registry host such as ghcr.io'), RegistryConfig)
+    .default({})
+    .describe("Registry host (e.g. ghcr.io) -> credentials that resolve Droplet envs' image tags to digests."),
   health: z
     .strictObject({
       timeout_ms: z

@@ -1,0 +1,160 @@
+import type { EnvConfig } from '../../src/config/schema.js';
+import { DocksideError } from '../../src/errors.js';
+
+/**
+ * One idea of a deploy target, so commands, approvals, promote, rollback, locks, the
+ * summary and the sandbox can treat App Platform apps and Droplet stacks alike.
+ *
+ * A target answers what it runs now (`currentRelease`), turns a request into a plan
+ * that an approval card can show and bind to (`plan*`, `describe`), carries a plan out
+ * while reporting each step (`deploy` with `onEvent`: "follow it"), reports health,
+ * and keeps a release log to roll back to. Droplets implement it in
+ * handlers/droplet/target.ts; App Platform keeps its own code until the commands are
+ * moved onto this interface.
+ */
+
+export type TargetKind = 'app_platform' | 'droplets';
+
+/** One service's image as a release pins it. */
+export interface ServiceImage {
+  service: string;
+  /** Repository without tag, e.g. ghcr.io/acme/vulcan/backend. */
+  image: string;
+  digest: string;
+  /** The tag the digest was resolved from, when it came from one. */
+  tag?: string;
+}
+
+/** What an env runs (or ran): the unit a deploy, a rollback and a promotion move. */
+export interface Release {
+  id: string;
+  services: ServiceImage[];
+}
+
+export type ReleaseOutcome = 'started' | 'succeeded' | 'failed' | 'rolled_back';
+
+/** A release log entry: what was deployed, by whom, when, how it ended. */
+export interface ReleaseRecord extends Release {
+  kind: PlanKind;
+  by: string;
+  at: string;
+  outcome: ReleaseOutcome;
+  auditId?: string;
+  /** Set when the outcome is not success: which host, and why. */
+  failure?: { host?: string; reason: string };
+  finishedAt?: string;
+}
+
+export type PlanKind = 'deploy' | 'rollback' | 'promote';
+
+/** One service's move, as an approval card shows it. */
+export interface ServiceChange {
+  service: string;
+  image: string;
+  from?: { digest: string; tag?: string };
+  to: { digest: string; tag?: string };
+}
+
+/** What will happen, computed before anything changes; an approval binds to `binding`. */
+export interface ReleasePlan {
+  app: string;
+  env: string;
+  kind: PlanKind;
+  release: Release;
+  /** What runs now (undefined on a first deploy). */
+  current?: Release;
+  changes: ServiceChange[];
+  /** Flat strings an approval stores; if they differ when approved, the plan is stale. */
+  binding: Record<string, string>;
+}
+
+/** A step of a rollout, for the message that follows it. */
+export interface RolloutEvent {
+  step:
+    | 'resolve'
+    | 'leave_lb'
+    | 'pull'
+    | 'up'
+    | 'migrate'
+    | 'host_health'
+    | 'join_lb'
+    | 'host_done'
+    | 'host_failed'
+    | 'restore'
+    | 'health_url';
+  host?: string;
+  detail?: string;
+}
+
+export interface RolloutResult {
+  ok: boolean;
+  release: Release;
+  /** Hosts now running the plan's release. */
+  updated: string[];
+  /** The host that failed, and why, in one line. */
+  failedHost?: string;
+  reason?: string;
+  /** Last lines of the failing service's logs on the failing host (scrubbed). */
+  logTail?: string;
+  /** Hosts put back on their previous release after a failure. */
+  restored: string[];
+  /** Hosts that could not be put back (they need a person). */
+  notRestored: Array<{ host: string; reason: string }>;
+  healthUrl?: { ok: boolean; detail: string };
+}
+
+export interface HostHealth {
+  host: string;
+  reachable: boolean;
+  releaseDigests?: Record<string, string>;
+  healthy: boolean;
+  detail: string;
+}
+
+export interface TargetHealth {
+  state: 'good' | 'bad' | 'unknown';
+  hosts: HostHealth[];
+}
+
+export interface RunContext {
+  /** Slack user id of who asked (and, for production, who approved is in the audit). */
+  by: string;
+  auditId?: string;
+  onEvent?: (event: RolloutEvent) => void | Promise<void>;
+}
+
+/** A description for the approval card: a title and one line per change. */
+export interface PlanDescription {
+  title: string;
+  lines: string[];
+}
+
+export interface DeployTarget {
+  readonly kind: TargetKind;
+  readonly app: string;
+  readonly env: string;
+  currentRelease(): Promise<Release | undefined>;
+  /** Deploy by tag (default `latest`): resolve each service's tag to a digest. */
+  planDeploy(options?: { tag?: string }): Promise<ReleasePlan>;
+  /** Run a given release (promotion from another env, or a pick from the log). */
+  planRelease(release: Release, kind: PlanKind): Promise<ReleasePlan>;
+  /** The release log, newest first. */
+  releases(limit?: number): Promise<ReleaseRecord[]>;
+  /** Carries a plan out; the result says where and why it stopped. */
+  deploy(plan: ReleasePlan, context: RunContext): Promise<RolloutResult>;
+  health(): Promise<TargetHealth>;
+  describe(plan: ReleasePlan): PlanDescription;
+}
+
+/**
+ * The App Platform app of an env. The Slack commands do not drive Droplet envs yet,
+ * so they refuse them here with a reason instead of calling DigitalOcean with no app.
+ */
+export function appPlatformAppId(app: string, env: string, envConfig: EnvConfig): string {
+  if (envConfig.app_id) return envConfig.app_id;
+  throw new DocksideError(
+    'not_available',
+    `${app} ${env} runs on Droplets, which this command cannot drive yet.`,
+    { hint: 'Droplet targets are a preview: see "Droplet targets (preview)" in the README.' },
+  );
+}

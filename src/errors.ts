@@ -41,6 +41,9 @@ export type ErrorCode =
   | 'backup_not_found'
   | 'restore_not_possible'
   | 'not_in_channel'
+  | 'ssh_host_key_refused'
+  | 'ssh_failed'
+  | 'registry_failed'
   | 'internal';
 
 export class DocksideError extends Error {

@@ -101,6 +101,8 @@ export interface RolloutResult {
   /** Hosts that could not be put back (they need a person). */
   notRestored: Array<{ host: string; reason: string }>;
   healthUrl?: { ok: boolean; detail: string };
+  /** The host `migrate` ran on: a restore puts the code back, never the schema. */
+  migratedOn?: string;
 }
 
 export interface HostHealth {

@@ -9,6 +9,7 @@ const ID_AFTER: Record<string, string> = {
   databases: ':id',
   deployments: ':deploymentId',
   components: ':component',
+  load_balancers: ':id',
 };
 
 /** Segments that are words of the API, never ids, even where an id could stand. */

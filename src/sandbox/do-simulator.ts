@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { AppSpec } from '../do/port.js';
 import { AppPlatformSim, type SimCommit } from './do-sim/app-platform.js';
 import { DatabaseSim } from './do-sim/databases.js';
+import { DropletSim } from './do-sim/droplets.js';
 import { GITHUB_PREFIX, type GitHubContext, type GitHubRequest, handleGitHub } from './do-sim/github.js';
 import { type DEMO_IDS, seedDemo } from './do-sim/seed.js';
 import { appJson, databaseJson } from './do-sim/serialize.js';
@@ -23,6 +24,7 @@ import {
 } from './do-sim/types.js';
 
 export type { SimCommit } from './do-sim/app-platform.js';
+export type { DropletSim, SimDroplet, SimLoadBalancer } from './do-sim/droplets.js';
 export type { GitHubRequest } from './do-sim/github.js';
 export { DEMO_IDS, DEMO_WORKER_DIGEST } from './do-sim/seed.js';
 export type { NextOutcome, SimRequest } from './do-sim/types.js';
@@ -59,6 +61,8 @@ export interface DoSimulator {
   githubUrl: string;
   port: number;
   close(): Promise<void>;
+  /** Droplets and load balancers (src/sandbox/do-sim/droplets.ts). */
+  droplets: DropletSim;
   seedDemo(): typeof DEMO_IDS;
   addApp(spec: AppSpec, options?: { id?: string; deployed?: boolean }): string;
   addDatabase(input: Omit<SimDatabase, 'id' | 'status' | 'created_at'> & { id?: string }): string;
@@ -89,7 +93,8 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
   const phaseDelayMs = options.phaseDelayMs ?? 800;
   const platform = new AppPlatformSim(phaseDelayMs);
   const databases = new DatabaseSim((fn, ms) => platform.later(fn, ms), phaseDelayMs * 3);
-  const ctx: SimContext = { platform, databases, faults: [], log: [] };
+  const droplets = new DropletSim();
+  const ctx: SimContext = { platform, databases, droplets, faults: [], log: [] };
   const github: GitHubContext = {
     platform,
     faults: ctx.faults,
@@ -102,6 +107,7 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
       (!filter.route || r.route === filter.route || r.path === filter.route);
 
   const sim: Omit<DoSimulator, 'url' | 'githubUrl' | 'port' | 'close'> = {
+    droplets,
     seedDemo: () => seedDemo(platform, databases),
     addApp(spec, opts = {}) {
       const app = platform.addApp(spec, opts.id);

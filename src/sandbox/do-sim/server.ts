@@ -3,6 +3,7 @@ import type { AppSpec } from '../../do/port.js';
 import { routeTemplate } from '../../do/route.js';
 import type { AppPlatformSim } from './app-platform.js';
 import type { DatabaseSim, RestoreBody } from './databases.js';
+import { type DropletSim, routeDroplets } from './droplets.js';
 import { commitRollback, revertRollback, rollback, validateRollback } from './rollback.js';
 import { appJson, databaseJson, deploymentJson } from './serialize.js';
 import { type SimFault, SimHttpError, type SimRequest } from './types.js';
@@ -16,6 +17,7 @@ export interface Answer {
 export interface SimContext {
   platform: AppPlatformSim;
   databases: DatabaseSim;
+  droplets: DropletSim;
   faults: SimFault[];
   log: SimRequest[];
 }
@@ -127,8 +129,11 @@ function route(
       return ok({ backups: databases.get(id).backups });
     case 'POST /v2/databases':
       return ok({ database: databaseJson(databases.restore(body as RestoreBody)) }, 201);
-    default:
+    default: {
+      const answer = routeDroplets(ctx.droplets, method, template, params, query, body);
+      if (answer) return answer;
       throw new SimHttpError(404, 'not_found', 'The resource you were accessing could not be found.');
+    }
   }
 }
 

@@ -1,0 +1,67 @@
+import type { DropletsConfig } from '../../src/config/schema.js';
+import { DocksideError } from '../../src/errors.js';
+import { knownHostName } from '../../src/ssh/known-hosts.js';
+import type { DropletApi } from './do-api.js';
+
+/** One host of a Droplet env: where to SSH, and its Droplet id when a load balancer needs it. */
+export interface HostRef {
+  host: string;
+  port: number;
+  /** `host` or `[host]:port`: how messages and host_keys name it. */
+  name: string;
+  dropletId?: number;
+}
+
+/** `10.0.0.5`, `10.0.0.5:2222`, `[fd00::5]:22` -> host and port. */
+export function parseHostEntry(entry: string, defaultPort: number): { host: string; port: number } {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+  if (v6) return { host: v6[1] as string, port: v6[2] ? Number(v6[2]) : defaultPort };
+  const [host = '', port] = entry.split(':');
+  return { host, port: port ? Number(port) : defaultPort };
+}
+
+/**
+ * The env's hosts in rollout order: the configured list as written, or the Droplets
+ * carrying the tag (by name), reached on their private IPv4. With a load balancer,
+ * each host must be a Droplet the token can see, or it could not be taken out of it.
+ */
+export async function resolveHosts(config: DropletsConfig, api: DropletApi | undefined): Promise<HostRef[]> {
+  const needIds = config.load_balancer_id !== undefined;
+  if (config.tag !== undefined) {
+    if (!api) throw new DocksideError('not_available', 'Droplets by tag need the DigitalOcean API.');
+    const droplets = (await api.listDroplets({ tag: config.tag })).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
+    if (droplets.length === 0) {
+      throw new DocksideError('deploy_failed', `No Droplet carries the tag ${config.tag}.`, {
+        hint: 'Tag the Droplets of this env, or list them under hosts.',
+      });
+    }
+    return droplets.map((d) => {
+      if (!d.privateIp) {
+        throw new DocksideError('deploy_failed', `Droplet ${d.name} has no private IPv4 address.`, {
+          hint: 'Enable the VPC network on it, or list the hosts under hosts.',
+        });
+      }
+      return {
+        host: d.privateIp,
+        port: config.port,
+        name: knownHostName(d.privateIp, config.port),
+        dropletId: d.id,
+      };
+    });
+  }
+  const entries = (config.hosts ?? []).map((e) => parseHostEntry(e, config.port));
+  const droplets = needIds && api ? await api.listDroplets() : [];
+  return entries.map(({ host, port }) => {
+    const name = knownHostName(host, port);
+    if (!needIds) return { host, port, name };
+    const droplet = droplets.find((d) => d.privateIp === host || d.publicIp === host);
+    if (!droplet) {
+      throw new DocksideError('deploy_failed', `${name} is not a Droplet this DigitalOcean token can see.`, {
+        hint: 'Without its Droplet id it cannot leave the load balancer while it is updated; check hosts and the token.',
+      });
+    }
+    return { host, port, name, dropletId: droplet.id };
+  });
+}

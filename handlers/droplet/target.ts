@@ -1,0 +1,182 @@
+import type { Clock } from '../../src/clock.js';
+import type { DropletsConfig, EnvConfig } from '../../src/config/schema.js';
+import { DocksideError } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import type { RegistryClient } from '../../src/registry/client.js';
+import { registerSecret } from '../../src/secrets.js';
+import { type CommandReport, openSsh, type SshSession } from '../../src/ssh/client.js';
+import { parseKnownHosts } from '../../src/ssh/known-hosts.js';
+import type {
+  DeployTarget,
+  PlanKind,
+  Release,
+  ReleasePlan,
+  ReleaseRecord,
+  RolloutResult,
+  RunContext,
+} from '../deploy/target.js';
+import type { CheckResult } from '../health/types.js';
+import type { DropletApi } from './do-api.js';
+import { hostsHealth } from './health.js';
+import { type HostRef, resolveHosts } from './hosts.js';
+import { describePlan, planFor } from './plan.js';
+import { readHosts, uniformRelease } from './read-hosts.js';
+import type { ReleaseLog } from './release-log.js';
+import { rollout } from './rollout.js';
+
+export interface DropletTargetDeps {
+  registry: RegistryClient;
+  releases: ReleaseLog;
+  /** Droplets by tag and load balancer membership; optional when neither is configured. */
+  droplets?: DropletApi;
+  log: Logger;
+  clock: Clock;
+  sleep: (ms: number) => Promise<void>;
+  /** GET health_url at the end of a rollout. */
+  probeHealth: (url: string) => Promise<CheckResult>;
+  healthPollMs?: number;
+  /** Sees every remote command (the bench sums their times). */
+  onCommand?: (report: CommandReport) => void;
+}
+
+/** A private key's text and each of its lines are secrets wherever they might be echoed. */
+function registerKey(key: string): void {
+  registerSecret(key);
+  for (const line of key.split('\n')) if (line.trim().length >= 20) registerSecret(line.trim());
+}
+
+/** One Droplet env as a deploy target (see handlers/deploy/target.ts). */
+export function createDropletTarget(
+  deps: DropletTargetDeps,
+  target: { app: string; env: string; config: EnvConfig },
+): DeployTarget {
+  const { app, env } = target;
+  const droplets = target.config.droplets;
+  if (!droplets) throw new DocksideError('not_available', `${app} ${env} is not a Droplet env.`);
+  const config: DropletsConfig = droplets;
+  registerKey(config.ssh_key);
+  const knownHosts = parseKnownHosts(config.host_keys);
+  const log = deps.log.child({ app, env, target: 'droplets' });
+
+  const connect = (host: HostRef): Promise<SshSession> =>
+    openSsh(
+      {
+        host: host.host,
+        port: host.port,
+        user: config.user,
+        privateKey: config.ssh_key,
+        knownHosts,
+        connectTimeoutMs: config.timeouts.connect_ms,
+      },
+      { log, ...(deps.onCommand ? { onCommand: deps.onCommand } : {}) },
+    );
+  const hosts = () => resolveHosts(config, deps.droplets);
+
+  /** Hosts know digests; the log knows which tags they came from. */
+  async function withTags(release: Release): Promise<Release> {
+    const record = release.id === 'unknown' ? undefined : await deps.releases.get(app, env, release.id);
+    if (!record) return release;
+    const services = release.services.map((s) => {
+      const logged = record.services.find((r) => r.service === s.service && r.digest === s.digest);
+      return logged?.tag ? { ...s, tag: logged.tag } : s;
+    });
+    return { ...release, services };
+  }
+
+  async function current(): Promise<Release | undefined> {
+    const release = uniformRelease(app, env, await readHosts(config, await hosts(), connect));
+    return release ? withTags(release) : undefined;
+  }
+
+  async function plan(release: Release, kind: PlanKind): Promise<ReleasePlan> {
+    const readings = await readHosts(config, await hosts(), connect);
+    // A deploy also heals hosts that drifted apart, so it plans from the first host's release.
+    const first = readings.find((r) => r.release)?.release;
+    const now = first ? await withTags(first) : undefined;
+    return planFor({ app, env, config, kind, release, ...(now ? { current: now } : {}) });
+  }
+
+  async function runRollout(p: ReleasePlan, context: RunContext): Promise<RolloutResult> {
+    return rollout(
+      {
+        connect,
+        ...(deps.droplets ? { droplets: deps.droplets } : {}),
+        log,
+        sleep: deps.sleep,
+        ...(deps.healthPollMs !== undefined ? { healthPollMs: deps.healthPollMs } : {}),
+      },
+      {
+        config,
+        hosts: await hosts(),
+        release: p.release,
+        migrate: p.kind !== 'rollback',
+        pullOnlyMissing: p.kind === 'rollback',
+        ...(context.onEvent ? { onEvent: context.onEvent } : {}),
+      },
+    );
+  }
+
+  return {
+    kind: 'droplets',
+    app,
+    env,
+    currentRelease: current,
+    async planDeploy(options = {}) {
+      const tag = options.tag ?? 'latest';
+      const services = await Promise.all(
+        Object.entries(config.services).map(async ([service, spec]) => ({
+          service,
+          image: spec.image,
+          digest: await deps.registry.resolve(spec.image, tag),
+          tag,
+        })),
+      );
+      return plan({ id: deps.releases.newId(), services }, 'deploy');
+    },
+    planRelease: (release, kind) => plan({ ...release, id: deps.releases.newId() }, kind),
+    releases: (limit) => deps.releases.list(app, env, limit),
+    async deploy(p, context) {
+      const record: ReleaseRecord = {
+        ...p.release,
+        kind: p.kind,
+        by: context.by,
+        at: new Date(deps.clock.now()).toISOString(),
+        outcome: 'started',
+        ...(context.auditId ? { auditId: context.auditId } : {}),
+      };
+      await deps.releases.start(app, env, record);
+      let result: RolloutResult;
+      try {
+        result = await runRollout(p, context);
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        await deps.releases.finish(app, env, p.release.id, 'failed', { reason });
+        throw err;
+      }
+      if (result.ok && target.config.health_url) {
+        await context.onEvent?.({ step: 'health_url' });
+        const check = await deps.probeHealth(target.config.health_url);
+        result.healthUrl = { ok: check.state === 'good', detail: check.detail };
+        if (check.state !== 'good') {
+          result.ok = false;
+          result.reason = `health_url answered ${check.detail}`;
+        }
+      }
+      const outcome = result.ok ? 'succeeded' : result.restored.length > 0 ? 'rolled_back' : 'failed';
+      await deps.releases.finish(
+        app,
+        env,
+        p.release.id,
+        outcome,
+        result.ok
+          ? undefined
+          : { ...(result.failedHost ? { host: result.failedHost } : {}), reason: result.reason ?? 'failed' },
+      );
+      return result;
+    },
+    async health() {
+      return hostsHealth(config, await hosts(), connect);
+    },
+    describe: describePlan,
+  };
+}

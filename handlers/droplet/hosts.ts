@@ -1,6 +1,6 @@
 import type { DropletsConfig } from '../../src/config/schema.js';
 import { DocksideError } from '../../src/errors.js';
-import { knownHostName } from '../../src/ssh/known-hosts.js';
+import { knownHostName, parseHostEntry } from '../../src/ssh/known-hosts.js';
 import type { DropletApi } from './do-api.js';
 
 /** One host of a Droplet env: where to SSH, and its Droplet id when a load balancer needs it. */
@@ -10,14 +10,6 @@ export interface HostRef {
   /** `host` or `[host]:port`: how messages and host_keys name it. */
   name: string;
   dropletId?: number;
-}
-
-/** `10.0.0.5`, `10.0.0.5:2222`, `[fd00::5]:22` -> host and port. */
-export function parseHostEntry(entry: string, defaultPort: number): { host: string; port: number } {
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-  if (v6) return { host: v6[1] as string, port: v6[2] ? Number(v6[2]) : defaultPort };
-  const [host = '', port] = entry.split(':');
-  return { host, port: port ? Number(port) : defaultPort };
 }
 
 /**

@@ -9,9 +9,13 @@ import { sameDigests } from './release-file.js';
 export async function planDropletPromotion(from: DeployTarget, to: DeployTarget): Promise<ReleasePlan> {
   const source = await from.currentRelease();
   if (!source) {
-    throw new DocksideError('promote_not_possible', `${from.app} ${from.env} has no release to promote yet.`, {
-      hint: `Deploy ${from.app} ${from.env} first.`,
-    });
+    throw new DocksideError(
+      'promote_not_possible',
+      `${from.app} ${from.env} has no release to promote yet.`,
+      {
+        hint: `Deploy ${from.app} ${from.env} first.`,
+      },
+    );
   }
   const plan = await to.planRelease(source, 'promote');
   if (plan.current && sameDigests(plan.current.services, source.services)) {

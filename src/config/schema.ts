@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostsWithoutKey } from '../ssh/known-hosts.js';
 import { cronProblem, timeZoneProblem } from './formats.js';
 
 /**
@@ -144,6 +145,9 @@ export const DropletsConfig = z
           path: [field, 'service'],
         });
       }
+    }
+    for (const missing of hostsWithoutKey(d.host_keys, d.hosts ?? [], d.port)) {
+      ctx.addIssue({ code: 'custom', message: `no host_keys line for ${missing}`, path: ['host_keys'] });
     }
     const variables = Object.values(d.services).map((s) => s.variable);
     if (new Set(variables).size !== variables.length) {

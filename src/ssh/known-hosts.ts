@@ -61,13 +61,23 @@ export function verifyHostKey(
   return forHost.some((k) => k.key === blob) ? { ok: true } : { ok: false, reason: 'changed' };
 }
 
-/** Hosts among `hosts` that no line names: a config that could never connect to them. */
+/** Entries of `hosts` (`host[:port]`) that no line names: a config that could never connect to them. */
 export function hostsWithoutKey(
   lines: readonly string[],
-  hosts: ReadonlyArray<{ host: string; port: number }>,
+  hosts: readonly string[],
+  defaultPort: number,
 ): string[] {
   const known = parseKnownHosts(lines);
   return hosts
+    .map((entry) => parseHostEntry(entry, defaultPort))
     .map((h) => knownHostName(h.host, h.port))
     .filter((name) => !known.some((k) => k.names.some((p) => nameMatches(p, name))));
+}
+
+/** `10.0.0.5`, `10.0.0.5:2222`, `[fd00::5]:22` -> host and port. */
+export function parseHostEntry(entry: string, defaultPort: number): { host: string; port: number } {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+  if (v6) return { host: v6[1] as string, port: v6[2] ? Number(v6[2]) : defaultPort };
+  const [host = '', port] = entry.split(':');
+  return { host, port: port ? Number(port) : defaultPort };
 }

@@ -16,9 +16,10 @@ running_unhealthy() { [ -f "$S/unhealthy-when" ] && grep -qF "$(cat "$S/unhealth
 
 if [ "$1" = image ] && [ "$2" = inspect ]; then
   fail_on inspect; shift 2
-  for ref in "$@"; do
-    case "$ref" in --*) continue;; esac
-    [ -f "$(img_file "$ref")" ] || { echo "Error: No such image: $ref" >&2; exit 1; }
+  while [ $# -gt 0 ]; do
+    case "$1" in --format|-f) shift 2; continue;; esac
+    [ -f "$(img_file "$1")" ] || { echo "Error: No such image: $1" >&2; exit 1; }
+    shift
   done
   exit 0
 fi

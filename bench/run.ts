@@ -1,4 +1,5 @@
 import { benchBackup } from './backup.js';
+import { benchDroplet } from './droplet.js';
 import { benchHealth } from './health.js';
 import { benchQuery } from './query.js';
 import { benchSlack } from './slack.js';
@@ -12,6 +13,7 @@ const cases: Record<string, () => Promise<unknown>> = {
   query: () => benchQuery(),
   health: () => benchHealth(),
   backup: () => benchBackup(),
+  droplet: () => benchDroplet(),
 };
 const wanted = process.argv.slice(2).filter((a) => a in cases);
 for (const name of wanted.length > 0 ? wanted : Object.keys(cases)) {

@@ -200,6 +200,18 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
   for (let i = 0; i < rest.length; i += batchSize) batches.push(rest.slice(i, i + batchSize));
 
   try {
+    // Every host is reached (and its key checked) before the first one changes: an
+    // unreachable or impostor host stops the rollout while nothing has moved.
+    const reach = await Promise.allSettled(input.hosts.map((h) => session(h)));
+    const unreachable = reach.findIndex((r) => r.status === 'rejected');
+    if (unreachable !== -1) {
+      const err = (reach[unreachable] as PromiseRejectedResult).reason as unknown;
+      result.ok = false;
+      result.failedHost = (input.hosts[unreachable] as HostRef).name;
+      result.reason = scrub(err instanceof Error ? err.message : String(err));
+      await emit({ step: 'host_failed', host: result.failedHost, detail: result.reason });
+      return result;
+    }
     for (const [index, batch] of batches.entries()) {
       const outcomes = await Promise.allSettled(
         batch.map((h) => updateHost(h, input.migrate && index === 0)),

@@ -82,7 +82,8 @@ export async function benchDroplet(options: { dockerDelayS?: number } = {}): Pro
   const [serial, parallel] = runs;
   const checks: Array<[string, boolean]> = [
     ['every rollout succeeded', runs.every((r) => r.ok)],
-    ['batch 1: overhead under 25 ms a remote command', !!serial && serial.overheadMs / serial.commands < 25],
+    // Mostly fixed: three SSH handshakes (at once), six load balancer calls, the release log.
+    ['batch 1: overhead under 600 ms in all', !!serial && serial.overheadMs < 600],
     [
       'batch 2: wall time under the sum of remote times (hosts 2 and 3 at once)',
       !!parallel && parallel.wallMs < parallel.remoteMs,

@@ -58,6 +58,8 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
   /** What each touched host ran before: its release file, or null when it had none. */
   const previous = new Map<string, string | null>();
   const outOfLb = new Set<string>();
+  /** Hosts whose containers were (re)started on the new release. */
+  const started = new Set<string>();
   const updated: string[] = [];
   const result: RolloutResult = { ok: true, release, updated, restored: [], notRestored: [] };
   const releaseText = renderReleaseFile(config, release);
@@ -151,6 +153,7 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
     await step(host, 'resolve', commands.writeRelease(releaseText));
     if (await needsPull(host)) await step(host, 'pull', commands.pull());
     await leaveLb(host);
+    started.add(host.name); // before the step: an `up` that timed out may have half-applied
     await step(host, 'up', commands.up());
     if (runMigration && config.migrate) {
       await step(host, 'migrate', commands.migrate(config.migrate));
@@ -170,8 +173,10 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
     }
     try {
       await step(host, 'restore', commands.writeRelease(before));
-      await step(host, 'restore', commands.up());
-      await waitHealthy(host);
+      if (started.has(host.name)) {
+        await step(host, 'restore', commands.up());
+        await waitHealthy(host);
+      }
       await joinLb(host);
       return undefined;
     } catch (err) {

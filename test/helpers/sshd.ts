@@ -41,6 +41,8 @@ export interface SimHost {
   running(): string | undefined;
   /** Puts a release in place as if deployed earlier: file, images, running containers. */
   seed(releaseEnv: string): void;
+  /** Makes it a host that was never deployed: no release file, nothing running, no images. */
+  wipe(): void;
   failOn(subcommand: 'pull' | 'up' | 'exec' | 'logs' | 'inspect' | undefined): void;
   unhealthyWhen(text: string | undefined): void;
   /** Seconds each docker call takes. */
@@ -210,6 +212,11 @@ export async function startSshHosts(count: number): Promise<SshHosts> {
       if (value === undefined) rmSync(file(name), { force: true });
       else writeFileSync(file(name), value);
     };
+    const forgetImages = () => {
+      rmSync(path.join(state, 'images'), { recursive: true, force: true });
+      mkdirSync(path.join(state, 'images'));
+      chownSync(path.join(state, 'images'), uid, gid);
+    };
     const address = `${ip}:${port}`;
     const line = (pub: string) => `[${ip}]:${port} ${pub.split(/\s+/).slice(0, 2).join(' ')}`;
     return {
@@ -238,14 +245,15 @@ export async function startSshHosts(count: number): Promise<SshHosts> {
           if (ref) writeFileSync(path.join(state, 'images', ref.replace(/[/:@]/g, '_')), '');
         }
       },
+      wipe() {
+        rmSync(path.join(root, 'compose', 'release.env'), { force: true });
+        rmSync(file('running.env'), { force: true });
+        forgetImages();
+      },
       failOn: (sub) => setFlag('fail-on', sub),
       unhealthyWhen: (text) => setFlag('unhealthy-when', text),
       delay: (seconds) => setFlag('delay', seconds === undefined ? undefined : String(seconds)),
-      forgetImages: () => {
-        rmSync(path.join(state, 'images'), { recursive: true, force: true });
-        mkdirSync(path.join(state, 'images'));
-        chownSync(path.join(state, 'images'), uid, gid);
-      },
+      forgetImages,
     };
   }
 

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRedis } from '../helpers/redis.js';
+import type { SimHost } from '../helpers/sshd.js';
+import { type DropletWorld, startDropletWorld } from './world.js';
+
+const { redis } = testRedis('droplet-fail');
+let world: DropletWorld;
+let hosts: SimHost[];
+let v1: { backend: string; frontend: string };
+
+const digestsIn = (file: string | undefined) =>
+  [...(file ?? '').matchAll(/@(sha256:[a-f0-9]{64})/g)].map((m) => m[1]);
+const name = (h: SimHost) => `[${h.ip}]:${h.port}`;
+const ran = (h: SimHost, sub: string) => h.commands().some((argv) => argv.includes(sub));
+
+beforeAll(async () => {
+  world = await startDropletWorld({ hosts: 2, redis });
+  hosts = world.ssh.hosts;
+  hosts.forEach((h, i) =>
+    world.sim.droplets.addDroplet({
+      id: 200 + i,
+      name: `f-${i}`,
+      tags: [],
+      privateIp: h.ip,
+      publicIp: `198.51.100.${i}`,
+    }),
+  );
+  world.sim.droplets.addLoadBalancer({ id: 'lb-f', dropletIds: [200, 201] });
+  v1 = world.push('v1');
+}, 60_000);
+afterAll(() => world?.close());
+
+function reset() {
+  for (const h of hosts) {
+    h.seed(world.releaseFile(v1));
+    h.clearCommands();
+    h.failOn(undefined);
+    h.unhealthyWhen(undefined);
+  }
+}
+
+const target = (extra: Record<string, unknown> = {}) =>
+  world.target(world.config({ staging: { droplets: world.dropletsEnv(hosts, extra) } }), 'staging');
+
+describe('a rollout that cannot go through', () => {
+  it('touches no host when one of them presents the wrong key', async () => {
+    reset();
+    const keys = [hosts[0]!.hostKeyLine, hosts[1]!.otherKeyLine];
+    const result = await target({ host_keys: keys }).deploy(await target().planDeploy({ tag: 'v1' }), {
+      by: 'U1',
+    });
+    expect(result).toMatchObject({ ok: false, failedHost: name(hosts[1]!), restored: [], updated: [] });
+    expect(result.reason).toContain('does not match host_keys');
+    expect(hosts[0]!.commands()).toEqual([]);
+  });
+
+  it('stops at a failed pull on the first host: no up anywhere, the second host untouched', async () => {
+    reset();
+    const v2 = world.push('v2');
+    hosts[0]!.failOn('pull');
+    const t = target();
+    const result = await t.deploy(await t.planDeploy({ tag: 'v2' }), { by: 'U1' });
+    expect(result).toMatchObject({ ok: false, failedHost: name(hosts[0]!), restored: [name(hosts[0]!)] });
+    expect(result.reason).toBe('pull exited with 1: simulated pull failure');
+    expect(result.logTail).toBeUndefined();
+    expect(ran(hosts[0]!, 'up')).toBe(false);
+    expect(hosts[1]!.commands()).toEqual([]);
+    expect(digestsIn(hosts[0]!.releaseFile())).toEqual([v1.backend, v1.frontend]);
+    expect(digestsIn(hosts[0]!.releaseFile())).not.toContain(v2.backend);
+  });
+
+  it('says a host with no earlier release could not be put back', async () => {
+    reset();
+    hosts[1]!.wipe();
+    const fresh = world.push('fresh');
+    hosts[1]!.unhealthyWhen(fresh.backend);
+    const t = target();
+    const result = await t.deploy(await t.planDeploy({ tag: 'fresh' }), { by: 'U1' });
+    expect(result).toMatchObject({ ok: false, failedHost: name(hosts[1]!), restored: [name(hosts[0]!)] });
+    expect(result.notRestored).toEqual([
+      { host: name(hosts[1]!), reason: 'it had no release before this one' },
+    ]);
+    expect(digestsIn(hosts[0]!.running())).toEqual([v1.backend, v1.frontend]);
+  });
+
+  it('puts the host back when the load balancer call fails, and says why', async () => {
+    reset();
+    const t = target({ load_balancer_id: 'lb-missing' });
+    const result = await t.deploy(
+      await t.planRelease({ id: 'x', services: (await t.currentRelease())!.services }, 'deploy'),
+      {
+        by: 'U1',
+      },
+    );
+    expect(result).toMatchObject({ ok: false, failedHost: name(hosts[0]!), restored: [name(hosts[0]!)] });
+    expect(result.reason).toMatch(/Load balancer lb-missing/);
+    expect(ran(hosts[0]!, 'up')).toBe(false);
+  });
+
+  it('names a host that does not answer', async () => {
+    reset();
+    const env = world.dropletsEnv(hosts, {
+      hosts: [hosts[0]!.address, '127.0.0.1:1'],
+      host_keys: [hosts[0]!.hostKeyLine, '[127.0.0.1]:1 ssh-ed25519 AAAA'],
+    });
+    const t = world.target(world.config({ staging: { droplets: env } }), 'staging');
+    const result = await t.deploy(await t.planDeploy({ tag: 'v1' }), { by: 'U1' });
+    expect(result).toMatchObject({ ok: false, failedHost: '[127.0.0.1]:1' });
+    expect(result.reason).toMatch(/Could not connect to dockside-ssh-test@\[127.0.0.1\]:1/);
+    expect(hosts[0]!.commands()).toEqual([]);
+  });
+});

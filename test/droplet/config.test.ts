@@ -45,7 +45,9 @@ function problems(text: string): string[] {
 
 describe('Droplet envs in dockside.yml', () => {
   it('accepts the DESIGN.md example with registries and fills in defaults', () => {
-    const config = parseConfig(yaml(droplets, 'registries:\n  ghcr.io: { token: "${GHCR_TOKEN}" }'), {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is dockside.yml's own interpolation syntax
+    const registries = 'registries:\n  ghcr.io: { token: "${GHCR_TOKEN}" }';
+    const config = parseConfig(yaml(droplets, registries), {
       DROPLET_SSH_KEY: KEY,
       GHCR_TOKEN: 'ghp_x1234567890',
     });

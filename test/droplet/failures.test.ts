@@ -16,15 +16,15 @@ const ran = (h: SimHost, sub: string) => h.commands().some((argv) => argv.includ
 beforeAll(async () => {
   world = await startDropletWorld({ hosts: 2, redis });
   hosts = world.ssh.hosts;
-  hosts.forEach((h, i) =>
+  for (const [i, h] of hosts.entries()) {
     world.sim.droplets.addDroplet({
       id: 200 + i,
       name: `f-${i}`,
       tags: [],
       privateIp: h.ip,
       publicIp: `198.51.100.${i}`,
-    }),
-  );
+    });
+  }
   world.sim.droplets.addLoadBalancer({ id: 'lb-f', dropletIds: [200, 201] });
   v1 = world.push('v1');
 }, 60_000);

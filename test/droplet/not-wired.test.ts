@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { deployCommand } from '../../commands/deploy.js';
+import { promoteCommand } from '../../commands/promote.js';
+import { rollbackCommand } from '../../commands/rollback.js';
+import { checkEnv } from '../../handlers/health/check-env.js';
+import { systemClock } from '../../src/clock.js';
+import { Config } from '../../src/config/schema.js';
+import type { DoClient } from '../../src/do/port.js';
+
+const droplets = {
+  hosts: ['10.0.0.5'],
+  user: 'deploy',
+  ssh_key: 'key',
+  host_keys: ['10.0.0.5 ssh-ed25519 AAAA'],
+  compose_file: '/opt/c.yml',
+  project: 'vulcan',
+  release_file: '/opt/release.env',
+  services: { backend: { image: 'ghcr.io/acme/vulcan/backend', variable: 'BACKEND_IMAGE' } },
+  host_health: { service: 'backend', url: 'http://127.0.0.1:8000/health' },
+};
+const config = Config.parse({
+  channels: { ops: 'C0123456789' },
+  apps: {
+    api: {
+      environments: { staging: { droplets }, production: { droplets } },
+      promote: { from: 'staging', to: 'production' },
+    },
+  },
+});
+// parse() never touches its dependencies; nothing may reach DigitalOcean.
+const deps = {} as Parameters<typeof deployCommand>[0];
+const refusal = {
+  code: 'not_available',
+  message: 'api staging runs on Droplets, which this command cannot drive yet.',
+};
+
+describe('App Platform commands on a Droplet env (not wired yet)', () => {
+  it('refuse with a reason instead of calling DigitalOcean without an app', () => {
+    expect(() => deployCommand(deps).parse('api staging', config)).toThrow(expect.objectContaining(refusal));
+    expect(() => rollbackCommand(deps).parse('api staging', config)).toThrow(
+      expect.objectContaining(refusal),
+    );
+    expect(() => promoteCommand(deps).parse('api', config)).toThrow(expect.objectContaining(refusal));
+  });
+
+  it('health skips the App Platform checks for a Droplet env', async () => {
+    const unused = new Proxy({} as DoClient, {
+      get: () => () => Promise.reject(new Error('no DigitalOcean call expected')),
+    });
+    const health = await checkEnv(
+      { config, do: unused, clock: systemClock, fetch },
+      { app: 'api', env: 'staging', config: config.apps.api!.environments.staging! },
+    );
+    expect(health.checks.map((c) => c.name)).not.toContain('deploy');
+  });
+});

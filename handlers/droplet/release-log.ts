@@ -28,7 +28,19 @@ const Stored = z.object({
   finishedAt: z.string().optional(),
 });
 
+const runningKey = (app: string, env: string) => `${logKey(app, env)}:running`;
+// Deletes the claim only if it is still ours: an expired claim may belong to a newer rollout.
+const RELEASE_CLAIM =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
 export interface ReleaseLog {
+  /**
+   * Marks a rollout of the env as running, across replicas. Returns undefined when
+   * claimed, or the id of the rollout already running. The claim expires after ttlMs
+   * so a replica that died mid-rollout does not block the env forever.
+   */
+  claim(app: string, env: string, id: string, ttlMs: number): Promise<string | undefined>;
+  unclaim(app: string, env: string, id: string): Promise<void>;
   /** A new release id: sortable by time, unique across replicas. */
   newId(): string;
   start(app: string, env: string, record: ReleaseRecord): Promise<void>;
@@ -67,6 +79,16 @@ export function createReleaseLog({ redis, clock }: { redis: Redis; clock: Clock 
   };
 
   return {
+    claim: (app, env, id, ttlMs) =>
+      guarded(async () => {
+        const ok = await redis.set(runningKey(app, env), id, 'PX', ttlMs, 'NX');
+        if (ok === 'OK') return undefined;
+        return (await redis.get(runningKey(app, env))) ?? 'unknown';
+      }),
+    unclaim: (app, env, id) =>
+      guarded(async () => {
+        await redis.eval(RELEASE_CLAIM, 1, runningKey(app, env), id);
+      }),
     newId() {
       const stamp = new Date(clock.now()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
       return `r${stamp}-${randomBytes(2).toString('hex')}`;

@@ -28,6 +28,10 @@ export interface RolloutInput {
   /** Pull only when a host lacks an image (rollbacks to images still on the hosts). */
   pullOnlyMissing: boolean;
   onEvent?: (event: RolloutEvent) => void | Promise<void>;
+  /** The env-wide check once every host is done (health_url). */
+  finalCheck?: () => Promise<{ ok: boolean; detail: string }>;
+  /** auto_rollback: a failed final check puts every host back too. */
+  restoreOnFinalFailure?: boolean;
 }
 
 /** Why a host failed: the step, and one line from its output. */
@@ -184,6 +188,17 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
     }
   }
 
+  /** The failing host and every host already updated go back, newest first. */
+  async function restoreTouched(): Promise<void> {
+    const touched = input.hosts.filter((h) => previous.has(h.name));
+    for (const h of touched.reverse()) {
+      const problem = await restore(h);
+      if (problem) result.notRestored.push(problem);
+      else result.restored.push(h.name);
+    }
+    updated.length = 0;
+  }
+
   async function logTail(host: HostRef, failedStep: RolloutEvent['step']): Promise<string | undefined> {
     const service =
       failedStep === 'migrate' && config.migrate ? config.migrate.service : config.host_health.service;
@@ -234,14 +249,17 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
         if (tail) result.logTail = tail;
       }
       await emit({ step: 'host_failed', host: host.name, detail: result.reason });
-      const touched = input.hosts.filter((h) => previous.has(h.name));
-      for (const h of touched.reverse()) {
-        const problem = await restore(h);
-        if (problem) result.notRestored.push(problem);
-        else result.restored.push(h.name);
-      }
-      updated.length = 0;
+      await restoreTouched();
       return result;
+    }
+    if (input.finalCheck) {
+      await emit({ step: 'health_url' });
+      result.healthUrl = await input.finalCheck();
+      if (!result.healthUrl.ok) {
+        result.ok = false;
+        result.reason = `health_url answered ${result.healthUrl.detail}`;
+        if (input.restoreOnFinalFailure) await restoreTouched();
+      }
     }
     return result;
   } finally {

@@ -71,6 +71,11 @@ export function createDropletTarget(
       { log, ...(deps.onCommand ? { onCommand: deps.onCommand } : {}) },
     );
   const hosts = () => resolveHosts(config, deps.droplets);
+  const healthUrl = target.config.health_url;
+  const checkHealthUrl = async (url: string) => {
+    const check = await deps.probeHealth(url);
+    return { ok: check.state === 'good', detail: check.detail };
+  };
 
   /** Hosts know digests; the log knows which tags they came from. */
   async function withTags(release: Release): Promise<Release> {
@@ -112,6 +117,8 @@ export function createDropletTarget(
         migrate: p.kind !== 'rollback',
         pullOnlyMissing: p.kind === 'rollback',
         ...(context.onEvent ? { onEvent: context.onEvent } : {}),
+        ...(healthUrl ? { finalCheck: () => checkHealthUrl(healthUrl) } : {}),
+        restoreOnFinalFailure: target.config.auto_rollback,
       },
     );
   }
@@ -136,47 +143,59 @@ export function createDropletTarget(
     planRelease: (release, kind) => plan({ ...release, id: deps.releases.newId() }, kind),
     releases: (limit) => deps.releases.list(app, env, limit),
     async deploy(p, context) {
-      const record: ReleaseRecord = {
-        ...p.release,
-        kind: p.kind,
-        by: context.by,
-        at: new Date(deps.clock.now()).toISOString(),
-        outcome: 'started',
-        ...(context.auditId ? { auditId: context.auditId } : {}),
-      };
-      await deps.releases.start(app, env, record);
-      let result: RolloutResult;
+      // Long enough for the slowest rollout the timeouts allow on a few hosts; a crashed
+      // replica's claim then lapses on its own.
+      const ttlMs = 2 * 60 * 60_000;
+      const running = await deps.releases.claim(app, env, p.release.id, ttlMs);
+      if (running) {
+        throw new DocksideError(
+          'deploy_in_progress',
+          `A rollout of ${app} ${env} is already running (${running}).`,
+          {
+            hint: 'Wait for it to finish, then try again.',
+          },
+        );
+      }
       try {
-        result = await runRollout(p, context);
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        await deps.releases.finish(app, env, p.release.id, 'failed', { reason });
-        throw err;
+        return await deployClaimed(p, context);
+      } finally {
+        await deps.releases.unclaim(app, env, p.release.id);
       }
-      if (result.ok && target.config.health_url) {
-        await context.onEvent?.({ step: 'health_url' });
-        const check = await deps.probeHealth(target.config.health_url);
-        result.healthUrl = { ok: check.state === 'good', detail: check.detail };
-        if (check.state !== 'good') {
-          result.ok = false;
-          result.reason = `health_url answered ${check.detail}`;
-        }
-      }
-      const outcome = result.ok ? 'succeeded' : result.restored.length > 0 ? 'rolled_back' : 'failed';
-      await deps.releases.finish(
-        app,
-        env,
-        p.release.id,
-        outcome,
-        result.ok
-          ? undefined
-          : { ...(result.failedHost ? { host: result.failedHost } : {}), reason: result.reason ?? 'failed' },
-      );
-      return result;
     },
     async health() {
       return hostsHealth(config, await hosts(), connect);
     },
     describe: describePlan,
   };
+
+  async function deployClaimed(p: ReleasePlan, context: RunContext): Promise<RolloutResult> {
+    const record: ReleaseRecord = {
+      ...p.release,
+      kind: p.kind,
+      by: context.by,
+      at: new Date(deps.clock.now()).toISOString(),
+      outcome: 'started',
+      ...(context.auditId ? { auditId: context.auditId } : {}),
+    };
+    await deps.releases.start(app, env, record);
+    let result: RolloutResult;
+    try {
+      result = await runRollout(p, context);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      await deps.releases.finish(app, env, p.release.id, 'failed', { reason });
+      throw err;
+    }
+    const outcome = result.ok ? 'succeeded' : result.restored.length > 0 ? 'rolled_back' : 'failed';
+    await deps.releases.finish(
+      app,
+      env,
+      p.release.id,
+      outcome,
+      result.ok
+        ? undefined
+        : { ...(result.failedHost ? { host: result.failedHost } : {}), reason: result.reason ?? 'failed' },
+    );
+    return result;
+  }
 }

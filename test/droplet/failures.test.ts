@@ -109,4 +109,63 @@ describe('a rollout that cannot go through', () => {
     expect(result.reason).toMatch(/Could not connect to dockside-ssh-test@\[127.0.0.1\]:1/);
     expect(hosts[0]!.commands()).toEqual([]);
   });
+
+  it('checks health_url at the end: a failure with auto_rollback puts every host back', async () => {
+    reset();
+    world.push('v5');
+    world.setHealth(503);
+    try {
+      const cfg = (autoRollback: boolean) =>
+        world.config({
+          staging: {
+            droplets: world.dropletsEnv(hosts),
+            health_url: world.healthUrl,
+            auto_rollback: autoRollback,
+          },
+        });
+      const kept = world.target(cfg(false), 'staging');
+      const failed = await kept.deploy(await kept.planDeploy({ tag: 'v5' }), { by: 'U1' });
+      expect(failed).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/^health_url answered 503/),
+        restored: [],
+      });
+      expect((await kept.releases(1))[0]?.outcome).toBe('failed');
+      for (const h of hosts) expect(digestsIn(h.running())).not.toEqual([v1.backend, v1.frontend]);
+
+      reset();
+      const auto = world.target(cfg(true), 'staging');
+      const back = await auto.deploy(await auto.planDeploy({ tag: 'v5' }), { by: 'U1' });
+      expect(back).toMatchObject({ ok: false, healthUrl: { ok: false } });
+      expect(back.restored.sort()).toEqual(hosts.map(name).sort());
+      for (const h of hosts) expect(digestsIn(h.running())).toEqual([v1.backend, v1.frontend]);
+      expect((await auto.releases(1))[0]?.outcome).toBe('rolled_back');
+    } finally {
+      world.setHealth(200, '{"status":"ok"}');
+    }
+  });
+
+  it('refuses a second rollout of the same env while one runs', async () => {
+    reset();
+    hosts[0]!.delay(0.3);
+    try {
+      const t = target();
+      const plan = await t.planDeploy({ tag: 'v1' });
+      let underway = () => {};
+      const reported = new Promise<void>((resolve) => {
+        underway = resolve;
+      });
+      const first = t.deploy(plan, { by: 'U1', onEvent: () => underway() });
+      await reported;
+      await expect(t.deploy(await t.planDeploy({ tag: 'v1' }), { by: 'U2' })).rejects.toMatchObject({
+        code: 'deploy_in_progress',
+        message: expect.stringContaining(plan.release.id),
+      });
+      expect((await first).ok).toBe(true);
+      // and once it is over, the env is free again
+      expect((await t.deploy(await t.planDeploy({ tag: 'v1' }), { by: 'U2' })).ok).toBe(true);
+    } finally {
+      hosts[0]!.delay(undefined);
+    }
+  });
 });

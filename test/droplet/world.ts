@@ -34,6 +34,8 @@ export interface DropletWorld {
   sim: DoSimulator;
   healthUrl: string;
   healthHits: () => number;
+  /** What health_url answers from now on (default 200 {"status":"ok"}). */
+  setHealth(status: number, body?: string): void;
   log: string[];
   commands: CommandReport[];
   /** `<registry>/acme/vulcan/<service>`. */
@@ -53,9 +55,10 @@ export async function startDropletWorld(options: { hosts: number; redis: Redis }
   const registry = await startFakeRegistry({ token: REGISTRY_TOKEN });
   const sim = await startDoSimulator({ phaseDelayMs: 20 });
   let hits = 0;
+  let answer = { status: 200, body: '{"status":"ok"}' };
   const health: Server = createServer((_req, res) => {
     hits += 1;
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
   });
   await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
   const healthUrl = `http://127.0.0.1:${(health.address() as AddressInfo).port}/health`;
@@ -70,6 +73,9 @@ export async function startDropletWorld(options: { hosts: number; redis: Redis }
     sim,
     healthUrl,
     healthHits: () => hits,
+    setHealth: (status, body = '{"status":"down"}') => {
+      answer = { status, body };
+    },
     log,
     commands,
     image,

@@ -169,6 +169,16 @@ export function createDropletTarget(
   };
 
   async function deployClaimed(p: ReleasePlan, context: RunContext): Promise<RolloutResult> {
+    // An approved plan is bound to what ran when it was made: if the env moved since,
+    // the person approved a change that no longer describes what would happen.
+    const fresh = await plan(p.release, p.kind);
+    if (fresh.binding.current !== p.binding.current) {
+      throw new DocksideError(
+        'approval_stale',
+        `${app} ${env} changed since this ${p.kind} was planned, so nothing was done.`,
+        { hint: 'Ask again to see what it would change now.' },
+      );
+    }
     const record: ReleaseRecord = {
       ...p.release,
       kind: p.kind,

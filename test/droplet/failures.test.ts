@@ -168,4 +168,16 @@ describe('a rollout that cannot go through', () => {
       hosts[0]!.delay(undefined);
     }
   });
+
+  it('does nothing when the env changed between plan and deploy', async () => {
+    reset();
+    const t = target();
+    const plan = await t.planDeploy({ tag: 'v1' });
+    const other = world.push('other');
+    hosts[0]!.seed(world.releaseFile(other));
+    hosts[0]!.clearCommands();
+    await expect(t.deploy(plan, { by: 'U1' })).rejects.toMatchObject({ code: 'approval_stale' });
+    expect(hosts[0]!.commands()).toEqual([]);
+    expect((await t.releases(1))[0]?.id).not.toBe(plan.release.id);
+  });
 });

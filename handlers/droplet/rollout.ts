@@ -80,7 +80,7 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
 
   async function session(host: HostRef): Promise<SshSession> {
     const open = sessions.get(host.name);
-    if (open) return open;
+    if (open?.isOpen()) return open;
     const ssh = await deps.connect(host);
     sessions.set(host.name, ssh);
     return ssh;

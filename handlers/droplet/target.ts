@@ -93,18 +93,45 @@ export function createDropletTarget(
     return release ? withTags(release) : undefined;
   }
 
-  async function plan(release: Release, kind: PlanKind): Promise<ReleasePlan> {
-    const readings = await readHosts(config, await hosts(), connect);
+  /**
+   * One connection per host for a whole deploy (its check and its rollout), replaced
+   * when it died (a command timeout ends it) so a host can still be put back.
+   * Hosts are connected one call each at a time, never twice at once.
+   */
+  function pool() {
+    const sessions = new Map<string, SshSession>();
+    return {
+      async connect(host: HostRef): Promise<SshSession> {
+        let shared = sessions.get(host.name);
+        if (!shared?.isOpen()) {
+          shared = await connect(host);
+          sessions.set(host.name, shared);
+        }
+        const s = shared;
+        return { name: s.name, run: (c, o) => s.run(c, o), isOpen: () => s.isOpen(), close: () => {} };
+      },
+      closeAll() {
+        for (const s of sessions.values()) s.close();
+      },
+    };
+  }
+
+  async function plan(release: Release, kind: PlanKind, via = connect): Promise<ReleasePlan> {
+    const readings = await readHosts(config, await hosts(), via);
     // A deploy also heals hosts that drifted apart, so it plans from the first host's release.
     const first = readings.find((r) => r.release)?.release;
     const now = first ? await withTags(first) : undefined;
     return planFor({ app, env, config, kind, release, ...(now ? { current: now } : {}) });
   }
 
-  async function runRollout(p: ReleasePlan, context: RunContext): Promise<RolloutResult> {
+  async function runRollout(
+    p: ReleasePlan,
+    context: RunContext,
+    via: (host: HostRef) => Promise<SshSession>,
+  ): Promise<RolloutResult> {
     return rollout(
       {
-        connect,
+        connect: via,
         ...(deps.droplets ? { droplets: deps.droplets } : {}),
         log,
         sleep: deps.sleep,
@@ -156,9 +183,11 @@ export function createDropletTarget(
           },
         );
       }
+      const sessions = pool();
       try {
-        return await deployClaimed(p, context);
+        return await deployClaimed(p, context, sessions.connect);
       } finally {
+        sessions.closeAll();
         await deps.releases.unclaim(app, env, p.release.id);
       }
     },
@@ -168,10 +197,14 @@ export function createDropletTarget(
     describe: describePlan,
   };
 
-  async function deployClaimed(p: ReleasePlan, context: RunContext): Promise<RolloutResult> {
+  async function deployClaimed(
+    p: ReleasePlan,
+    context: RunContext,
+    via: (host: HostRef) => Promise<SshSession>,
+  ): Promise<RolloutResult> {
     // An approved plan is bound to what ran when it was made: if the env moved since,
     // the person approved a change that no longer describes what would happen.
-    const fresh = await plan(p.release, p.kind);
+    const fresh = await plan(p.release, p.kind, via);
     if (fresh.binding.current !== p.binding.current) {
       throw new DocksideError(
         'approval_stale',
@@ -190,7 +223,7 @@ export function createDropletTarget(
     await deps.releases.start(app, env, record);
     let result: RolloutResult;
     try {
-      result = await runRollout(p, context);
+      result = await runRollout(p, context, via);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       await deps.releases.finish(app, env, p.release.id, 'failed', { reason });

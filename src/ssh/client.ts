@@ -44,6 +44,8 @@ export interface SshSession {
   /** `host` or `[host]:port`, as the host_keys line names it. */
   readonly name: string;
   run(command: RemoteCommand, options: { timeoutMs: number }): Promise<RunResult>;
+  /** False once the connection is gone (closed, dropped, or ended after a timeout). */
+  isOpen(): boolean;
   close(): void;
 }
 
@@ -86,6 +88,10 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<SshSess
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   const client = new Client();
   let hostKeyProblem: 'unknown' | 'changed' | undefined;
+  let open = false;
+  client.on('close', () => {
+    open = false;
+  });
 
   return new Promise<SshSession>((resolve, reject) => {
     const fail = (err: unknown) => {
@@ -93,6 +99,7 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<SshSess
       reject(err);
     };
     client.once('ready', () => {
+      open = true;
       client.removeAllListeners('error');
       client.on('error', (err: Error) => log.warn({ err }, 'ssh connection error'));
       resolve(session());
@@ -152,7 +159,11 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<SshSess
   function session(): SshSession {
     return {
       name,
-      close: () => client.end(),
+      isOpen: () => open,
+      close: () => {
+        open = false;
+        client.end();
+      },
       run: (command, { timeoutMs }) => run(command, timeoutMs),
     };
   }
@@ -175,6 +186,7 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<SshSess
         const timer = setTimeout(() => {
           log.warn({ command: shown, timeoutMs }, 'remote command timed out');
           // The remote side may keep running; closing the connection is the only sure stop.
+          open = false;
           channel.close();
           client.end();
           reject(

@@ -180,4 +180,20 @@ describe('a rollout that cannot go through', () => {
     expect(hosts[0]!.commands()).toEqual([]);
     expect((await t.releases(1))[0]?.id).not.toBe(plan.release.id);
   });
+
+  it('names a host whose command hangs, and puts it back over a new connection', async () => {
+    reset();
+    world.push('slow');
+    hosts[0]!.delay(5);
+    try {
+      const t = target({ timeouts: { connect_ms: 5000, command_ms: 700, health_ms: 1500 } });
+      const result = await t.deploy(await t.planDeploy({ tag: 'slow' }), { by: 'U1' });
+      expect(result).toMatchObject({ ok: false, failedHost: name(hosts[0]!), restored: [name(hosts[0]!)] });
+      expect(result.reason).toMatch(/did not finish on .* within 1 s/);
+      expect(digestsIn(hosts[0]!.releaseFile())).toEqual([v1.backend, v1.frontend]);
+      expect(hosts[1]!.commands()).toEqual([]);
+    } finally {
+      hosts[0]!.delay(undefined);
+    }
+  });
 });

@@ -89,46 +89,112 @@ const imageRepository = z
     'an image repository with its registry and no tag, e.g. ghcr.io/acme/app/backend',
   );
 
-export const DropletService = z.strictObject({
-  image: imageRepository,
-  /** The variable the compose file reads the image from, e.g. BACKEND_IMAGE. */
-  variable: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as BACKEND_IMAGE'),
-});
+export const DropletService = z
+  .strictObject({
+    image: imageRepository.describe(
+      'Image repository with its registry and no tag, e.g. ghcr.io/acme/vulcan/backend.',
+    ),
+    variable: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as BACKEND_IMAGE')
+      .describe('The variable the compose file reads the image from, e.g. BACKEND_IMAGE.'),
+  })
+  .describe('One service of the compose file, by its name.');
 export type DropletService = z.infer<typeof DropletService>;
 
 /** Docker compose stacks on Droplets, reached over SSH (DESIGN.md "Droplet targets"). */
 export const DropletsConfig = z
   .strictObject({
-    hosts: z.array(sshHost).min(1).optional(),
-    /** Droplets carrying this tag, reached on their private IPv4 (looked up through the DO API). */
+    hosts: z
+      .array(sshHost)
+      .min(1)
+      .optional()
+      .describe(
+        'The hosts, in rollout order: IPs or names, with :port when not `port`. Either hosts or tag.',
+      ),
     tag: z
       .string()
       .regex(/^[A-Za-z0-9_:-]{1,255}$/, 'a DigitalOcean tag')
-      .optional(),
-    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a Unix user name'),
-    port: z.number().int().min(1).max(65_535).default(22),
-    /** Private key text (OpenSSH or PEM), normally `${DROPLET_SSH_KEY}`. */
-    ssh_key: z.string().min(1),
-    /** known_hosts lines; `[host]:port` when the port is not 22. A host without one is refused. */
-    host_keys: z.array(z.string().min(1)).min(1, 'add the known_hosts line of every host'),
-    compose_file: absolutePath,
-    project: name,
-    /** Written by dockside, read by compose through --env-file: one `VARIABLE=image@digest` per service. */
-    release_file: absolutePath,
-    services: z.record(name, DropletService).refine((s) => Object.keys(s).length > 0, 'at least one service'),
-    migrate: z.strictObject({ service: name, command: z.string().min(1) }).optional(),
-    host_health: z.strictObject({ service: name, url: httpUrl }),
-    load_balancer_id: z.string().min(1).optional(),
-    batch: z.number().int().min(1).max(100).default(1),
+      .optional()
+      .describe('Droplets carrying this tag, reached on their private IPv4 (looked up through the DO API).'),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a Unix user name')
+      .describe('SSH user (in the docker group).'),
+    port: z.number().int().min(1).max(65_535).default(22).describe('SSH port of hosts that do not name one.'),
+    ssh_key: z
+      .string()
+      .min(1)
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is dockside.yml's own interpolation syntax
+      .describe('Private key text (OpenSSH or PEM, unencrypted), normally `${DROPLET_SSH_KEY}`.'),
+    host_keys: z
+      .array(z.string().min(1))
+      .min(1, 'add the known_hosts line of every host')
+      .describe(
+        'known_hosts lines of the hosts (`[host]:port` when the port is not 22; `ssh-keyscan` output). A host without one, or with another key, is refused.',
+      ),
+    compose_file: absolutePath.describe('The docker compose file on the hosts.'),
+    project: name.describe('Compose project name.'),
+    release_file: absolutePath.describe(
+      'Written by dockside and read by compose (--env-file): one `VARIABLE=image@sha256:...` line per service.',
+    ),
+    services: z
+      .record(name, DropletService)
+      .refine((s) => Object.keys(s).length > 0, 'at least one service')
+      .describe('The services dockside deploys, by compose service name.'),
+    migrate: z
+      .strictObject({
+        service: name.describe('Service to run it in.'),
+        command: z.string().min(1).describe('Command, e.g. "alembic upgrade head".'),
+      })
+      .optional()
+      .describe('Run once per deploy, on the first host after its `up -d` (never on a rollback).'),
+    host_health: z
+      .strictObject({
+        service: name.describe('Service the check runs inside (it needs curl).'),
+        url: httpUrl.describe(
+          'URL that answers 2xx when the host is healthy, as seen from inside the service.',
+        ),
+      })
+      .describe('Checked on each host after its `up -d`; the host rejoins the load balancer when it passes.'),
+    load_balancer_id: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('DigitalOcean load balancer a host leaves while it is updated.'),
+    batch: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(1)
+      .describe('Hosts updated at a time after the first (which always goes alone).'),
     timeouts: z
       .strictObject({
-        connect_ms: z.number().int().min(100).max(120_000).default(10_000),
-        /** Any one remote command (a `docker compose pull` of large images included). */
-        command_ms: z.number().int().min(100).max(3_600_000).default(600_000),
-        /** How long a host may take to answer its host_health check after `up -d`. */
-        health_ms: z.number().int().min(100).max(3_600_000).default(120_000),
+        connect_ms: z
+          .number()
+          .int()
+          .min(100)
+          .max(120_000)
+          .default(10_000)
+          .describe('SSH connection and handshake.'),
+        command_ms: z
+          .number()
+          .int()
+          .min(100)
+          .max(3_600_000)
+          .default(600_000)
+          .describe('Any one remote command (a `docker compose pull` of large images included).'),
+        health_ms: z
+          .number()
+          .int()
+          .min(100)
+          .max(3_600_000)
+          .default(120_000)
+          .describe('How long a host may take to pass host_health after `up -d`.'),
       })
-      .default({ connect_ms: 10_000, command_ms: 600_000, health_ms: 120_000 }),
+      .default({ connect_ms: 10_000, command_ms: 600_000, health_ms: 120_000 })
+      .describe('Timeouts of the SSH work.'),
   })
   .superRefine((d, ctx) => {
     if ((d.hosts === undefined) === (d.tag === undefined)) {
@@ -156,13 +222,15 @@ export const DropletsConfig = z
   });
 export type DropletsConfig = z.infer<typeof DropletsConfig>;
 
-export const RegistryConfig = z.strictObject({
-  /** A token that may read the images (GHCR: a PAT with read:packages). */
-  token: z.string().min(1),
-  username: z.string().min(1).default('dockside'),
-  /** Where the registry's API answers, when not https://<registry host> (tests, mirrors). */
-  api_url: httpUrl.optional(),
-});
+export const RegistryConfig = z
+  .strictObject({
+    token: z.string().min(1).describe('Token that may read the images (GHCR: a PAT with read:packages).'),
+    username: z.string().min(1).default('dockside').describe('User sent with the token (GHCR accepts any).'),
+    api_url: httpUrl
+      .optional()
+      .describe("Where the registry's API answers, when not https://<registry host> (mirrors, tests)."),
+  })
+  .describe('Credentials for one registry.');
 export type RegistryConfig = z.infer<typeof RegistryConfig>;
 
 export const EnvConfig = z
@@ -410,7 +478,9 @@ export const Config = z.strictObject({
   registries: z
     .record(z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, 'a registry host such as ghcr.io'), RegistryConfig)
     .default({})
-    .describe("Registry host (e.g. ghcr.io) -> credentials that resolve Droplet envs' image tags to digests."),
+    .describe(
+      "Registry host (e.g. ghcr.io) -> credentials that resolve Droplet envs' image tags to digests.",
+    ),
   health: z
     .strictObject({
       timeout_ms: z

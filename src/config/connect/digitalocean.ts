@@ -17,6 +17,8 @@ export function doProbes(config: Config): Probe[] {
   const probes: Probe[] = [];
   for (const [app, a] of Object.entries(config.apps)) {
     for (const [env, e] of Object.entries(a.environments)) {
+      // Droplet envs (preview) have no App Platform app to probe.
+      if (!e.app_id) continue;
       probes.push({
         what: `app ${app}/${env}`,
         path: `/apps/${encodeURIComponent(e.app_id)}`,

@@ -102,10 +102,11 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
 
   async function waitHealthy(host: HostRef): Promise<void> {
     await emit({ step: 'host_health', host: host.name });
-    const ssh = await session(host);
     const deadline = performance.now() + config.timeouts.health_ms;
     let last = '';
     for (;;) {
+      // A fresh look-up each time: a probe that timed out ended the connection.
+      const ssh = await session(host);
       const result = await ssh.run(commands.health(), { timeoutMs: Math.min(commandMs, 15_000) });
       if (result.code === 0) return;
       last = (result.stderr || result.stdout).trim().split('\n').at(-1) ?? `exit ${result.code}`;

@@ -10,6 +10,8 @@ export const FAKE_DOCKER = String.raw`#!/bin/bash
 S="$FAKE_DOCKER_STATE"
 (IFS=$'\t'; printf '%s\n' "$*") >> "$S/commands.log"
 [ -f "$S/delay" ] && sleep "$(cat "$S/delay")"
+# A call that outlived its test (a timed-out command) finds the host gone: it leaves no trace.
+[ -d "$S" ] || exit 1
 fail_on() { [ -f "$S/fail-on" ] && [ "$(cat "$S/fail-on")" = "$1" ] && { echo "simulated $1 failure" >&2; exit 1; }; return 0; }
 img_file() { printf '%s' "$S/images/$(printf '%s' "$1" | tr '/:@' '___')"; }
 running_unhealthy() { [ -f "$S/unhealthy-when" ] && grep -qF "$(cat "$S/unhealthy-when")" "$S/running.env" 2>/dev/null; }
@@ -37,7 +39,6 @@ sub="$1"; shift || true
 case "$sub" in
   pull)
     fail_on pull
-    mkdir -p "$S/images"
     while IFS='=' read -r _ ref; do [ -n "$ref" ] && touch "$(img_file "$ref")"; done < "$envfile"
     echo "pulled";;
   up)

@@ -58,6 +58,8 @@ export function registerCommands(
   const limits = new Map<string, LimitFunction>();
   const limitFor = (command: string, text: string) => {
     const name = command === '/ops' ? (text.trim().split(/\s+/)[0] ?? '') : command.slice(1);
+    // /query queues per person itself (one person's queue never delays another's).
+    if (deps.commands.get(name)?.schedulesItself) return null;
     // `/deploy` and `/ops deploy` share one bound; unknown words share one too.
     const key = deps.commands.has(name) ? name : '(other)';
     let limit = limits.get(key);
@@ -69,10 +71,8 @@ export function registerCommands(
   };
   app.command(/^\/[a-z][a-z0-9_-]*$/, async ({ command, ack }) => {
     await ack();
-    await limitFor(
-      command.command,
-      command.text ?? '',
-    )(() =>
+    const limit = limitFor(command.command, command.text ?? '');
+    const work = () =>
       dispatch(
         deps,
         {
@@ -84,7 +84,7 @@ export function registerCommands(
         },
         command.command,
         slackReply((body) => deps.respondTo(command.response_url, body), deps.slack, command.channel_id),
-      ),
-    );
+      );
+    await (limit ? limit(work) : work());
   });
 }

@@ -1,11 +1,13 @@
 import { counts, describe, tables } from '../handlers/query/catalog.js';
 import { runQuery } from '../handlers/query/run.js';
+import { QueryScheduler } from '../handlers/query/scheduler.js';
 import { type Clock, systemClock } from '../src/clock.js';
+import { POOL_SIZE } from '../src/db/connection-options.js';
 import type { DatabasePools } from '../src/db/pools.js';
 import { usageError } from '../src/errors.js';
 import { renderCatalog, renderQueryResult } from '../src/render/query.js';
 import { resolveDatabase } from './args.js';
-import type { CommandDef, CommandOutcome } from './types.js';
+import type { CommandContext, CommandDef, CommandOutcome } from './types.js';
 
 const USAGE = [
   '/query <db> <select...>',
@@ -28,6 +30,10 @@ export interface QueryCommandDeps {
   pools: DatabasePools;
   clock?: Clock;
 }
+
+/** Per person: statements running at once, and statements waiting behind them. */
+export const PER_USER_RUNNING = 2;
+export const PER_USER_WAITING = 5;
 
 /**
  * Slack sends slash-command text with &, < and > HTML-escaped, and some clients turn
@@ -76,15 +82,29 @@ export function parseQueryArgs(text: string, databases: Record<string, unknown>)
 
 export function queryCommand(deps: QueryCommandDeps): CommandDef<QueryArgs> {
   const clock = deps.clock ?? systemClock;
+  // One scheduler per database: its pool is what the statements share.
+  const schedulers = new Map<string, QueryScheduler>();
+  const schedulerFor = (database: string) => {
+    let s = schedulers.get(database);
+    if (!s) {
+      s = new QueryScheduler({ perUser: PER_USER_RUNNING, queuePerUser: PER_USER_WAITING, total: POOL_SIZE });
+      schedulers.set(database, s);
+    }
+    return s;
+  };
   return {
     name: 'query',
+    schedulesItself: true,
     usage: USAGE,
     summary: 'Read-only query on a database: SELECT, tables, row counts, describe',
     audited: true,
     parse: (text, config) => parseQueryArgs(text, config.databases),
     access: (args) => ({ action: 'query', database: args.database }),
     target: (args) => ({ database: args.database }),
-    async run(ctx, args): Promise<CommandOutcome> {
+    run: (ctx, args) => schedulerFor(args.database).run(ctx.invocation.user, () => runCommand(ctx, args)),
+  };
+
+  async function runCommand(ctx: CommandContext, args: QueryArgs): Promise<CommandOutcome> {
       const db = deps.pools.get(args.database);
       const log = ctx.log.child({ database: args.database, kind: args.kind });
       if (args.kind !== 'sql') {
@@ -104,7 +124,11 @@ export function queryCommand(deps: QueryCommandDeps): CommandDef<QueryArgs> {
         };
       }
       const result = await runQuery(db, args.sql, clock);
-      const rendered = renderQueryResult(result, db.config.max_rows, new Date(clock.now()));
+      const rendered = renderQueryResult(
+        result,
+        { maxRows: db.config.max_rows, maxCellBytes: db.config.max_cell_bytes, maxResultBytes: db.config.max_result_bytes },
+        new Date(clock.now()),
+      );
       if (rendered.file) await ctx.slack.uploadFile(ctx.invocation.channel, rendered.file);
       else await ctx.reply.inChannel(rendered.message);
       const masked = result.columns.filter((c) => c.masked).map((c) => c.name);
@@ -120,7 +144,7 @@ export function queryCommand(deps: QueryCommandDeps): CommandDef<QueryArgs> {
         'query ran',
       );
       const cappedNote = result.capped
-        ? ` (capped at ${result.capped === 'rows' ? 'max_rows' : 'CSV size'})`
+        ? ` (capped at ${result.capped === 'rows' ? 'max_rows' : 'max_result_bytes'})`
         : '';
       return {
         result: 'succeeded',
@@ -133,8 +157,8 @@ export function queryCommand(deps: QueryCommandDeps): CommandDef<QueryArgs> {
           capped: result.capped !== null,
           csv: Boolean(rendered.file),
           ...(masked.length > 0 ? { masked: masked.join(',') } : {}),
+          ...(result.cutCells > 0 ? { cutCells: result.cutCells } : {}),
         },
       };
-    },
-  };
+  }
 }

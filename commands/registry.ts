@@ -14,6 +14,7 @@ export interface RegisteredCommand {
   usage: string[];
   summary: string;
   audited: boolean;
+  schedulesItself: boolean;
   /** Grants that make the command useful to someone (for /ops help); empty means everyone. */
   actions: readonly Action[];
   prepare(text: string, config: Config): PreparedCommand;
@@ -31,6 +32,7 @@ export function register<A>(def: CommandDef<A>, actions: readonly Action[]): Reg
     usage: def.usage,
     summary: def.summary,
     audited: def.audited,
+    schedulesItself: def.schedulesItself ?? false,
     actions,
     prepare(text, config) {
       const args = def.parse(text, config);

@@ -78,5 +78,7 @@ export interface CommandDef<A> {
   target(args: A): Target;
   /** Read-only commands are not audited (health, audit listing, help). */
   audited: boolean;
+  /** The command queues its own work fairly per person (/query), instead of the shared per-command bound. */
+  schedulesItself?: boolean;
   run(ctx: CommandContext, args: A): Promise<CommandOutcome | undefined>;
 }

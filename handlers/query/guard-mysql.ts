@@ -1,8 +1,10 @@
 import nodeSqlParser from 'node-sql-parser';
-import { isObject, type Json, type JsonObject, some, str, walk } from './ast.js';
-import { mysqlFunctionRefusal } from './functions.js';
+import { isObject, type Json, type JsonObject, str, walk } from './ast.js';
+import { checkFunction } from './functions.js';
+import { canonicalMysql } from './lexer-mysql.js';
 import { article, QueryRefusedError, refuse } from './refuse.js';
-import type { CheckedStatement } from './types.js';
+import { checkMysqlMaskedUses, MysqlTaint, mysqlMaskPlan } from './taint-mysql.js';
+import type { CheckedStatement, GuardOptions } from './types.js';
 
 /**
  * Layer 1 for MySQL and MariaDB: the statement check, with node-sql-parser's MySQL and
@@ -63,14 +65,23 @@ function checkKind(stmt: JsonObject): void {
   if (kind === 'explain' && isObject(stmt.expr)) checkKind(stmt.expr);
 }
 
-function funcName(node: JsonObject): string {
-  if (typeof node.name === 'string') return node.name;
-  const parts = isObject(node.name) && Array.isArray(node.name.name) ? node.name.name : [];
-  const last = parts[parts.length - 1];
-  return isObject(last) ? (str(last.value) ?? '') : '';
+function funcName(node: JsonObject): { name: string; schema: string | null } {
+  if (typeof node.name === 'string') return { name: node.name, schema: null };
+  const parts = (isObject(node.name) && Array.isArray(node.name.name) ? node.name.name : []).map((p) =>
+    isObject(p) ? (str(p.value) ?? '') : '',
+  );
+  const schema = isObject(node.name) && isObject(node.name.schema) ? str(node.name.schema.value) : undefined;
+  return {
+    name: parts[parts.length - 1] ?? '',
+    schema: parts.length > 1 ? parts.slice(0, -1).join('.') : (schema ?? null),
+  };
 }
 
-function checkTree(stmt: JsonObject): void {
+/** Schemas and tables that show column values or other sessions' statements. */
+const STATS_SCHEMAS = new Set(['mysql', 'performance_schema', 'sys']);
+const STATS_TABLES = new Set(['column_stats', 'column_statistics', 'processlist', 'innodb_trx', 'index_stats', 'table_stats']);
+
+function checkTree(stmt: JsonObject, options: GuardOptions): void {
   walk(stmt, (key, value, parent) => {
     if (key === 'type' && parent !== stmt && typeof value === 'string' && STATEMENT_KINDS.has(value)) {
       refuse('data-changing-cte', `it contains ${value.toUpperCase()} inside the statement.`);
@@ -86,108 +97,52 @@ function checkTree(stmt: JsonObject): void {
       refuse('locking-read', `${String(value)} takes row locks.`);
     }
     if (key === 'type' && (value === 'function' || value === 'aggr_func')) {
-      const reason = mysqlFunctionRefusal(funcName(parent));
-      if (reason) refuse('side-effect-function', `${reason}.`);
+      const { name, schema } = funcName(parent);
+      checkFunction('mysql', options.database, name, schema, options.allowFunctions);
     }
     if (key === 'type' && value === 'assign') {
       refuse('session-state', 'assigning user variables (@x := ...) changes the session.');
     }
+    if (key === 'table' && typeof value === 'string' && 'db' in parent && options.maskColumns.length > 0) {
+      const db = (str(parent.db) ?? '').toLowerCase();
+      if (STATS_SCHEMAS.has(db) || STATS_TABLES.has(value.toLowerCase())) {
+        refuse(
+          'statistics-view',
+          `${db ? `${db}.` : ''}${value} shows column values or other sessions' statements, and this database has masked columns.`,
+        );
+      }
+    }
   });
 }
 
-function columnName(ref: JsonObject): string | null {
-  const c = ref.column;
-  if (typeof c === 'string') return c;
-  if (isObject(c) && isObject(c.expr)) return str(c.expr.value) ?? null;
-  return null;
+function predicatesHint(options: GuardOptions): string {
+  return `Filtering, joining, grouping or sorting on a masked column would reveal its values one question at a time. If that is acceptable for this database, set databases.${options.database}.mask_predicates: allow in dockside.yml.`;
 }
 
-function exprMasked(expr: Json, masked: Set<string>): boolean {
-  if (masked.size === 0) return false;
-  return some(expr, (obj) => {
-    if (obj.type !== 'column_ref') return false;
-    const name = columnName(obj);
-    return name !== null && masked.has(name.toLowerCase());
-  });
-}
+const SHOW_OTHERS = /^SHOW\s+(?:FULL\s+)?PROCESSLIST\b|^SHOW\s+(?:EXPLAIN|ANALYZE)\b|^SHOW\s+ENGINE\b/i;
 
-function selectItems(select: JsonObject): JsonObject[] {
-  const cols = Array.isArray(select.columns) ? select.columns : [];
-  return cols.filter((c): c is JsonObject => isObject(c) && 'expr' in c);
-}
-
-function isStar(item: JsonObject): boolean {
-  return isObject(item.expr) && item.expr.type === 'column_ref' && columnName(item.expr) === '*';
-}
-
-function maskedPositionsOf(select: JsonObject, masked: Set<string>): Set<number> | null {
-  const out = new Set<number>();
-  // UNION branches hang off `_next`; a position is masked if any branch masks it.
-  for (let branch: Json | undefined = select; isObject(branch); branch = branch._next) {
-    const items = selectItems(branch);
-    if (items.some(isStar)) return null;
-    items.forEach((item, i) => {
-      if (exprMasked(item.expr ?? null, masked)) out.add(i);
-    });
-  }
-  return out;
-}
-
-function maskPlan(
-  stmt: JsonObject,
-  maskColumns: string[],
-): Pick<CheckedStatement, 'maskedNames' | 'maskedPositions'> {
-  const masked = new Set(maskColumns.map((c) => c.toLowerCase()));
-  for (let changed = true; changed; ) {
-    changed = false;
-    const add = (name: string | null | undefined) => {
-      if (name && !masked.has(name.toLowerCase())) {
-        masked.add(name.toLowerCase());
-        changed = true;
-      }
-    };
-    walk(stmt, (key, value) => {
-      if (key === 'columns' && Array.isArray(value)) {
-        for (const item of value) {
-          if (isObject(item) && 'expr' in item && exprMasked(item.expr ?? null, masked)) add(str(item.as));
-        }
-      }
-      // WITH x(a, b) AS (...): the CTE's column list renames by position.
-      if (key === 'with' && Array.isArray(value)) {
-        for (const cte of value) {
-          if (!isObject(cte) || !Array.isArray(cte.columns) || !isObject(cte.stmt) || !isObject(cte.stmt.ast))
-            continue;
-          const positions = maskedPositionsOf(cte.stmt.ast, masked);
-          cte.columns.forEach((c, i) => {
-            if (positions?.has(i) && isObject(c)) add(columnName(c));
-          });
-        }
-      }
-    });
-  }
-  return {
-    maskedNames: masked,
-    maskedPositions: stmt.type === 'select' ? maskedPositionsOf(stmt, masked) : null,
-  };
-}
-
-// Executable comments run their content on the server while parsers skip them as
-// comments; optimizer hints can lift MAX_EXECUTION_TIME. Refused wherever they appear,
-// even inside a string, rather than trusting a lexer to agree with the server.
-const EXECUTABLE_COMMENT = /\/\*\s*(!|M!|\+)/i;
-
-export function checkMysql(sql: string, maskColumns: string[]): CheckedStatement {
-  if (EXECUTABLE_COMMENT.test(sql)) {
-    refuse('executable-comment', 'MySQL runs the contents of /*! ... */ comments and /*+ ... */ hints.');
+export function checkMysql(input: string, options: GuardOptions): CheckedStatement {
+  const statements = canonicalMysql(input);
+  if (statements.length === 0) refuse('one-statement', 'there is no statement.');
+  if (statements.length > 1) refuse('one-statement', `found ${statements.length} statements; send them one at a time.`);
+  // The parser and the server get this same canonical text.
+  const sql = statements[0] ?? '';
+  if (options.maskColumns.length > 0 && SHOW_OTHERS.test(sql)) {
+    refuse('statistics-view', "it shows other sessions' statements, and this database has masked columns.");
   }
   const ast = astify(sql);
   const list = Array.isArray(ast) ? ast : [ast];
-  if (list.length === 0) refuse('one-statement', 'there is no statement.');
-  if (list.length > 1) refuse('one-statement', `found ${list.length} statements; send them one at a time.`);
+  if (list.length !== 1) refuse('one-statement', `found ${list.length} statements; send them one at a time.`);
   const stmt = list[0];
   if (!isObject(stmt)) refuse('parse', 'the statement could not be read.');
   checkKind(stmt);
-  checkTree(stmt);
-  const kind = stmt.type === 'select' ? 'select' : 'other';
-  return { sql: sql.trim().replace(/;\s*$/, ''), kind, ...maskPlan(stmt, maskColumns) };
+  checkTree(stmt, options);
+  const taint = new MysqlTaint(stmt, options.maskColumns);
+  if (options.maskPredicates === 'refuse') checkMysqlMaskedUses(stmt, taint, predicatesHint(options));
+  return {
+    sql,
+    kind: stmt.type === 'select' ? 'select' : 'other',
+    mask: mysqlMaskPlan(stmt, taint),
+    touchesMasked: options.maskColumns.length > 0 && (taint.tables.size > 0 || taint.tainted(stmt)),
+  };
 }

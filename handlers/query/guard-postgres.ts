@@ -1,9 +1,11 @@
 import { hasSqlDetails, parse } from 'libpg-query';
 import { DocksideError } from '../../src/errors.js';
-import { isObject, type Json, type JsonObject, some, str, walk } from './ast.js';
-import { pgFunctionRefusal } from './functions.js';
+import { isObject, type Json, type JsonObject, str, walk } from './ast.js';
+import { checkFunction } from './functions.js';
+import { splitPostgres } from './lexer-postgres.js';
 import { article, caretLine, refuse } from './refuse.js';
-import type { CheckedStatement } from './types.js';
+import { checkMaskedUses, funcNameParts, PgTaint, pgMaskPlan } from './taint-postgres.js';
+import type { CheckedStatement, GuardOptions } from './types.js';
 
 /**
  * Layer 1 for PostgreSQL: the statement check, with libpg_query (PostgreSQL's own
@@ -56,7 +58,9 @@ function checkKind(stmt: Json): string {
   return kind;
 }
 
-function checkTree(stmt: Json): void {
+const STATS_VIEWS = /^(pg_stats|pg_stats_ext|pg_stats_ext_exprs|pg_statistic|pg_statistic_ext|pg_statistic_ext_data|pg_stat_.*|pg_statio_.*|pg_prepared_statements|pg_cursors)$/;
+
+function checkTree(stmt: Json, options: GuardOptions): void {
   walk(stmt, (key, value) => {
     const write = WRITE_NODES[key];
     if (write !== undefined) {
@@ -73,144 +77,38 @@ function checkTree(stmt: Json): void {
       refuse('locking-read', 'FOR UPDATE / FOR SHARE takes row locks.');
     }
     if (key === 'FuncCall' && isObject(value)) {
-      const reason = pgFunctionRefusal(funcName(value));
-      if (reason) refuse('side-effect-function', `${reason}.`);
+      const parts = funcNameParts(value);
+      const name = parts[parts.length - 1] ?? '';
+      checkFunction('postgres', options.database, name, parts.length > 1 ? parts.slice(0, -1).join('.') : null, options.allowFunctions);
+    }
+    if (key === 'RangeVar' && isObject(value) && options.maskColumns.length > 0) {
+      const rel = (str(value.relname) ?? '').toLowerCase();
+      if (STATS_VIEWS.test(rel)) {
+        refuse(
+          'statistics-view',
+          `${rel} shows column values or other sessions' statements, and this database has masked columns.`,
+          'Ask whoever runs dockside; statistics and activity views are not available through /query while mask_columns is set.',
+        );
+      }
     }
   });
 }
 
-function funcName(call: JsonObject): string {
-  const parts = Array.isArray(call.funcname) ? call.funcname : [];
-  const last = parts[parts.length - 1];
-  return isObject(last) && isObject(last.String) ? (str(last.String.sval) ?? '') : '';
-}
-
-function columnRefFields(ref: JsonObject): Array<string | '*'> {
-  const fields = Array.isArray(ref.fields) ? ref.fields : [];
-  return fields.map((f) => (isObject(f) && isObject(f.String) ? (str(f.String.sval) ?? '') : '*'));
-}
-
-/** Names of relations, aliases and CTEs: a bare reference to one of them is a whole row. */
-function relationNames(stmt: Json): Set<string> {
-  const names = new Set<string>();
-  walk(stmt, (key, value) => {
-    if (!isObject(value)) return;
-    if (key === 'RangeVar' && str(value.relname)) names.add(String(value.relname).toLowerCase());
-    if (key === 'alias' && str(value.aliasname)) names.add(String(value.aliasname).toLowerCase());
-    if (key === 'CommonTableExpr' && str(value.ctename)) names.add(String(value.ctename).toLowerCase());
-  });
-  return names;
-}
-
-interface MaskScope {
-  masked: Set<string>;
-  relations: Set<string>;
-}
-
-function exprMasked(expr: Json, scope: MaskScope): boolean {
-  if (scope.masked.size === 0) return false;
-  return some(expr, (obj) => {
-    if (!isObject(obj.ColumnRef)) return false;
-    const fields = columnRefFields(obj.ColumnRef);
-    const last = fields[fields.length - 1];
-    // t.* or a bare table name inside an expression (row_to_json(u)) carries every column.
-    if (last === '*') return fields.length > 1;
-    if (last === undefined) return false;
-    const name = last.toLowerCase();
-    return scope.masked.has(name) || (fields.length === 1 && scope.relations.has(name));
-  });
-}
-
-function defaultName(expr: Json): string | null {
-  const [kind, body] = only(expr);
-  if (kind === 'FuncCall') return funcName(body).toLowerCase();
-  if (kind === 'TypeCast') return defaultName(body.arg ?? null);
-  return null;
-}
-
-function targets(select: JsonObject): JsonObject[] {
-  const list = Array.isArray(select.targetList) ? select.targetList : [];
-  return list.flatMap((t) => (isObject(t) && isObject(t.ResTarget) ? [t.ResTarget] : []));
-}
-
-/** Branches of a UNION/INTERSECT/EXCEPT, left to right; a plain SELECT is its own branch. */
-function branches(select: JsonObject): JsonObject[] {
-  if (str(select.op) && select.op !== 'SETOP_NONE') {
-    // larg/rarg are SelectStmt bodies without the usual node wrapper.
-    return [select.larg, select.rarg].flatMap((b) => (isObject(b) ? branches(b) : []));
-  }
-  return [select];
-}
-
-function hasStar(t: JsonObject): boolean {
-  const [kind, body] = only(t.val ?? null);
-  return kind === 'ColumnRef' && columnRefFields(body).includes('*');
-}
-
-/** Positions of a select list that carry masked data, or null when a `*` makes positions unknowable. */
-function maskedPositionsOf(select: JsonObject, scope: MaskScope): Set<number> | null {
-  const out = new Set<number>();
-  for (const branch of branches(select)) {
-    const list = targets(branch);
-    if (list.some(hasStar)) return null;
-    list.forEach((t, i) => {
-      if (exprMasked(t.val ?? null, scope)) out.add(i);
-    });
-  }
-  return out;
-}
-
-function maskPlan(
-  stmt: Json,
-  maskColumns: string[],
-): Pick<CheckedStatement, 'maskedNames' | 'maskedPositions'> {
-  const scope: MaskScope = {
-    masked: new Set(maskColumns.map((c) => c.toLowerCase())),
-    relations: relationNames(stmt),
-  };
-  // Follow aliases through subqueries and CTEs until nothing new is learned.
-  for (let changed = true; changed; ) {
-    changed = false;
-    const add = (name: string | null | undefined) => {
-      if (name && !scope.masked.has(name.toLowerCase())) {
-        scope.masked.add(name.toLowerCase());
-        changed = true;
-      }
-    };
-    walk(stmt, (key, value) => {
-      if (key === 'ResTarget' && isObject(value) && exprMasked(value.val ?? null, scope)) {
-        add(str(value.name) ?? defaultName(value.val ?? null));
-      }
-      if (key === 'CommonTableExpr' && isObject(value) && Array.isArray(value.aliascolnames)) {
-        const inner = only(value.ctequery ?? null);
-        const positions = inner[0] === 'SelectStmt' ? maskedPositionsOf(inner[1], scope) : null;
-        value.aliascolnames.forEach((c, i) => {
-          if (positions?.has(i) && isObject(c) && isObject(c.String)) add(str(c.String.sval));
-        });
-      }
-      if (key === 'RangeSubselect' && isObject(value) && isObject(value.alias)) {
-        const cols = Array.isArray(value.alias.colnames) ? value.alias.colnames : [];
-        const inner = only(value.subquery ?? null);
-        const positions = inner[0] === 'SelectStmt' ? maskedPositionsOf(inner[1], scope) : null;
-        cols.forEach((c, i) => {
-          if (positions?.has(i) && isObject(c) && isObject(c.String)) add(str(c.String.sval));
-        });
-      }
-    });
-  }
-  const [kind, body] = only(stmt);
-  return {
-    maskedNames: scope.masked,
-    maskedPositions: kind === 'SelectStmt' ? maskedPositionsOf(body, scope) : null,
-  };
+function predicatesHint(options: GuardOptions): string {
+  return `Filtering, joining, grouping or sorting on a masked column would reveal its values one question at a time. If that is acceptable for this database, set databases.${options.database}.mask_predicates: allow in dockside.yml.`;
 }
 
 function charOffset(sql: string, byteOffset: number): number {
   return Buffer.from(sql, 'utf8').subarray(0, byteOffset).toString('utf8').length;
 }
 
-export async function checkPostgres(sql: string, maskColumns: string[]): Promise<CheckedStatement> {
-  let tree: { stmts?: Array<{ stmt?: Json; stmt_location?: number; stmt_len?: number }> };
+export async function checkPostgres(input: string, options: GuardOptions): Promise<CheckedStatement> {
+  const statements = splitPostgres(input);
+  if (statements.length === 0) refuse('one-statement', 'there is no statement, only comments or semicolons.');
+  if (statements.length > 1) refuse('one-statement', `found ${statements.length} statements; send them one at a time.`);
+  // The parser and the server get this same text: comments already removed.
+  const sql = statements[0] ?? '';
+  let tree: { stmts?: Array<{ stmt?: Json }> };
   try {
     tree = (await parse(sql)) as typeof tree;
   } catch (err) {
@@ -224,19 +122,15 @@ export async function checkPostgres(sql: string, maskColumns: string[]): Promise
   const stmts = tree.stmts ?? [];
   if (stmts.length === 0) refuse('one-statement', 'there is no statement, only comments or semicolons.');
   if (stmts.length > 1) refuse('one-statement', `found ${stmts.length} statements; send them one at a time.`);
-  const first = stmts[0] ?? {};
-  const stmt = first.stmt ?? null;
+  const stmt = stmts[0]?.stmt ?? null;
   const kind = checkKind(stmt);
-  checkTree(stmt);
-  // libpg_query reports byte offsets; slicing bytes keeps non-ASCII statements intact.
-  const bytes = Buffer.from(sql, 'utf8');
-  const start = first.stmt_location ?? 0;
-  const text = (
-    first.stmt_len ? bytes.subarray(start, start + first.stmt_len) : bytes.subarray(start)
-  ).toString('utf8');
+  checkTree(stmt, options);
+  const taint = new PgTaint(stmt, options.maskColumns);
+  if (options.maskPredicates === 'refuse') checkMaskedUses(stmt, taint, predicatesHint(options));
   return {
-    sql: text.trim(),
+    sql,
     kind: kind === 'SelectStmt' ? 'select' : 'other',
-    ...maskPlan(stmt, maskColumns),
+    mask: pgMaskPlan(stmt, taint),
+    touchesMasked: options.maskColumns.length > 0 && (taint.relations.size > 0 || taint.tainted(stmt)),
   };
 }

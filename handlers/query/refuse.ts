@@ -1,4 +1,5 @@
 import { DocksideError } from '../../src/errors.js';
+import { escapeText } from '../../src/render/format.js';
 import type { GuardRule } from './types.js';
 
 const RULE_TITLES: Record<GuardRule, string> = {
@@ -9,6 +10,9 @@ const RULE_TITLES: Record<GuardRule, string> = {
   'select-into': 'no SELECT ... INTO',
   'locking-read': 'no locking reads',
   'side-effect-function': 'no functions with side effects',
+  'unknown-function': 'only functions known to be safe',
+  'masked-predicate': 'masked columns are only shown masked',
+  'statistics-view': 'no statistics or activity views while columns are masked',
   'session-state': 'no session changes',
   'executable-comment': 'no executable comments or optimizer hints',
 };
@@ -16,7 +20,8 @@ const RULE_TITLES: Record<GuardRule, string> = {
 export class QueryRefusedError extends DocksideError {
   readonly rule: GuardRule;
   constructor(rule: GuardRule, reason: string, hint?: string) {
-    super('query_refused', `Refused by the statement check (rule: ${RULE_TITLES[rule]}): ${reason}`, {
+    // The reason quotes names from the statement; they are shown in Slack.
+    super('query_refused', `Refused by the statement check (rule: ${RULE_TITLES[rule]}): ${escapeText(reason)}`, {
       hint: hint ?? '/query runs one read-only statement: SELECT, WITH ... SELECT, EXPLAIN, SHOW.',
     });
     this.name = 'QueryRefusedError';

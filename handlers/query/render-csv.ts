@@ -6,12 +6,24 @@ export function binaryLabel(bytes: number): string {
   return `<binary ${(bytes / 1024 / 1024).toFixed(1)} MB>`;
 }
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * A cell a spreadsheet would run as a formula (=, +, -, @, tab or carriage return first)
+ * gets a leading apostrophe, as OWASP recommends for CSV injection; plain numbers such
+ * as -5 are left alone, they cannot be formulas.
+ */
+export function neutralizeFormula(text: string): string {
+  return FORMULA_START.test(text) && !NUMBER.test(text) ? `'${text}` : text;
+}
+
 // RFC 4180. NULL is an empty field and an empty string is "", as PostgreSQL's CSV does,
 // so the two stay distinguishable.
 function field(cell: Cell): string {
   if (cell === null) return '';
-  const text = typeof cell === 'string' ? cell : binaryLabel(cell.binaryBytes);
-  if (text === '' || /[",\r\n]/.test(text)) return `"${text.replaceAll('"', '""')}"`;
+  const text = neutralizeFormula(typeof cell === 'string' ? cell : binaryLabel(cell.binaryBytes));
+  if (text === '' || /[",\r\n\t]/.test(text)) return `"${text.replaceAll('"', '""')}"`;
   return text;
 }
 

@@ -15,20 +15,42 @@ export type GuardRule =
   | 'select-into'
   | 'locking-read'
   | 'side-effect-function'
+  | 'unknown-function'
   | 'session-state'
-  | 'executable-comment';
+  | 'executable-comment'
+  | 'masked-predicate'
+  | 'statistics-view';
+
+/** What the statement check is told about the database. */
+export interface GuardOptions {
+  database: string;
+  maskColumns: string[];
+  allowFunctions: readonly string[];
+  maskPredicates: 'refuse' | 'allow';
+}
+
+/**
+ * What the statement check worked out about masking. The runner combines it with the
+ * server's column metadata (table and column of origin) to decide each result column.
+ */
+export interface MaskPlan {
+  /** Top-level output positions that carry masked data; null when a `*` hides positions. */
+  positions: Set<number> | null;
+  /** Names (lower case) that carry masked data anywhere in the statement. */
+  names: Set<string>;
+  /** True when a subquery, CTE or table function inside the statement outputs masked data. */
+  derived: boolean;
+  /** Names of CTEs and derived tables (MySQL reports those as a column's table). */
+  derivedRelations: Set<string>;
+}
 
 /** What the statement check learned about a statement it accepted. */
 export interface CheckedStatement {
-  /** The statement text without a trailing semicolon, ready to wrap in a cursor. */
+  /** The exact text the server runs (comments removed, no trailing semicolon). */
   sql: string;
-  /** `select` can be read through a cursor; the others (EXPLAIN, SHOW, ...) are run as they are. */
+  /** `select` is read through a size-limiting wrapper; the others (EXPLAIN, SHOW, ...) run as they are. */
   kind: 'select' | 'other';
-  /**
-   * Masking the parser could work out: result column names (lower case) that carry a
-   * masked column under another name, and top-level positions that do (only when the
-   * select list has no `*`, so positions match result columns).
-   */
-  maskedNames: Set<string>;
-  maskedPositions: Set<number> | null;
+  mask: MaskPlan;
+  /** True when the statement names a masked column or a whole row of a table: its errors are not shown. */
+  touchesMasked: boolean;
 }

@@ -328,7 +328,33 @@ export const DatabaseConfig = z
       .array(z.string().min(1))
       .default([])
       .describe('Columns whose values /query never shows (any table), e.g. email, phone, token.'),
+    mask_predicates: z
+      .enum(['refuse', 'allow'])
+      .default('refuse')
+      .describe(
+        'refuse: a masked column may only be selected (shown masked), counted or tested with IS [NOT] NULL. allow: it may also be filtered, joined, grouped and sorted on, which lets someone learn its values one yes/no question at a time.',
+      ),
+    allow_functions: z
+      .array(z.string().regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/, 'a function name such as similarity or public.f'))
+      .default([])
+      .describe(
+        'Functions /query allows beyond its built-in list of pure functions (name, or schema.name outside pg_catalog). Functions that run SQL from text or act outside the transaction are never allowed.',
+      ),
     max_rows: z.number().int().min(1).max(100_000).default(200).describe('Rows a query may return at most.'),
+    max_cell_bytes: z
+      .number()
+      .int()
+      .min(16)
+      .max(1_048_576)
+      .default(16_384)
+      .describe('Longer values are cut to this many bytes on the server; the answer says how many were cut.'),
+    max_result_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(16 * 1024 * 1024)
+      .describe('A result stops growing at this many bytes of values; the answer says so.'),
     statement_timeout_ms: z
       .number()
       .int()

@@ -12,6 +12,10 @@ import { DocksideError } from '../errors.js';
  * mean what libpq and the mysql client mean by them.
  */
 
+/** Connections per database; /query runs at most this many statements on one database at once. */
+export const POOL_SIZE = 4;
+const IDLE_MS = 60_000;
+
 const VERIFY_MODES = new Set(['verify-ca', 'verify-full', 'verify_ca', 'verify_identity']);
 const ENCRYPT_MODES = new Set(['require', 'required', 'prefer', 'preferred', ...VERIFY_MODES]);
 
@@ -73,14 +77,18 @@ export function pgPoolConfig(dbName: string, db: DatabaseConfig): PgPoolConfig {
     password: u.password,
     database: u.database,
     ssl: u.tls ?? false,
-    max: 3,
-    idleTimeoutMillis: 30_000,
+    max: POOL_SIZE,
+    // Idle connections close after a minute: a session never outlives its use for long.
+    idleTimeoutMillis: IDLE_MS,
     connectionTimeoutMillis: Math.min(10_000, Math.max(2_000, db.statement_timeout_ms)),
     // Session limits sent in the start-up packet: they hold from the first statement on
     // and the statement check refuses SET/set_config, so a query cannot lift them.
     statement_timeout: db.statement_timeout_ms,
     idle_in_transaction_session_timeout: Math.max(db.statement_timeout_ms * 2, 10_000),
     application_name: 'dockside',
+    // The statement check's lexer reads '...' without backslash escapes; a database
+    // default of off would make the server read the same text differently.
+    options: '-c standard_conforming_strings=on -c backslash_quote=off',
     allowExitOnIdle: true,
   };
 }
@@ -94,9 +102,10 @@ export function mysqlPoolOptions(dbName: string, db: DatabaseConfig): MysqlPoolO
     password: u.password,
     database: u.database,
     ...(u.tls ? { ssl: u.tls as MysqlPoolOptions['ssl'] } : {}),
-    connectionLimit: 3,
-    maxIdle: 3,
-    idleTimeout: 30_000,
+    connectionLimit: POOL_SIZE,
+    // maxIdle 0: every connection idle for a minute is closed (mysql2 keeps up to maxIdle forever).
+    maxIdle: 0,
+    idleTimeout: IDLE_MS,
     connectTimeout: Math.min(10_000, Math.max(2_000, db.statement_timeout_ms)),
     multipleStatements: false,
     // LOCAL INFILE would let the server ask this process for any file it can read.

@@ -115,22 +115,30 @@ export async function acquireMysql(db: MysqlDatabase): Promise<mysql.PoolConnect
   }
   if (prepared.has(conn)) return conn;
   try {
-    const [row] = await mysqlQuery<string[]>(conn, 'SELECT VERSION()');
-    const mariadb = /mariadb/i.test(row?.[0] ?? '');
-    const ms = db.config.statement_timeout_ms;
-    const timeout = mariadb ? `max_statement_time = ${ms / 1000}` : `max_execution_time = ${ms}`;
-    // Backslash escapes on and ANSI_QUOTES off: the statement check's parser reads
-    // strings and quotes that way, so the server must too.
-    await mysqlQuery(
-      conn,
-      `SET SESSION ${timeout}, sql_mode = TRIM(BOTH ',' FROM REPLACE(REPLACE(CONCAT(',', @@sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','), ',ANSI_QUOTES,', ','))`,
-    );
-    prepared.add(conn);
+    await applyMysqlSession(db, conn);
     return conn;
   } catch (err) {
     conn.destroy();
     throw unreachableError(db.name, db.endpoint, err);
   }
+}
+
+/**
+ * Sets the session limits on a new connection, and again after a connection reset
+ * (COM_RESET_CONNECTION puts every session variable back to its default).
+ */
+export async function applyMysqlSession(db: MysqlDatabase, conn: mysql.PoolConnection): Promise<void> {
+  const [row] = await mysqlQuery<string[]>(conn, 'SELECT VERSION()');
+  const mariadb = /mariadb/i.test(row?.[0] ?? '');
+  const ms = db.config.statement_timeout_ms;
+  const timeout = mariadb ? `max_statement_time = ${ms / 1000}` : `max_execution_time = ${ms}`;
+  // Backslash escapes on and ANSI_QUOTES off: dockside's lexer reads strings and quotes
+  // that way, so the server must too.
+  await mysqlQuery(
+    conn,
+    `SET SESSION ${timeout}, sql_mode = TRIM(BOTH ',' FROM REPLACE(REPLACE(CONCAT(',', @@sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','), ',ANSI_QUOTES,', ','))`,
+  );
+  prepared.add(conn);
 }
 
 /** Promise form of a simple query on a callback connection (rows as arrays). */

@@ -3,7 +3,7 @@ import type { CatalogResult } from '../../handlers/query/catalog.js';
 import { codeBlocks, escapeForCodeBlock, tableLines } from '../../handlers/query/render-table.js';
 import type { QueryResult } from '../../handlers/query/run.js';
 import type { FileUpload, SlackMessage } from '../slack/reply.js';
-import { formatDuration } from './format.js';
+import { escapeText, formatDuration } from './format.js';
 
 /** Slack's section text limit is 3,000 characters; a little is left for the fences. */
 const BLOCK_CHARS = 2_900;
@@ -25,16 +25,33 @@ function cellWidth(columnCount: number): number {
   return columnCount === 1 ? 200 : 40;
 }
 
-export function summaryLine(result: QueryResult, maxRows: number): string {
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
+  if (n >= 1024) return `${Math.round((n / 1024) * 10) / 10} KB`;
+  return `${n} bytes`;
+}
+
+export interface ResultLimits {
+  maxRows: number;
+  maxCellBytes: number;
+  maxResultBytes: number;
+}
+
+export function summaryLine(result: QueryResult, limits: ResultLimits): string {
+  const { maxRows, maxCellBytes, maxResultBytes } = limits;
   const parts = [
     `*${result.database}*`,
     `${plural(result.rowCount, 'row')} in ${formatDuration(result.durationMs)}`,
   ];
   if (result.capped === 'rows')
     parts.push(`stopped at max_rows (${maxRows}); add a WHERE or LIMIT to see the rest`);
-  if (result.capped === 'size') parts.push('stopped at the CSV size limit');
+  if (result.capped === 'size')
+    parts.push(`stopped at max_result_bytes (${formatBytes(maxResultBytes)} of values); select fewer columns or rows`);
+  if (result.cutCells > 0)
+    parts.push(`${plural(result.cutCells, 'value')} cut at max_cell_bytes (${formatBytes(maxCellBytes)})`);
   const masked = result.columns.filter((c) => c.masked).map((c) => c.name);
-  if (masked.length > 0) parts.push(`masked: ${masked.join(', ')}`);
+  // Column names come from the statement: escaped like any text from outside.
+  if (masked.length > 0) parts.push(`masked: ${escapeText(masked.join(', '))}`);
   return parts.join(' · ');
 }
 
@@ -46,8 +63,8 @@ function sqlContext(sql: string): KnownBlock {
   };
 }
 
-export function renderQueryResult(result: QueryResult, maxRows: number, now: Date): RenderedQuery {
-  const summary = summaryLine(result, maxRows);
+export function renderQueryResult(result: QueryResult, limits: ResultLimits, now: Date): RenderedQuery {
+  const summary = summaryLine(result, limits);
   const names = result.columns.map((c) => c.name);
   const width = cellWidth(names.length);
   const blocks = codeBlocks(tableLines(names, result.rows, { maxCellWidth: width }), BLOCK_CHARS);
@@ -82,11 +99,11 @@ export function renderQueryResult(result: QueryResult, maxRows: number, now: Dat
 }
 
 export function renderCatalog(database: string, result: CatalogResult): SlackMessage {
-  const title = `*${database}* · ${result.title}`;
+  const title = `*${database}* · ${escapeText(result.title)}`;
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: title } }];
   for (const section of result.sections) {
     if (section.heading)
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${section.heading}*` } });
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeText(section.heading)}*` } });
     if (section.rows.length === 0 && section.heading) continue;
     const lines = tableLines(section.columns, section.rows, { maxCellWidth: 60 });
     // Long catalogs keep their first blocks; Slack allows 50 blocks per message.

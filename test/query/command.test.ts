@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { queryCommand } from '../../commands/query.js';
 import { csvLine } from '../../handlers/query/render-csv.js';
 import { codeBlocks, tableLines } from '../../handlers/query/render-table.js';
+import { DatabaseConfig } from '../../src/config/schema.js';
 import { createDatabasePools } from '../../src/db/pools.js';
 import { isDocksideError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
@@ -10,14 +11,9 @@ import { fakeContext } from './helpers.js';
 import { collectFor } from './render-helpers.js';
 
 const databases = {
-  main: {
-    engine: 'postgres' as const,
-    url: 'postgres://u:p4ssw0rd!@127.0.0.1:1/app',
-    mask_columns: [],
-    max_rows: 200,
-    statement_timeout_ms: 5000,
-  },
+  main: DatabaseConfig.parse({ engine: 'postgres', url: 'postgres://u:p4ssw0rd!@127.0.0.1:1/app' }),
 };
+const LIMITS = { maxRows: 200, maxCellBytes: 16_384, maxResultBytes: 16 * 1024 * 1024 };
 const cmd = queryCommand({ pools: createDatabasePools(databases, createLogger({ level: 'silent' })) });
 const { config } = fakeContext(databases, '');
 
@@ -104,10 +100,10 @@ describe('result rendering', () => {
   });
 
   it('keeps small results inline and sends larger ones as CSV with a preview', () => {
-    const small = renderQueryResult(collectFor(3), 200, new Date(0));
+    const small = renderQueryResult(collectFor(3), LIMITS, new Date(0));
     expect(small.file).toBeUndefined();
     expect(small.message.text).toBe('*main* · 3 rows in 12 ms');
-    const big = renderQueryResult(collectFor(120), 200, new Date(0));
+    const big = renderQueryResult(collectFor(120), LIMITS, new Date(0));
     expect(big.file?.filename).toBe('main-1970-01-01T00-00-00-000Z.csv');
     expect(big.file?.initialComment).toContain('First 10 rows; all 120 rows in the CSV file:');
     expect(big.file?.initialComment?.split('\n').filter((l) => /^\d+ +\|/.test(l))).toHaveLength(10);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { DatabaseConfig } from '../../src/config/schema.js';
+import { DatabaseConfig } from '../../src/config/schema.js';
 
 /**
  * A database of its own per test file, with sensitive columns, a big table for capping,
@@ -18,6 +18,8 @@ export interface Fixture {
   /** Connects as a user with SELECT only. */
   readOnlyUrl: string;
   dbConfig(overrides?: Partial<DatabaseConfig>): DatabaseConfig;
+  /** Runs a query as the admin user and returns its rows as arrays of text. */
+  adminRows(sql: string): Promise<unknown[][]>;
   /** Hash over every table's rows, the table list and sequence state. */
   checksum(): Promise<string>;
   /** Runs admin SQL (setup in tests). */
@@ -76,14 +78,18 @@ async function pgFixture(): Promise<Fixture> {
     name,
     adminUrl: `${PG_ADMIN}/${name}`,
     readOnlyUrl: `postgres://${ro}:${password}@127.0.0.1:5432/${name}`,
-    dbConfig: (o = {}) => ({
-      engine: 'postgres',
-      url: `${PG_ADMIN}/${name}`,
-      mask_columns: ['email', 'phone', 'password_hash'],
-      max_rows: 200,
-      statement_timeout_ms: 2000,
-      ...o,
-    }),
+    dbConfig: (o = {}) =>
+      DatabaseConfig.parse({
+        engine: 'postgres',
+        url: `${PG_ADMIN}/${name}`,
+        mask_columns: ['email', 'phone', 'password_hash'],
+        max_rows: 200,
+        statement_timeout_ms: 2000,
+        ...o,
+      }),
+    async adminRows(sql) {
+      return (await db.query({ text: sql, rowMode: 'array' })).rows;
+    },
     async checksum() {
       const h = createHash('sha256');
       const tables = await db.query(
@@ -144,14 +150,20 @@ async function mysqlFixture(): Promise<Fixture> {
     name,
     adminUrl: `mysql://root@127.0.0.1:3306/${name}`,
     readOnlyUrl: `mysql://${ro}:${password}@127.0.0.1:3306/${name}`,
-    dbConfig: (o = {}) => ({
-      engine: 'mysql',
-      url: `mysql://root@127.0.0.1:3306/${name}`,
-      mask_columns: ['email', 'phone', 'password_hash'],
-      max_rows: 200,
-      statement_timeout_ms: 2000,
-      ...o,
-    }),
+    dbConfig: (o = {}) =>
+      DatabaseConfig.parse({
+        engine: 'mysql',
+        url: `mysql://root@127.0.0.1:3306/${name}`,
+        mask_columns: ['email', 'phone', 'password_hash'],
+        max_rows: 200,
+        statement_timeout_ms: 2000,
+        ...o,
+      }),
+    async adminRows(sql) {
+      await db.query(`USE ${name}`);
+      const [rows] = await db.query({ sql, rowsAsArray: true });
+      return rows as unknown[][];
+    },
     async checksum() {
       const h = createHash('sha256');
       const [tables] = await db.query(

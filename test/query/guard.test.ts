@@ -3,10 +3,16 @@ import { checkMysql } from '../../handlers/query/guard-mysql.js';
 import { checkPostgres } from '../../handlers/query/guard-postgres.js';
 import { maskedColumns } from '../../handlers/query/mask.js';
 import { QueryRefusedError } from '../../handlers/query/refuse.js';
+import type { GuardOptions } from '../../handlers/query/types.js';
 import { isDocksideError } from '../../src/errors.js';
 import { MYSQL_ATTEMPTS, POSTGRES_ATTEMPTS } from './corpus.js';
 
-const MASK = ['email', 'phone'];
+const MASK: GuardOptions = {
+  database: 'main',
+  maskColumns: ['email', 'phone'],
+  allowFunctions: [],
+  maskPredicates: 'refuse',
+};
 
 async function ruleOf(run: () => unknown): Promise<string> {
   try {
@@ -86,8 +92,11 @@ describe('statement check (layer 1) on its own', () => {
 });
 
 async function maskOf(engine: 'pg' | 'my', sql: string, resultNames: string[]): Promise<string[]> {
-  const plan = engine === 'pg' ? await checkPostgres(sql, MASK) : checkMysql(sql, MASK);
-  const flags = maskedColumns(resultNames, plan, MASK);
+  // Expressions over masked columns are only accepted with mask_predicates: allow.
+  const options: GuardOptions = { ...MASK, maskPredicates: 'allow' };
+  const plan = engine === 'pg' ? await checkPostgres(sql, options) : checkMysql(sql, options);
+  const columns = resultNames.map((name) => ({ name, origin: null }));
+  const flags = maskedColumns(columns, plan.mask, MASK.maskColumns);
   return resultNames.filter((_, i) => flags[i]);
 }
 
@@ -98,9 +107,11 @@ describe('masking plan', () => {
     expect(await maskOf(e, 'SELECT EMAIL FROM users', ['EMAIL'])).toEqual(['EMAIL']);
     expect(await maskOf(e, 'SELECT * FROM users', ['id', 'Email', 'phone'])).toEqual(['Email', 'phone']);
     expect(await maskOf(e, 'SELECT e FROM (SELECT email AS e FROM users) s', ['e'])).toEqual(['e']);
+    // Without the server's word that `id` is a plain table column, `*` over a derived
+    // table that outputs masked data masks every column (the runner passes origins).
     expect(
       await maskOf(e, 'SELECT * FROM (SELECT email AS contact, id FROM users) s', ['contact', 'id']),
-    ).toEqual(['contact']);
+    ).toEqual(['contact', 'id']);
     expect(await maskOf(e, 'SELECT name FROM orders UNION SELECT email FROM users', ['name'])).toEqual([
       'name',
     ]);

@@ -6,10 +6,14 @@ export function collectFor(n: number): QueryResult {
   const c = createCollector({
     maxRows: 200,
     keepRows: 50,
-    maxCsvBytes: 1e9,
-    mask: (names) => names.map(() => false),
+    maxResultBytes: 1e9,
+    maxCellBytes: 16_384,
+    mask: (cols) => cols.map(() => false),
   });
-  c.columns(['n', 'label']);
+  c.columns([
+    { name: 'n', origin: null },
+    { name: 'label', origin: null },
+  ]);
   for (let i = 1; i <= n; i++) c.row([String(i), `row ${i}`]);
   return { ...c.result(), database: 'main', sql: 'SELECT n, label FROM big', durationMs: 12 };
 }

@@ -3,6 +3,7 @@ import { runAuditExport } from './audit/export-cli.js';
 import { createRedisAuditLog } from './audit/redis-audit-log.js';
 import { systemClock } from './clock.js';
 import { CONFIG_CHECK_USAGE, runConfigCheck } from './config/check-cli.js';
+import { runDbGrants } from './db/grants-cli.js';
 import { parseEnv } from './env.js';
 import { isDocksideError } from './errors.js';
 import { connectRedis, createRedis } from './redis.js';
@@ -11,9 +12,12 @@ const USAGE = `Usage:
   dockside                      start the bot (or the local sandbox without Slack credentials)
   dockside audit export [--since 2026-01-31T00:00:00Z] [--app <app>]
                                 print the audit log as JSON lines, oldest first (uses REDIS_URL)
-  ${CONFIG_CHECK_USAGE}`;
+  ${CONFIG_CHECK_USAGE}
+  dockside db grants <db> [--role <user>] [--owner <role>] [--backup-role <user>] [--host <host>]
+                                print SQL that lets /query's user read every column except
+                                mask_columns (reads DOCKSIDE_CONFIG, default ./dockside.yml)`;
 
-/** `dockside audit export`, `dockside config check`; no arguments start the bot. */
+/** `dockside audit export`, `dockside config check`, `dockside db grants`; no arguments start the bot. */
 async function cli(argv: string[]): Promise<number> {
   const [first, second, ...rest] = argv;
   if (first === undefined) {
@@ -33,6 +37,9 @@ async function cli(argv: string[]): Promise<number> {
     } finally {
       redis.disconnect();
     }
+  }
+  if (first === 'db' && second === 'grants') {
+    return runDbGrants(rest, { env: process.env, out: process.stdout, err: process.stderr });
   }
   process.stderr.write(
     `${first === 'help' || first === '--help' ? '' : `Unknown command "${argv.join(' ')}".\n`}${USAGE}\n`,

@@ -7,7 +7,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { pingDatabase } from './db/ping.js';
 import { createDatabasePools, type DatabasePools } from './db/pools.js';
-import { checkWritable, writableWarning } from './db/writable.js';
+import { checkWritable, privilegeWarnings } from './db/writable.js';
 import type { DoClient } from './do/port.js';
 import { isDocksideError } from './errors.js';
 import type { LockStore } from './locks/types.js';
@@ -60,6 +60,7 @@ export function createDataServices(deps: {
     redis,
     locks: deps.locks,
     pingDatabase: (name) => pingDatabase(pools, name),
+    databaseWarnings: async (name) => privilegeWarnings(await checkWritable(pools.get(name))),
     clock,
     notices: storageWarning ? [storageWarning] : [],
   });
@@ -85,8 +86,9 @@ export function createDataServices(deps: {
     await Promise.all(
       pools.names().map(async (name) => {
         try {
-          const warning = writableWarning(await checkWritable(pools.get(name)));
-          if (warning) log.warn({ database: name }, warning);
+          for (const warning of privilegeWarnings(await checkWritable(pools.get(name)))) {
+            log.warn({ database: name }, warning);
+          }
         } catch (err) {
           log.warn(
             { database: name, code: isDocksideError(err) ? err.code : 'error' },

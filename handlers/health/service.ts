@@ -43,7 +43,11 @@ export function createHealthService(deps: HealthDeps): HealthService {
         checkEnvs({ includeDo: true, ...(app ? { app } : {}) }),
         Promise.all(
           dbNames.map((name) =>
-            limit(() => probe(name, health.timeout_ms, () => deps.pingDatabase(name)).then(scrubProbe)),
+            limit(() =>
+              probe(name, health.timeout_ms, () => deps.pingDatabase(name))
+                .then((p) => withWarnings(p, deps))
+                .then(scrubProbe),
+            ),
           ),
         ),
         probe('redis', health.timeout_ms, () => deps.redis.ping()).then(scrubProbe),
@@ -60,6 +64,12 @@ export function createHealthService(deps: HealthDeps): HealthService {
       };
     },
   };
+}
+
+async function withWarnings(p: ProbeHealth, deps: HealthDeps): Promise<ProbeHealth> {
+  if (p.state !== 'good' || !deps.databaseWarnings) return p;
+  const warnings = await deps.databaseWarnings(p.name).catch(() => []);
+  return warnings.length > 0 ? { ...p, warnings } : p;
 }
 
 /** Driver errors can quote a connection string. */

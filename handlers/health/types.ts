@@ -32,6 +32,8 @@ export interface ProbeHealth {
   state: HealthState;
   latencyMs?: number;
   error?: string;
+  /** Reachable but misconfigured, e.g. the database user can read masked columns or write. */
+  warnings?: string[];
 }
 
 export interface HealthReport {
@@ -53,6 +55,8 @@ export interface HealthDeps {
   locks: LockStore;
   /** Connects to a configured database and runs a trivial query; throws when it cannot. */
   pingDatabase: (name: string) => Promise<void>;
+  /** Privilege warnings for a reachable database (src/db/writable.ts). */
+  databaseWarnings?: (name: string) => Promise<string[]>;
   clock: Clock;
   fetch?: typeof fetch;
   /** Shown with every report; see HealthReport.notices. */

@@ -1,4 +1,4 @@
-import { isObject, type Json, type JsonObject, some, str, walk } from './ast.js';
+import { isObject, type Json, type JsonObject, str, walk } from './ast.js';
 import { refuse } from './refuse.js';
 import type { MaskPlan } from './types.js';
 
@@ -83,9 +83,25 @@ export class MysqlTaint {
     return null;
   }
 
+  /** Carries masked data; IS [NOT] NULL and count() of a masked column say nothing about its values. */
   tainted(node: Json | undefined): boolean {
     if (!this.active) return false;
-    return some(node ?? null, (obj) => this.atom(obj) !== null);
+    const visit = (n: Json | undefined): boolean => {
+      if (Array.isArray(n)) return n.some(visit);
+      if (!isObject(n)) return false;
+      if (this.atom(n) !== null) return true;
+      if (this.revealsNothing(n)) return false;
+      return Object.values(n).some(visit);
+    };
+    return visit(node);
+  }
+
+  revealsNothing(n: JsonObject): boolean {
+    if (n.type === 'binary_expr' && /^IS( NOT)?$/i.test(String(n.operator)) && isObject(n.right) && n.right.type === 'null')
+      return this.atom(n.left) !== null;
+    if (n.type === 'aggr_func' && String(n.name).toUpperCase() === 'COUNT' && isObject(n.args) && !n.args.distinct && n.over === null)
+      return this.atom(n.args.expr) !== null;
+    return false;
   }
 
   outputPositions(select: JsonObject): Set<number> | null {
@@ -153,8 +169,7 @@ export function checkMysqlMaskedUses(stmt: JsonObject, taint: MysqlTaint, hint: 
     if (atom !== null) violation(`"${atom}"`, where);
     const sub = subquery(node);
     if (sub) return select(sub);
-    if (node.type === 'binary_expr' && /^IS( NOT)?$/i.test(String(node.operator)) && isObject(node.right) && node.right.type === 'null' && taint.atom(node.left) !== null) return;
-    if (node.type === 'aggr_func' && String(node.name).toUpperCase() === 'COUNT' && isObject(node.args) && !node.args.distinct && node.over === null && taint.atom(node.args.expr) !== null) return;
+    if (taint.revealsNothing(node)) return;
     for (const value of Object.values(node)) expr(value, where);
   };
 
@@ -171,7 +186,11 @@ export function checkMysqlMaskedUses(stmt: JsonObject, taint: MysqlTaint, hint: 
   };
 
   const one = (s: JsonObject): void => {
-    for (const cte of list(s.with)) if (isObject(cte)) expr(cte.stmt, 'a WITH query');
+    // WITH and derived tables may output masked columns as they are; their users are checked by name.
+    for (const cte of list(s.with)) {
+      const q = isObject(cte) ? subquery(cte.stmt) : null;
+      if (q) select(q);
+    }
     const items = selectItems(s);
     for (const item of items) {
       if (taint.atom(item.expr) === null) expr(item.expr, 'an expression in the select list');
@@ -191,7 +210,9 @@ export function checkMysqlMaskedUses(stmt: JsonObject, taint: MysqlTaint, hint: 
         if (name && taint.names.has(name.toLowerCase())) violation(`"${name}"`, 'JOIN ... USING');
       }
       expr(f.on, 'JOIN ... ON');
-      if (isObject(f.expr)) expr(f.expr, 'a derived table');
+      const derived = subquery(f.expr);
+      if (derived) select(derived);
+      else if (isObject(f.expr)) expr(f.expr, 'a derived table');
     }
     expr(s.where, 'WHERE');
     expr(isObject(s.groupby) ? s.groupby.columns : s.groupby, 'GROUP BY');

@@ -1,4 +1,4 @@
-import { isObject, type Json, type JsonObject, some, str, walk } from './ast.js';
+import { isObject, type Json, type JsonObject, str, walk } from './ast.js';
 import { refuse } from './refuse.js';
 import type { MaskPlan } from './types.js';
 
@@ -74,9 +74,24 @@ export class PgTaint {
     return null;
   }
 
+  /** Carries masked data; IS [NOT] NULL and count() of a masked column say nothing about its values. */
   tainted(expr: Json | undefined): boolean {
     if (!this.active) return false;
-    return some(expr ?? null, (obj) => this.atom(obj) !== null);
+    const visit = (n: Json | undefined): boolean => {
+      if (Array.isArray(n)) return n.some(visit);
+      if (!isObject(n)) return false;
+      if (this.atom(n) !== null) return true;
+      if (this.revealsNothing(n)) return false;
+      return Object.values(n).some(visit);
+    };
+    return visit(expr);
+  }
+
+  revealsNothing(node: JsonObject): boolean {
+    const [kind, body] = only(node);
+    if (kind === 'NullTest') return this.atom(body.arg) !== null;
+    if (kind === 'FuncCall' && isPlainCount(body)) return this.atom(list(body.args)[0]) !== null;
+    return false;
   }
 
   /** Output positions of a SELECT that carry masked data; null when a `*` hides the positions. */
@@ -235,8 +250,7 @@ export function checkMaskedUses(stmt: Json, taint: PgTaint, hint: string): void 
       expr(body.testexpr, where);
       return expr(body.subselect, where);
     }
-    if (kind === 'NullTest' && taint.atom(body.arg) !== null) return;
-    if (kind === 'FuncCall' && isPlainCount(body) && taint.atom(list(body.args)[0]) !== null) return;
+    if (taint.revealsNothing(node)) return;
     for (const value of Object.values(node)) expr(value, where);
   };
 

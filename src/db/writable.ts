@@ -7,9 +7,20 @@ export interface WritableCheck {
   writable: boolean;
   /** What makes it writable, e.g. "INSERT on public.users"; empty when read-only. */
   reasons: string[];
+  /**
+   * Masked columns (mask_columns) the configured user can SELECT, as schema.table.column:
+   * layer 0 (column privileges) is missing for them and only dockside's masking stands.
+   */
+  maskedReadable: string[];
 }
 
-const SAMPLE = 5;
+/** Names listed in one warning; the rest are counted. */
+const SAMPLE = 50;
+
+function named(items: string[]): string {
+  const more = items.length > SAMPLE ? ` and ${items.length - SAMPLE} more` : '';
+  return `${items.slice(0, SAMPLE).join(', ')}${more}`;
+}
 
 async function pgReasons(client: pg.PoolClient): Promise<string[]> {
   const role = await client.query<{ super: string; recovery: string; dbcreate: string }>(
@@ -29,22 +40,14 @@ async function pgReasons(client: pg.PoolClient): Promise<string[]> {
       WHERE c.relkind IN ('r', 'p', 'm')
         AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
         AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')
-      ORDER BY 1 LIMIT ${SAMPLE + 1}`,
+      ORDER BY 1`,
   );
   const schemas = await client.query<{ name: string }>(
     `SELECT quote_ident(nspname) AS name FROM pg_namespace
       WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg_t%'
-        AND has_schema_privilege(oid, 'CREATE') ORDER BY 1 LIMIT ${SAMPLE}`,
+        AND has_schema_privilege(oid, 'CREATE') ORDER BY 1`,
   );
-  if (tables.rows.length > 0) {
-    const more = tables.rows.length > SAMPLE ? ' and more' : '';
-    reasons.push(
-      `write privileges on ${tables.rows
-        .slice(0, SAMPLE)
-        .map((r) => r.name)
-        .join(', ')}${more}`,
-    );
-  }
+  if (tables.rows.length > 0) reasons.push(`write privileges on ${named(tables.rows.map((r) => r.name))}`);
   for (const s of schemas.rows) reasons.push(`CREATE on schema ${s.name}`);
   return reasons;
 }
@@ -87,7 +90,41 @@ async function mysqlReasons(db: Database & { engine: 'mysql' }): Promise<string[
     );
     const byScope = new Map<string, string[]>();
     for (const [scope, priv] of rows) byScope.set(scope, [...(byScope.get(scope) ?? []), priv]);
-    return [...byScope.entries()].slice(0, SAMPLE).map(([scope, privs]) => `${privs.join(', ')} (${scope})`);
+    return [...byScope.entries()].map(([scope, privs]) => `${privs.join(', ')} (${scope})`);
+  } finally {
+    conn.release();
+  }
+}
+
+async function pgMaskedReadable(client: pg.PoolClient, masked: string[]): Promise<string[]> {
+  if (masked.length === 0) return [];
+  // has_column_privilege is true through a table-wide SELECT too, which is the point.
+  const res = await client.query<{ name: string }>(
+    `SELECT format('%I.%I.%I', n.nspname, c.relname, a.attname) AS name
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+        AND lower(a.attname) = ANY($1::text[])
+        AND has_column_privilege(c.oid, a.attnum, 'SELECT')
+      ORDER BY 1`,
+    [masked.map((m) => m.toLowerCase())],
+  );
+  return res.rows.map((r) => r.name);
+}
+
+async function mysqlMaskedReadable(db: Database & { engine: 'mysql' }, masked: string[]): Promise<string[]> {
+  if (masked.length === 0) return [];
+  const conn = await acquireMysql(db);
+  try {
+    // information_schema.COLUMNS lists the current user's privileges on each column it can see.
+    const rows = await mysqlQuery<[string]>(
+      conn,
+      `SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME, '.', COLUMN_NAME) FROM information_schema.COLUMNS
+        WHERE TABLE_SCHEMA = DATABASE() AND LOWER(COLUMN_NAME) IN (?) AND FIND_IN_SET('select', PRIVILEGES) > 0
+        ORDER BY 1`,
+      [masked.map((m) => m.toLowerCase())],
+    );
+    return rows.map(([name]) => name);
   } finally {
     conn.release();
   }
@@ -98,22 +135,37 @@ async function mysqlReasons(db: Database & { engine: 'mysql' }): Promise<string[
  * start-up warning and by /health. Throws `db_unreachable` when it cannot connect.
  */
 export async function checkWritable(db: Database): Promise<WritableCheck> {
+  const masked = db.config.mask_columns;
   let reasons: string[];
+  let maskedReadable: string[];
   if (db.engine === 'postgres') {
     const client = await acquirePg(db);
     try {
       reasons = await pgReasons(client);
+      maskedReadable = await pgMaskedReadable(client, masked);
     } finally {
       client.release();
     }
   } else {
     reasons = await mysqlReasons(db);
+    maskedReadable = await mysqlMaskedReadable(db, masked);
   }
-  return { database: db.name, writable: reasons.length > 0, reasons };
+  return { database: db.name, writable: reasons.length > 0, reasons, maskedReadable };
 }
 
-/** The start-up / health warning text, or null when the user is read-only. */
+/** The writable part of the warning, or null when the user is read-only. */
 export function writableWarning(check: WritableCheck): string | null {
   if (!check.writable) return null;
   return `Database "${check.database}": the configured user can write (${check.reasons.join('; ')}). Give dockside a read-only user; see the README.`;
+}
+
+/** The masked-columns part of the warning, or null when the database enforces every mask. */
+export function maskedReadableWarning(check: WritableCheck): string | null {
+  if (check.maskedReadable.length === 0) return null;
+  return `Database "${check.database}": the configured user can read masked columns ${named(check.maskedReadable)}; only dockside's masking hides them. \`dockside db grants ${check.database}\` prints SQL that grants only the other columns.`;
+}
+
+/** Every start-up / health warning about the configured user's privileges (empty when none). */
+export function privilegeWarnings(check: WritableCheck): string[] {
+  return [writableWarning(check), maskedReadableWarning(check)].filter((w): w is string => w !== null);
 }

@@ -35,6 +35,7 @@ export function renderHealthReport(report: HealthReport, now: number): SlackMess
   if (envs.length > 0) lines.push(`\`\`\`${envs.map((e) => envRow(e, width)).join('\n')}\`\`\``);
   const probes = [...report.databases, report.redis].map(probeCell);
   lines.push(`Databases and Redis: ${probes.join('   ')}`);
+  for (const w of report.databases.flatMap((d) => d.warnings ?? [])) lines.push(`:warning: ${escapeText(w)}`);
   for (const lock of report.locks) {
     const age = formatAge(now - Date.parse(lock.since));
     lines.push(

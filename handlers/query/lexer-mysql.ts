@@ -160,6 +160,9 @@ function render(t: MysqlToken): string {
       return `\`${t.text.replaceAll('`', '``')}\``;
     case 'semicolon':
       return ';';
+    case 'number':
+      // .5 and 0.5 are one value; the parser only reads the second.
+      return t.text.startsWith('.') ? `0${t.text}` : t.text;
     default:
       return t.text;
   }

@@ -20,9 +20,9 @@ export function splitPostgres(sql: string): string[] {
     const c = sql[i] as string;
     const next = sql[i + 1];
     if (c === '-' && next === '-') {
+      // The newline stays: 'a' -- x <newline> 'b' is one string to the server.
       const eol = sql.indexOf('\n', i);
-      i = eol === -1 ? sql.length : eol + 1;
-      current += ' ';
+      i = eol === -1 ? sql.length : eol;
     } else if (c === '/' && next === '*') {
       let depth = 0;
       let j = i;

@@ -13,7 +13,7 @@ export interface GrantsOptions {
   role?: string;
   /** The role that owns the tables (PostgreSQL ALTER DEFAULT PRIVILEGES FOR ROLE). */
   owner?: string;
-  /** A role for pg_dump/mysqldump; defaults to <role>_backup. */
+  /** An existing role for pg_dump/mysqldump; without it the script only says how to add one. */
   backupRole?: string;
   /** MySQL account host; defaults to %. */
   host?: string;
@@ -49,7 +49,7 @@ const pgIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
 export function grantsSql(dbName: string, config: DatabaseConfig, options: GrantsOptions = {}): string {
   const parts = urlParts(dbName, config);
   const role = checkName('The query role', options.role ?? parts.user);
-  const backup = checkName('The backup role', options.backupRole ?? `${role}_backup`);
+  const backup = options.backupRole ? checkName('The backup role', options.backupRole) : null;
   const masked = config.mask_columns.map((c) => c.toLowerCase());
   return config.engine === 'postgres'
     ? postgresSql(dbName, parts.database, role, backup, masked, options.owner)
@@ -60,7 +60,7 @@ function postgresSql(
   dbName: string,
   database: string,
   role: string,
-  backup: string,
+  backup: string | null,
   masked: string[],
   owner: string | undefined,
 ): string {
@@ -100,7 +100,16 @@ BEGIN
 END
 $dockside$;
 
--- 2. A backup role for pg_dump (only if dockside takes logical dumps; give it its own URL).
+${backup ? pgBackup(database, backup, ownerName) : NO_BACKUP_ROLE}
+`;
+}
+
+const NO_BACKUP_ROLE = `-- 2. Logical dumps (pg_dump / mysqldump) need every column, masked ones included:
+--    give them their own user and URL. Run again with --backup-role <user> for its grants.
+`;
+
+function pgBackup(database: string, backup: string, ownerName: string): string {
+  return `-- 2. A backup role for pg_dump (only if dockside takes logical dumps; give it its own URL).
 --    pg_dump reads every column and every sequence, masked ones included.
 -- CREATE ROLE ${pgIdent(backup)} LOGIN PASSWORD '...';
 GRANT CONNECT ON DATABASE ${pgIdent(database)} TO ${pgIdent(backup)};
@@ -126,7 +135,7 @@ function mysqlSql(
   dbName: string,
   database: string,
   role: string,
-  backup: string,
+  backup: string | null,
   masked: string[],
   host: string,
 ): string {
@@ -149,10 +158,14 @@ SELECT CONCAT('GRANT SELECT (',
  WHERE TABLE_SCHEMA = ${sqlString(database)} ${notMasked}
  GROUP BY TABLE_SCHEMA, TABLE_NAME;
 
--- 2. A backup user for mysqldump (only if dockside takes logical dumps; give it its own URL).
+${backup ? mysqlBackup(database, account(backup)) : NO_BACKUP_ROLE}`;
+}
+
+function mysqlBackup(database: string, account: string): string {
+  return `-- 2. A backup user for mysqldump (only if dockside takes logical dumps; give it its own URL).
 --    mysqldump --single-transaction needs SELECT, SHOW VIEW, TRIGGER, EVENT and LOCK TABLES;
 --    it reads every column, masked ones included.
--- CREATE USER ${account(backup)} IDENTIFIED BY '...';
--- GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON \`${database}\`.* TO ${account(backup)};
+-- (create it first: CREATE USER ${account} IDENTIFIED BY '...';)
+GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON \`${database}\`.* TO ${account};
 `;
 }

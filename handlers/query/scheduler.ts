@@ -73,22 +73,26 @@ export class QueryScheduler {
     this.runningBy.set(user, (this.runningBy.get(user) ?? 0) + 1);
   }
 
-  /** Starts waiting work, one person at a time in turn, while slots are free. */
+  /**
+   * Starts waiting work while slots are free: the slot goes to the waiting person with
+   * the fewest statements running (ties in turn order), who then goes to the back.
+   */
   private next(): void {
-    let scanned = 0;
-    while (this.running < this.options.total && scanned < this.turn.length) {
-      const user = this.turn.shift() as string;
-      const queue = this.queues.get(user) ?? [];
-      if ((this.runningBy.get(user) ?? 0) < this.options.perUser && queue.length > 0) {
-        const waiting = queue.shift() as Waiting;
-        this.take(user);
-        waiting.start();
-        scanned = 0;
-      } else {
-        scanned += 1;
+    while (this.running < this.options.total) {
+      let pick: string | undefined;
+      for (const user of this.turn) {
+        const running = this.runningBy.get(user) ?? 0;
+        if (running >= this.options.perUser || this.waiting(user) === 0) continue;
+        if (pick === undefined || running < (this.runningBy.get(pick) ?? 0)) pick = user;
       }
-      if (queue.length > 0) this.turn.push(user);
-      else this.queues.delete(user);
+      if (pick === undefined) return;
+      const queue = this.queues.get(pick) ?? [];
+      const waiting = queue.shift() as Waiting;
+      this.turn.splice(this.turn.indexOf(pick), 1);
+      if (queue.length > 0) this.turn.push(pick);
+      else this.queues.delete(pick);
+      this.take(pick);
+      waiting.start();
     }
   }
 }

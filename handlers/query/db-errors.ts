@@ -1,8 +1,9 @@
 import { unreachableError } from '../../src/db/errors.js';
 import { DocksideError, isDocksideError } from '../../src/errors.js';
-import { formatDuration } from '../../src/render/format.js';
+import { escapeText, formatDuration } from '../../src/render/format.js';
 import { scrub } from '../../src/secrets.js';
 import { caretLine } from './refuse.js';
+import { escapeForCodeBlock } from './render-table.js';
 
 export interface ErrorContext {
   database: string;
@@ -55,16 +56,19 @@ export function timeoutError(ctx: ErrorContext, cause?: unknown): DocksideError 
   );
 }
 
+// Server messages quote names from the statement, which are shown in Slack: escaped.
+const shownText = (text: string) => escapeText(scrub(text));
+
 function readOnlyRefusal(message: string, cause: unknown): DocksideError {
-  return new DocksideError('query_refused', `Refused by the read-only transaction: ${scrub(message)}`, {
+  return new DocksideError('query_refused', `Refused by the read-only transaction: ${shownText(message)}`, {
     cause,
   });
 }
 
 function failed(message: string, sql: string, offset: number | null, cause: unknown): DocksideError {
   const where = offset === null ? '' : ` (at position ${offset + 1})`;
-  return new DocksideError('query_failed', `${scrub(message)}${where}`, {
-    ...(offset === null ? {} : { hint: `\`\`\`${caretLine(sql, offset)}\`\`\`` }),
+  return new DocksideError('query_failed', `${shownText(message)}${where}`, {
+    ...(offset === null ? {} : { hint: `\`\`\`${escapeForCodeBlock(caretLine(sql, offset))}\`\`\`` }),
     cause,
   });
 }

@@ -1,9 +1,11 @@
 import { hasSqlDetails, parse } from 'libpg-query';
 import { DocksideError } from '../../src/errors.js';
+import { escapeText } from '../../src/render/format.js';
 import { isObject, type Json, type JsonObject, str, walk } from './ast.js';
 import { checkFunction } from './functions.js';
 import { splitPostgres } from './lexer-postgres.js';
 import { article, caretLine, refuse } from './refuse.js';
+import { escapeForCodeBlock } from './render-table.js';
 import { checkMaskedUses, funcNameParts, PgTaint, pgMaskPlan } from './taint-postgres.js';
 import type { CheckedStatement, GuardOptions } from './types.js';
 
@@ -115,8 +117,8 @@ export async function checkPostgres(input: string, options: GuardOptions): Promi
     if (!hasSqlDetails(err) || !err.sqlDetails) throw err;
     const at = charOffset(sql, err.sqlDetails.cursorPosition);
     // Same message and 1-based position the server gives, so it reads like psql.
-    throw new DocksideError('query_failed', `${err.sqlDetails.message} (at position ${at + 1})`, {
-      hint: `\`\`\`${caretLine(sql, at)}\`\`\``,
+    throw new DocksideError('query_failed', `${escapeText(err.sqlDetails.message)} (at position ${at + 1})`, {
+      hint: `\`\`\`${escapeForCodeBlock(caretLine(sql, at))}\`\`\``,
     });
   }
   const stmts = tree.stmts ?? [];

@@ -1,5 +1,6 @@
 import { acquireMysql, type MysqlDatabase } from '../../src/db/pools.js';
 import { DocksideError } from '../../src/errors.js';
+import { escapeText } from '../../src/render/format.js';
 import { scrub } from '../../src/secrets.js';
 import type { MysqlParseError } from './guard-mysql.js';
 
@@ -31,7 +32,7 @@ export async function explainMysqlParseError(
     conn.release();
   }
   if (serverMessage !== null)
-    throw new DocksideError('query_failed', scrub(serverMessage), { cause: parseError });
+    throw new DocksideError('query_failed', escapeText(scrub(serverMessage)), { cause: parseError });
   // The server understands it but the check cannot: not run, with the parser's reason.
   throw parseError;
 }

@@ -39,12 +39,27 @@ export class PgTaint {
     masked: string[],
   ) {
     this.names = new Set(masked.map((c) => c.toLowerCase()));
+    // Names whose bare use is a whole row that may hold masked columns: tables, CTEs,
+    // subqueries; a table function only when its arguments carry masked data.
+    const aliasOf = (v: JsonObject) => (isObject(v.alias) ? str(v.alias.aliasname) : undefined);
+    const functions: JsonObject[] = [];
     walk(stmt, (key, value) => {
       if (!isObject(value)) return;
-      if (key === 'RangeVar' && str(value.relname)) this.relations.add(String(value.relname).toLowerCase());
-      if (key === 'alias' && str(value.aliasname)) this.relations.add(String(value.aliasname).toLowerCase());
-      if (key === 'CommonTableExpr' && str(value.ctename)) this.relations.add(String(value.ctename).toLowerCase());
+      const names =
+        key === 'RangeVar'
+          ? [str(value.relname), aliasOf(value)]
+          : key === 'RangeSubselect'
+            ? [aliasOf(value)]
+            : key === 'CommonTableExpr'
+              ? [str(value.ctename)]
+              : [];
+      if (key === 'RangeFunction') functions.push(value);
+      for (const n of names) if (n) this.relations.add(n.toLowerCase());
     });
+    for (const f of functions) {
+      const alias = aliasOf(f);
+      if (alias && this.tainted(f.functions)) this.relations.add(alias.toLowerCase());
+    }
     if (this.names.size > 0) this.propagate();
   }
 

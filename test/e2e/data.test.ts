@@ -38,6 +38,7 @@ describe('/query, /backup and /health through Slack', async () => {
         `${sandboxConfigText()}
 databases:
   main: { engine: postgres, url: "${url}", mask_columns: [email], max_rows: 50, restore_target: scratch }
+  wide: { engine: postgres, url: "${url}", mask_columns: [email], max_rows: 500, max_cell_bytes: 1024 }
   scratch: { engine: postgres, url: "${scratchUrl}" }
 backups:
   destination: { type: local, path: ${backupDir} }
@@ -80,6 +81,58 @@ backups:
     await check.connect();
     expect((await check.query('select count(*)::int as n from users')).rows[0]).toEqual({ n: 2 });
     await check.end();
+  });
+
+  it('escapes Slack markup in column names, cells and error texts', async () => {
+    const evil = '<!channel> <http://evil.example/login|Session expired>';
+    const cases = [
+      `main select name as "${evil}" from users`,
+      `main select '${evil}' as note, '<@U0ALICE>' as who`,
+      `main select email as "<!here>" from users`,
+    ];
+    for (const sql of cases) {
+      const from = slack.messages.length;
+      await driver.command(carol, dev, '/query', sql);
+      const message = await waitFor('the result', () => slack.messages.slice(from).find((m) => m.channel === dev));
+      const shown = JSON.stringify(message);
+      expect(shown).not.toMatch(/<!channel>|<!here>|<http:|<@U0ALICE>/);
+      expect(shown).toContain('&lt;');
+      expect(shown).not.toContain('ada@example.com');
+    }
+    // An error that quotes the statement's names is escaped too.
+    const answer = await answerTo(world, await driver.command(carol, dev, '/query', `main select "${evil}" from users`));
+    expect(answer.text).toContain('&lt;!channel&gt;');
+    expect(answer.text).not.toContain('<!channel>');
+  });
+
+  it('neutralises spreadsheet formulas in the CSV file and cuts long values, saying so', async () => {
+    const before = slack.files.length;
+    await driver.command(
+      carol,
+      dev,
+      '/query',
+      `wide select g, '=HYPERLINK("http://evil.example","x")' as f, '+1+2' as p, '@SUM(A1)' as a, -5 as n, repeat('z', 5000) as long from generate_series(1, 120) g`,
+    );
+    const file = await waitFor('the CSV upload', () => slack.files.slice(before).find((f) => f.content.length > 0), 15_000);
+    // The fake keeps the multipart body of the upload; the CSV lines are inside it.
+    const lines = file.content.toString().split('\r\n');
+    const header = lines.findIndex((l) => l === 'g,f,p,a,n,long');
+    const first = lines[header + 1] ?? '';
+    expect(first.startsWith(`1,"'=HYPERLINK(""http://evil.example"",""x"")",'+1+2,'@SUM(A1),-5,`)).toBe(true);
+    expect(first.length).toBeLessThan(1200);
+    expect(file.initialComment).toContain('120 values cut at max_cell_bytes (1 KB)');
+  });
+
+  it('refuses a predicate on a masked column through Slack and says how to allow it', async () => {
+    const answer = await answerTo(
+      world,
+      await driver.command(carol, dev, '/query', "main select id from users where email like 'ada%'"),
+    );
+    expect(answer.text).toContain('"email" is masked and is used in WHERE');
+    expect(answer.text).toContain('mask_predicates: allow');
+    const [entry] = await world.bot.audit.list({ user: carol, limit: 1 });
+    expect(entry).toMatchObject({ action: 'query', result: 'refused' });
+    expect(JSON.stringify(entry)).not.toContain('ada@example.com');
   });
 
   it('refuses /query to someone without the analyst role', async () => {

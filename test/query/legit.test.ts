@@ -30,6 +30,7 @@ const EXTRA: Record<Engine, string[]> = {
     'TABLE orders',
     'VALUES (1, 2), (3, 4)',
     "SELECT string_agg(name, ', ' ORDER BY name), array_agg(id) FROM users",
+    'SELECT g, g * 2 AS double FROM generate_series(1, 5) g',
   ],
   mysql: [
     `SELECT JSON_EXTRACT('{"a": {"b": 2}}', '$.a.b') AS b, JSON_OBJECT('n', name) FROM users`,
@@ -59,5 +60,7 @@ describe.each<Engine>(['postgres', 'mysql'])('legitimate reads on %s', (engine) 
     expect(seen.shown).not.toMatch(/Refused|SQLSTATE|error/i);
     expect(seen.code).toBe('ok');
     expect(leaked(seen)).toEqual([]);
+    // Nothing here selects a masked column, so nothing is shown masked.
+    if (!/email|phone|\*|describe|TABLE /.test(sql)) expect(seen.shown).not.toContain('[masked]');
   });
 });

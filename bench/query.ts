@@ -4,12 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { queryCommand } from '../commands/query.js';
+import type { CommandContext } from '../commands/types.js';
 import { runQuery } from '../handlers/query/run.js';
-import type { DatabaseConfig } from '../src/config/schema.js';
+import { Config, DatabaseConfig } from '../src/config/schema.js';
 import { createDatabasePools } from '../src/db/pools.js';
 import { createLogger } from '../src/logger.js';
 import { renderQueryResult } from '../src/render/query.js';
-import { NODE_FLAGS, tsLoader } from './util.js';
+import { NODE_FLAGS, rssOf, tsLoader } from './util.js';
 
 const run = promisify(execFile);
 const ROWS = 100_000;
@@ -100,13 +102,13 @@ function client(engine: Engine, name: string, sql: string): () => Promise<unknow
 async function benchEngine(engine: Engine): Promise<Record<string, number | string>> {
   const name = `dq_bench_${randomBytes(3).toString('hex')}`;
   const { url, drop } = await setUp(engine, name);
-  const base: DatabaseConfig = {
+  const base = DatabaseConfig.parse({
     engine,
     url,
     mask_columns: ['email'],
     max_rows: 200,
     statement_timeout_ms: 60_000,
-  };
+  });
   const pools = createDatabasePools(
     { capped: base, csv: { ...base, max_rows: CSV_ROWS } },
     createLogger({ level: 'silent' }),
@@ -115,9 +117,11 @@ async function benchEngine(engine: Engine): Promise<Record<string, number | stri
     const botPath = (db: string) => async () => {
       const d = pools.get(db);
       const result = await runQuery(d, SQL);
-      return renderQueryResult(result, d.config.max_rows, new Date());
+      return renderQueryResult(result, limitsOf(d.config), new Date());
     };
     const rss = await rssInChild(engine, url);
+    const hugeCell = engine === 'postgres' ? await hugeCellInChild(url) : null;
+    const fairness = await secondUserWait(engine, { ...base, statement_timeout_ms: 10_000 });
     const csv = { ms: await timed(botPath('csv')) };
     const capped = await timed(botPath('capped'));
     const clientAll = await timed(client(engine, name, SQL));
@@ -131,6 +135,8 @@ async function benchEngine(engine: Engine): Promise<Record<string, number | stri
       [`${engine}.client_50k_ms (${tool})`]: clientCsv,
       [`${engine}.csv_50k_peak_rss_growth_mb (first query after start)`]: rss.first,
       [`${engine}.csv_50k_peak_rss_growth_mb (next query)`]: rss.next,
+      ...(hugeCell === null ? {} : { [`${engine}.huge_cell_300mb_peak_rss_mb (whole process)`]: hugeCell }),
+      [`${engine}.second_user_wait_ms (first user: 12 slow queries)`]: fairness,
     };
   } finally {
     await pools.close();
@@ -156,10 +162,16 @@ export async function benchQuery(): Promise<Record<string, number | string>> {
       Number(figures[`${engine}.csv_50k_peak_rss_growth_mb (first query after start)`]),
       Number(figures[`${engine}.csv_50k_peak_rss_growth_mb (next query)`]),
     );
+    const wait = Number(figures[`${engine}.second_user_wait_ms (first user: 12 slow queries)`]);
     const checks: Array<[string, boolean]> = [
       [`${engine}: capped query ${capped} ms < 2x client ${client} ms`, capped < 2 * client],
       [`${engine}: peak RSS growth at 50,000 rows ${growth} MB < 50 MB`, growth < 50],
+      [`${engine}: second user's wait ${wait} ms < 5000 ms while the first has 12 slow queries`, wait < 5000],
     ];
+    const huge = figures[`${engine}.huge_cell_300mb_peak_rss_mb (whole process)`];
+    if (huge !== undefined) {
+      checks.push([`${engine}: peak RSS ${huge} MB < 400 MB for a 300 MB cell`, Number(huge) < 400]);
+    }
     for (const [text, ok] of checks) console.log(`  ${ok ? 'PASS' : 'FAIL'} ${text}`);
   }
   return figures;
@@ -182,14 +194,22 @@ async function rssInChild(engine: Engine, url: string): Promise<{ first: number;
 
 async function rssChild(engine: Engine, url: string): Promise<void> {
   const pools = createDatabasePools(
-    { csv: { engine, url, mask_columns: ['email'], max_rows: CSV_ROWS, statement_timeout_ms: 60_000 } },
+    {
+      csv: DatabaseConfig.parse({
+        engine,
+        url,
+        mask_columns: ['email'],
+        max_rows: CSV_ROWS,
+        statement_timeout_ms: 60_000,
+      }),
+    },
     createLogger({ level: 'silent' }),
   );
   const query = async () => {
     const d = pools.get('csv');
     const result = await runQuery(d, SQL);
     if (result.rowCount !== CSV_ROWS) throw new Error(`expected ${CSV_ROWS} rows, got ${result.rowCount}`);
-    return renderQueryResult(result, d.config.max_rows, new Date());
+    return renderQueryResult(result, limitsOf(d.config), new Date());
   };
   await runQuery(pools.get('csv'), 'SELECT id FROM bench_rows LIMIT 1');
   const first = await peakRssGrowth(query);
@@ -198,8 +218,79 @@ async function rssChild(engine: Engine, url: string): Promise<void> {
   console.log(JSON.stringify({ first: first.mb, next: next.mb }));
 }
 
+function limitsOf(c: DatabaseConfig) {
+  return { maxRows: c.max_rows, maxCellBytes: c.max_cell_bytes, maxResultBytes: c.max_result_bytes };
+}
+
+/**
+ * `SELECT repeat('x', 300000000)` through the bot's query path in a fresh process: the
+ * whole process's peak RSS (VmHWM), which must stay well under the 512 MB instance.
+ */
+async function hugeCellInChild(url: string): Promise<number> {
+  const { stdout } = await run(
+    process.execPath,
+    [...NODE_FLAGS, ...tsLoader(), fileURLToPath(import.meta.url), '--huge-child', url],
+    { maxBuffer: 1 << 20 },
+  );
+  return Number(JSON.parse(stdout.trim().split('\n').pop() ?? '{}').peakMb);
+}
+
+async function hugeChild(url: string): Promise<void> {
+  const pools = createDatabasePools(
+    { huge: DatabaseConfig.parse({ engine: 'postgres', url, statement_timeout_ms: 120_000 }) },
+    createLogger({ level: 'silent' }),
+  );
+  const d = pools.get('huge');
+  const result = await runQuery(d, "SELECT repeat('x', 300000000) AS big");
+  renderQueryResult(result, limitsOf(d.config), new Date());
+  if (result.cutCells !== 1) throw new Error('the 300 MB value was not cut');
+  await pools.close();
+  console.log(JSON.stringify({ peakMb: Math.round(rssOf(process.pid).peakMb) }));
+}
+
+/** A command context with nowhere to post: the bench times the answer, not Slack. */
+function benchContext(config: Config, user: string): CommandContext {
+  const ignore = async () => undefined;
+  return {
+    invocation: { user, channel: 'C0BENCH', text: '', commandText: '/query', requestId: 'bench' },
+    config,
+    reply: { ephemeral: ignore, inChannel: async () => ({ channel: 'C0BENCH', ts: '1' }) },
+    slack: {
+      post: async () => ({ channel: 'C0BENCH', ts: '1' }),
+      update: ignore,
+      postEphemeral: ignore,
+      uploadFile: ignore,
+    },
+    log: createLogger({ level: 'silent' }),
+    auditId: 'bench',
+  };
+}
+
+/**
+ * One person queues 12 slow queries (2 run, 5 wait, 5 are refused); another person's
+ * SELECT 1 is timed from the moment it is sent until its answer.
+ */
+async function secondUserWait(engine: Engine, db: DatabaseConfig): Promise<number> {
+  const config = Config.parse({ channels: { ops: 'C0BENCH' }, databases: { slow: db } });
+  const slowPools = createDatabasePools(config.databases, createLogger({ level: 'silent' }));
+  const cmd = queryCommand({ pools: slowPools });
+  const send = (user: string, sql: string) =>
+    cmd.run(benchContext(config, user), cmd.parse(`slow ${sql}`, config)).catch(() => undefined);
+  const sleep = engine === 'postgres' ? 'SELECT pg_sleep(2)' : 'SELECT SLEEP(2)';
+  const flood = Array.from({ length: 12 }, () => send('U0FLOOD', sleep));
+  await new Promise((r) => setTimeout(r, 100));
+  const t = performance.now();
+  await send('U0OTHER', 'SELECT 1');
+  const waited = Math.round(performance.now() - t);
+  await Promise.all(flood);
+  await slowPools.close();
+  return waited;
+}
+
 if (process.argv[2] === '--rss-child') {
   await rssChild(process.argv[3] as Engine, process.argv[4] ?? '');
+} else if (process.argv[2] === '--huge-child') {
+  await hugeChild(process.argv[3] ?? '');
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   await benchQuery();
 }

@@ -105,60 +105,64 @@ export function queryCommand(deps: QueryCommandDeps): CommandDef<QueryArgs> {
   };
 
   async function runCommand(ctx: CommandContext, args: QueryArgs): Promise<CommandOutcome> {
-      const db = deps.pools.get(args.database);
-      const log = ctx.log.child({ database: args.database, kind: args.kind });
-      if (args.kind !== 'sql') {
-        const started = clock.now();
-        const result =
-          args.kind === 'tables'
-            ? await tables(db)
-            : args.kind === 'counts'
-              ? await counts(db)
-              : await describe(db, args.table);
-        await ctx.reply.inChannel(renderCatalog(args.database, result));
-        const durationMs = clock.now() - started;
-        return {
-          result: 'succeeded',
-          detail: `${args.kind}${args.kind === 'describe' ? ` ${args.table}` : ''} in ${durationMs} ms`,
-          data: { database: args.database, kind: args.kind, durationMs },
-        };
-      }
-      const result = await runQuery(db, args.sql, clock);
-      const rendered = renderQueryResult(
-        result,
-        { maxRows: db.config.max_rows, maxCellBytes: db.config.max_cell_bytes, maxResultBytes: db.config.max_result_bytes },
-        new Date(clock.now()),
-      );
-      if (rendered.file) await ctx.slack.uploadFile(ctx.invocation.channel, rendered.file);
-      else await ctx.reply.inChannel(rendered.message);
-      const masked = result.columns.filter((c) => c.masked).map((c) => c.name);
-      // Counts and names only: result values never reach the log or the audit entry.
-      log.info(
-        {
-          rows: result.rowCount,
-          durationMs: result.durationMs,
-          capped: result.capped,
-          csv: Boolean(rendered.file),
-          masked,
-        },
-        'query ran',
-      );
-      const cappedNote = result.capped
-        ? ` (capped at ${result.capped === 'rows' ? 'max_rows' : 'max_result_bytes'})`
-        : '';
+    const db = deps.pools.get(args.database);
+    const log = ctx.log.child({ database: args.database, kind: args.kind });
+    if (args.kind !== 'sql') {
+      const started = clock.now();
+      const result =
+        args.kind === 'tables'
+          ? await tables(db)
+          : args.kind === 'counts'
+            ? await counts(db)
+            : await describe(db, args.table);
+      await ctx.reply.inChannel(renderCatalog(args.database, result));
+      const durationMs = clock.now() - started;
       return {
         result: 'succeeded',
-        detail: `${result.rowCount} rows in ${result.durationMs} ms${cappedNote}`,
-        data: {
-          database: args.database,
-          sql: result.sql.length > AUDIT_SQL_CHARS ? `${result.sql.slice(0, AUDIT_SQL_CHARS)}…` : result.sql,
-          rows: result.rowCount,
-          durationMs: result.durationMs,
-          capped: result.capped !== null,
-          csv: Boolean(rendered.file),
-          ...(masked.length > 0 ? { masked: masked.join(',') } : {}),
-          ...(result.cutCells > 0 ? { cutCells: result.cutCells } : {}),
-        },
+        detail: `${args.kind}${args.kind === 'describe' ? ` ${args.table}` : ''} in ${durationMs} ms`,
+        data: { database: args.database, kind: args.kind, durationMs },
       };
+    }
+    const result = await runQuery(db, args.sql, clock);
+    const rendered = renderQueryResult(
+      result,
+      {
+        maxRows: db.config.max_rows,
+        maxCellBytes: db.config.max_cell_bytes,
+        maxResultBytes: db.config.max_result_bytes,
+      },
+      new Date(clock.now()),
+    );
+    if (rendered.file) await ctx.slack.uploadFile(ctx.invocation.channel, rendered.file);
+    else await ctx.reply.inChannel(rendered.message);
+    const masked = result.columns.filter((c) => c.masked).map((c) => c.name);
+    // Counts and names only: result values never reach the log or the audit entry.
+    log.info(
+      {
+        rows: result.rowCount,
+        durationMs: result.durationMs,
+        capped: result.capped,
+        csv: Boolean(rendered.file),
+        masked,
+      },
+      'query ran',
+    );
+    const cappedNote = result.capped
+      ? ` (capped at ${result.capped === 'rows' ? 'max_rows' : 'max_result_bytes'})`
+      : '';
+    return {
+      result: 'succeeded',
+      detail: `${result.rowCount} rows in ${result.durationMs} ms${cappedNote}`,
+      data: {
+        database: args.database,
+        sql: result.sql.length > AUDIT_SQL_CHARS ? `${result.sql.slice(0, AUDIT_SQL_CHARS)}…` : result.sql,
+        rows: result.rowCount,
+        durationMs: result.durationMs,
+        capped: result.capped !== null,
+        csv: Boolean(rendered.file),
+        ...(masked.length > 0 ? { masked: masked.join(',') } : {}),
+        ...(result.cutCells > 0 ? { cutCells: result.cutCells } : {}),
+      },
+    };
   }
 }

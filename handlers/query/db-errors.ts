@@ -35,8 +35,8 @@ const PG_CLASS_NAMES: Record<string, string> = {
 };
 /** MySQL errors whose text names only identifiers from the statement. */
 const MYSQL_SAFE_ERRNOS = new Set([
-  1054, 1052, 1064, 1146, 1305, 1142, 1143, 1044, 1045, 1049, 1109, 1111, 1140, 1221, 1222, 1235, 1247,
-  1248, 1060, 1066, 1054, 1176, 1630, 4078,
+  1054, 1052, 1064, 1146, 1305, 1142, 1143, 1044, 1045, 1049, 1109, 1111, 1140, 1221, 1222, 1235, 1247, 1248,
+  1060, 1066, 1054, 1176, 1630, 4078,
 ]);
 
 function withheld(sqlState: string, className: string): DocksideError {
@@ -44,7 +44,9 @@ function withheld(sqlState: string, className: string): DocksideError {
   return new DocksideError(
     'query_failed',
     `The database stopped the statement with SQLSTATE ${sqlState} (${className}). Its message is not shown because it can contain values of masked columns.`,
-    { hint: 'Check the types and values the statement works on; the same statement on a table without masked columns shows the full message.' },
+    {
+      hint: 'Check the types and values the statement works on; the same statement on a table without masked columns shows the full message.',
+    },
   );
 }
 
@@ -90,7 +92,8 @@ export function pgError(err: unknown, ctx: ErrorContext): DocksideError {
   if (e.code === '57014' && /statement timeout/i.test(message)) return timeoutError(ctx, err);
   if (e.code === '25006') return readOnlyRefusal(message, err);
   const cls = (e.code ?? 'XX').slice(0, 2);
-  if (ctx.sensitive && !PG_SAFE_CLASSES.has(cls)) return withheld(e.code ?? 'XX000', PG_CLASS_NAMES[cls] ?? 'error');
+  if (ctx.sensitive && !PG_SAFE_CLASSES.has(cls))
+    return withheld(e.code ?? 'XX000', PG_CLASS_NAMES[cls] ?? 'error');
   const pos = e.position ? Number(e.position) - 1 - (ctx.prefixLength ?? 0) : null;
   return failed(message, ctx.sql, pos !== null && pos >= 0 && pos <= ctx.sql.length ? pos : null, err);
 }
@@ -113,7 +116,10 @@ export function mysqlError(err: unknown, ctx: ErrorContext): DocksideError {
   if (e.errno !== undefined && MYSQL_TIMEOUTS.has(e.errno)) return timeoutError(ctx, err);
   if (e.errno !== undefined && MYSQL_READ_ONLY.has(e.errno)) return readOnlyRefusal(e.sqlMessage, err);
   if (ctx.sensitive && (e.errno === undefined || !MYSQL_SAFE_ERRNOS.has(e.errno))) {
-    return withheld(`${(e as { sqlState?: string }).sqlState ?? 'HY000'}, error ${e.errno ?? '?'}`, 'an error about the data');
+    return withheld(
+      `${(e as { sqlState?: string }).sqlState ?? 'HY000'}, error ${e.errno ?? '?'}`,
+      'an error about the data',
+    );
   }
   // MySQL names the position in the message itself ("... near 'FORM t' at line 1").
   return failed(e.sqlMessage, ctx.sql, null, err);

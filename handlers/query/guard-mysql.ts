@@ -79,7 +79,14 @@ function funcName(node: JsonObject): { name: string; schema: string | null } {
 
 /** Schemas and tables that show column values or other sessions' statements. */
 const STATS_SCHEMAS = new Set(['mysql', 'performance_schema', 'sys']);
-const STATS_TABLES = new Set(['column_stats', 'column_statistics', 'processlist', 'innodb_trx', 'index_stats', 'table_stats']);
+const STATS_TABLES = new Set([
+  'column_stats',
+  'column_statistics',
+  'processlist',
+  'innodb_trx',
+  'index_stats',
+  'table_stats',
+]);
 
 function checkTree(stmt: JsonObject, options: GuardOptions): void {
   walk(stmt, (key, value, parent) => {
@@ -124,7 +131,8 @@ const SHOW_OTHERS = /^SHOW\s+(?:FULL\s+)?PROCESSLIST\b|^SHOW\s+(?:EXPLAIN|ANALYZ
 export function checkMysql(input: string, options: GuardOptions): CheckedStatement {
   const statements = canonicalMysql(input);
   if (statements.length === 0) refuse('one-statement', 'there is no statement.');
-  if (statements.length > 1) refuse('one-statement', `found ${statements.length} statements; send them one at a time.`);
+  if (statements.length > 1)
+    refuse('one-statement', `found ${statements.length} statements; send them one at a time.`);
   // The parser and the server get this same canonical text.
   const sql = statements[0] ?? '';
   if (options.maskColumns.length > 0 && SHOW_OTHERS.test(sql)) {

@@ -60,7 +60,8 @@ function checkKind(stmt: Json): string {
   return kind;
 }
 
-const STATS_VIEWS = /^(pg_stats|pg_stats_ext|pg_stats_ext_exprs|pg_statistic|pg_statistic_ext|pg_statistic_ext_data|pg_stat_.*|pg_statio_.*|pg_prepared_statements|pg_cursors)$/;
+const STATS_VIEWS =
+  /^(pg_stats|pg_stats_ext|pg_stats_ext_exprs|pg_statistic|pg_statistic_ext|pg_statistic_ext_data|pg_stat_.*|pg_statio_.*|pg_prepared_statements|pg_cursors)$/;
 
 function checkTree(stmt: Json, options: GuardOptions): void {
   walk(stmt, (key, value) => {
@@ -81,7 +82,13 @@ function checkTree(stmt: Json, options: GuardOptions): void {
     if (key === 'FuncCall' && isObject(value)) {
       const parts = funcNameParts(value);
       const name = parts[parts.length - 1] ?? '';
-      checkFunction('postgres', options.database, name, parts.length > 1 ? parts.slice(0, -1).join('.') : null, options.allowFunctions);
+      checkFunction(
+        'postgres',
+        options.database,
+        name,
+        parts.length > 1 ? parts.slice(0, -1).join('.') : null,
+        options.allowFunctions,
+      );
     }
     if (key === 'RangeVar' && isObject(value) && options.maskColumns.length > 0) {
       const rel = (str(value.relname) ?? '').toLowerCase();
@@ -107,7 +114,8 @@ function charOffset(sql: string, byteOffset: number): number {
 export async function checkPostgres(input: string, options: GuardOptions): Promise<CheckedStatement> {
   const statements = splitPostgres(input);
   if (statements.length === 0) refuse('one-statement', 'there is no statement, only comments or semicolons.');
-  if (statements.length > 1) refuse('one-statement', `found ${statements.length} statements; send them one at a time.`);
+  if (statements.length > 1)
+    refuse('one-statement', `found ${statements.length} statements; send them one at a time.`);
   // The parser and the server get this same text: comments already removed.
   const sql = statements[0] ?? '';
   let tree: { stmts?: Array<{ stmt?: Json }> };

@@ -50,7 +50,12 @@ const isSpace = (c: string | undefined) => c !== undefined && /[ \t\n\r\v\f]/.te
 const isControl = (c: string | undefined) => c !== undefined && c.charCodeAt(0) < 0x20;
 const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}_$\u0080-\uffff]/u.test(c);
 
-function readQuoted(sql: string, at: number, quote: string, backslash: boolean): { value: string; end: number } {
+function readQuoted(
+  sql: string,
+  at: number,
+  quote: string,
+  backslash: boolean,
+): { value: string; end: number } {
   let value = '';
   let i = at + 1;
   while (i < sql.length) {
@@ -89,7 +94,10 @@ export function lexMysql(sql: string): Located[] {
     const next = sql[i + 1];
     if (isSpace(c)) {
       i += 1;
-    } else if (c === '#' || (c === '-' && next === '-' && (i + 2 >= sql.length || isSpace(sql[i + 2]) || isControl(sql[i + 2])))) {
+    } else if (
+      c === '#' ||
+      (c === '-' && next === '-' && (i + 2 >= sql.length || isSpace(sql[i + 2]) || isControl(sql[i + 2])))
+    ) {
       const eol = sql.indexOf('\n', i);
       i = eol === -1 ? sql.length : eol + 1;
     } else if (c === '/' && next === '*') {
@@ -123,11 +131,16 @@ export function lexMysql(sql: string): Located[] {
       if (!m) refuse('parse', 'a lone @ is not a variable.');
       push({ kind: 'variable', text: m[0] }, i, i + m[0].length);
     } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(next ?? ''))) {
-      const m = /^(?:0x[0-9a-fA-F]+|0b[01]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)/.exec(sql.slice(i));
+      const m = /^(?:0x[0-9a-fA-F]+|0b[01]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)/.exec(
+        sql.slice(i),
+      );
       const text = m?.[0] ?? c;
       // MySQL reads 1abc as a name; parsers read a number and an alias.
       if (isWordChar(sql[i + text.length])) {
-        refuse('parse', `\`${sql.slice(i, i + text.length + 1)}...\`: put names that start with a digit in backticks.`);
+        refuse(
+          'parse',
+          `\`${sql.slice(i, i + text.length + 1)}...\`: put names that start with a digit in backticks.`,
+        );
       }
       push({ kind: 'number', text }, i, i + text.length);
     } else if (isWordChar(c)) {
@@ -136,12 +149,16 @@ export function lexMysql(sql: string): Located[] {
       const word = sql.slice(i, end);
       // _utf8mb4'x' is a string with a character set; parsers read a name and an alias.
       if (word.startsWith('_') && (sql[end] === "'" || sql[end] === '"')) {
-        refuse('parse', `character set introducers (${word}'...') are not supported; use CONVERT('...' USING ...).`);
+        refuse(
+          'parse',
+          `character set introducers (${word}'...') are not supported; use CONVERT('...' USING ...).`,
+        );
       }
       push({ kind: 'word', text: word }, i, end);
     } else {
       const op = OPERATORS.find((o) => sql.startsWith(o, i)) ?? (SINGLE_OPS.has(c) ? c : null);
-      if (op === null) refuse('parse', `the character ${JSON.stringify(c)} is not part of MySQL syntax here.`);
+      if (op === null)
+        refuse('parse', `the character ${JSON.stringify(c)} is not part of MySQL syntax here.`);
       push({ kind: 'op', text: op }, i, i + op.length);
     }
   }

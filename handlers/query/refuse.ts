@@ -21,9 +21,13 @@ export class QueryRefusedError extends DocksideError {
   readonly rule: GuardRule;
   constructor(rule: GuardRule, reason: string, hint?: string) {
     // The reason quotes names from the statement; they are shown in Slack.
-    super('query_refused', `Refused by the statement check (rule: ${RULE_TITLES[rule]}): ${escapeText(reason)}`, {
-      hint: hint ?? '/query runs one read-only statement: SELECT, WITH ... SELECT, EXPLAIN, SHOW.',
-    });
+    super(
+      'query_refused',
+      `Refused by the statement check (rule: ${RULE_TITLES[rule]}): ${escapeText(reason)}`,
+      {
+        hint: hint ?? '/query runs one read-only statement: SELECT, WITH ... SELECT, EXPLAIN, SHOW.',
+      },
+    );
     this.name = 'QueryRefusedError';
     this.rule = rule;
   }

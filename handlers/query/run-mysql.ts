@@ -8,7 +8,15 @@ const BINARY_CHARSET = 63;
 // Column type codes of the protocol: values of these can be long, so they are cut on the server.
 const LONG_TYPES = new Set([15, 245, 247, 248, 249, 250, 251, 252, 253, 254, 255]);
 const BIT_TYPE = 16;
-const BUFFER_TYPES = new Set(['TINY_BLOB', 'MEDIUM_BLOB', 'LONG_BLOB', 'BLOB', 'VAR_STRING', 'STRING', 'GEOMETRY']);
+const BUFFER_TYPES = new Set([
+  'TINY_BLOB',
+  'MEDIUM_BLOB',
+  'LONG_BLOB',
+  'BLOB',
+  'VAR_STRING',
+  'STRING',
+  'GEOMETRY',
+]);
 
 // Every value as the server's text, except byte strings, kept as buffers so that
 // binary ones can be shown by size (the field's charset tells which).

@@ -123,9 +123,10 @@ export async function readPostgres(
     throw pgError(err, ctx);
   } finally {
     options.signal.removeEventListener('abort', destroy);
-    if (!released) await clean(client).then(() => {
-      released = true;
-    }, destroy);
+    if (!released)
+      await clean(client).then(() => {
+        released = true;
+      }, destroy);
   }
 }
 

@@ -72,7 +72,14 @@ export async function runQuery(db: Database, sql: string, clock: Clock = systemC
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(timeoutError({ database: db.name, endpoint: db.endpoint, sql: checked.sql, timeoutMs: db.config.statement_timeout_ms }));
+      reject(
+        timeoutError({
+          database: db.name,
+          endpoint: db.endpoint,
+          sql: checked.sql,
+          timeoutMs: db.config.statement_timeout_ms,
+        }),
+      );
     }, db.config.statement_timeout_ms + DEADLINE_MARGIN_MS);
   });
   // After the deadline the reader may still reject (its connection was destroyed); nobody waits for it.

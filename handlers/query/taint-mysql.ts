@@ -52,7 +52,8 @@ export class MysqlTaint {
   ) {
     this.names = new Set(masked.map((c) => c.toLowerCase()));
     walk(stmt, (key, value, parent) => {
-      if (key === 'table' && typeof value === 'string' && 'db' in parent) this.tables.add(value.toLowerCase());
+      if (key === 'table' && typeof value === 'string' && 'db' in parent)
+        this.tables.add(value.toLowerCase());
       if (key === 'with' && Array.isArray(value)) {
         for (const cte of value) {
           const name = isObject(cte) && isObject(cte.name) ? str(cte.name.value) : undefined;
@@ -61,7 +62,8 @@ export class MysqlTaint {
       }
       if (key === 'from' && Array.isArray(value)) {
         for (const f of value) {
-          if (isObject(f) && isObject(f.expr) && str(f.as)) this.derivedRelations.add(String(f.as).toLowerCase());
+          if (isObject(f) && isObject(f.expr) && str(f.as))
+            this.derivedRelations.add(String(f.as).toLowerCase());
         }
       }
     });
@@ -97,9 +99,20 @@ export class MysqlTaint {
   }
 
   revealsNothing(n: JsonObject): boolean {
-    if (n.type === 'binary_expr' && /^IS( NOT)?$/i.test(String(n.operator)) && isObject(n.right) && n.right.type === 'null')
+    if (
+      n.type === 'binary_expr' &&
+      /^IS( NOT)?$/i.test(String(n.operator)) &&
+      isObject(n.right) &&
+      n.right.type === 'null'
+    )
       return this.atom(n.left) !== null;
-    if (n.type === 'aggr_func' && String(n.name).toUpperCase() === 'COUNT' && isObject(n.args) && !n.args.distinct && n.over === null)
+    if (
+      n.type === 'aggr_func' &&
+      String(n.name).toUpperCase() === 'COUNT' &&
+      isObject(n.args) &&
+      !n.args.distinct &&
+      n.over === null
+    )
       return this.atom(n.args.expr) !== null;
     return false;
   }
@@ -168,7 +181,10 @@ export function checkMysqlMaskedUses(stmt: JsonObject, taint: MysqlTaint, hint: 
     const atom = taint.atom(node);
     if (atom !== null) violation(`"${atom}"`, where);
     const sub = subquery(node);
-    if (sub) return select(sub);
+    if (sub) {
+      select(sub);
+      return;
+    }
     if (taint.revealsNothing(node)) return;
     for (const value of Object.values(node)) expr(value, where);
   };
@@ -204,7 +220,8 @@ export function checkMysqlMaskedUses(stmt: JsonObject, taint: MysqlTaint, hint: 
     }
     for (const f of list(s.from)) {
       if (!isObject(f)) continue;
-      if (/natural/i.test(String(f.join ?? ''))) violation('a column', 'a NATURAL JOIN (it compares columns by name)');
+      if (/natural/i.test(String(f.join ?? '')))
+        violation('a column', 'a NATURAL JOIN (it compares columns by name)');
       for (const u of list(f.using)) {
         const name = isObject(u) ? str(u.value) : str(u);
         if (name && taint.names.has(name.toLowerCase())) violation(`"${name}"`, 'JOIN ... USING');

@@ -19,7 +19,8 @@ function only(node: Json | undefined): Node {
 }
 
 const list = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
-const sval = (v: Json): string | undefined => (isObject(v) && isObject(v.String) ? str(v.String.sval) : undefined);
+const sval = (v: Json): string | undefined =>
+  isObject(v) && isObject(v.String) ? str(v.String.sval) : undefined;
 
 export function funcNameParts(call: JsonObject): string[] {
   return list(call.funcname).map((p) => sval(p) ?? '');
@@ -249,7 +250,11 @@ function figureColname(expr: Json | undefined): string {
 export function checkMaskedUses(stmt: Json, taint: PgTaint, hint: string): void {
   if (!taint.active) return;
   const violation = (what: string, where: string): never =>
-    refuse('masked-predicate', `${what} is masked and is used in ${where}; masked columns can only be selected, counted or tested with IS [NOT] NULL.`, hint);
+    refuse(
+      'masked-predicate',
+      `${what} is masked and is used in ${where}; masked columns can only be selected, counted or tested with IS [NOT] NULL.`,
+      hint,
+    );
 
   const expr = (node: Json | undefined, where: string): void => {
     if (Array.isArray(node)) {
@@ -260,10 +265,14 @@ export function checkMaskedUses(stmt: Json, taint: PgTaint, hint: string): void 
     const atom = taint.atom(node);
     if (atom !== null) violation(`"${atom}"`, where);
     const [kind, body] = only(node);
-    if (kind === 'SelectStmt') return select(body);
+    if (kind === 'SelectStmt') {
+      select(body);
+      return;
+    }
     if (kind === 'SubLink') {
       expr(body.testexpr, where);
-      return expr(body.subselect, where);
+      expr(body.subselect, where);
+      return;
     }
     if (taint.revealsNothing(node)) return;
     for (const value of Object.values(node)) expr(value, where);
@@ -276,7 +285,8 @@ export function checkMaskedUses(stmt: Json, taint: PgTaint, hint: string): void 
     }
     const [kind, body] = only(node ?? null);
     if (kind === 'JoinExpr') {
-      if (body.isNatural) violation('a column', 'a NATURAL JOIN (it compares columns by name; name the join columns)');
+      if (body.isNatural)
+        violation('a column', 'a NATURAL JOIN (it compares columns by name; name the join columns)');
       for (const u of list(body.usingClause)) {
         const name = sval(u);
         if (name && taint.names.has(name.toLowerCase())) violation(`"${name}"`, 'JOIN ... USING');

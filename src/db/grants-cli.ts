@@ -21,7 +21,9 @@ export function runDbGrants(argv: string[], io: Io): number {
   }
   const [dbName] = parsed.positionals;
   if (!dbName || parsed.positionals.length > 1) {
-    io.err.write('Usage: dockside db grants <db> [--role <user>] [--owner <role>] [--backup-role <user>] [--host <host>]\n');
+    io.err.write(
+      'Usage: dockside db grants <db> [--role <user>] [--owner <role>] [--backup-role <user>] [--host <host>]\n',
+    );
     return 2;
   }
   const path = io.env.DOCKSIDE_CONFIG ?? './dockside.yml';

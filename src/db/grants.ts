@@ -140,7 +140,8 @@ function mysqlSql(
   host: string,
 ): string {
   const account = (user: string) => `${sqlString(user)}@${sqlString(host)}`;
-  const notMasked = masked.length > 0 ? `AND LOWER(COLUMN_NAME) NOT IN (${masked.map(sqlString).join(', ')})` : '';
+  const notMasked =
+    masked.length > 0 ? `AND LOWER(COLUMN_NAME) NOT IN (${masked.map(sqlString).join(', ')})` : '';
   const grantee = `''${role.replaceAll("'", "''''")}''@''${host.replaceAll("'", "''''")}''`;
   return `-- dockside db grants ${dbName} (MySQL/MariaDB, database ${database})
 -- MySQL has no loops outside stored programs, so part 1 prints the GRANT statements:

@@ -46,7 +46,9 @@ export function summaryLine(result: QueryResult, limits: ResultLimits): string {
   if (result.capped === 'rows')
     parts.push(`stopped at max_rows (${maxRows}); add a WHERE or LIMIT to see the rest`);
   if (result.capped === 'size')
-    parts.push(`stopped at max_result_bytes (${formatBytes(maxResultBytes)} of values); select fewer columns or rows`);
+    parts.push(
+      `stopped at max_result_bytes (${formatBytes(maxResultBytes)} of values); select fewer columns or rows`,
+    );
   if (result.cutCells > 0)
     parts.push(`${plural(result.cutCells, 'value')} cut at max_cell_bytes (${formatBytes(maxCellBytes)})`);
   const masked = result.columns.filter((c) => c.masked).map((c) => c.name);

@@ -93,14 +93,19 @@ backups:
     for (const sql of cases) {
       const from = slack.messages.length;
       await driver.command(carol, dev, '/query', sql);
-      const message = await waitFor('the result', () => slack.messages.slice(from).find((m) => m.channel === dev));
+      const message = await waitFor('the result', () =>
+        slack.messages.slice(from).find((m) => m.channel === dev),
+      );
       const shown = JSON.stringify(message);
       expect(shown).not.toMatch(/<!channel>|<!here>|<http:|<@U0ALICE>/);
       expect(shown).toContain('&lt;');
       expect(shown).not.toContain('ada@example.com');
     }
     // An error that quotes the statement's names is escaped too.
-    const answer = await answerTo(world, await driver.command(carol, dev, '/query', `main select "${evil}" from users`));
+    const answer = await answerTo(
+      world,
+      await driver.command(carol, dev, '/query', `main select "${evil}" from users`),
+    );
     expect(answer.text).toContain('&lt;!channel&gt;');
     expect(answer.text).not.toContain('<!channel>');
   });
@@ -113,10 +118,14 @@ backups:
       '/query',
       `wide select g, '=HYPERLINK("http://evil.example","x")' as f, '+1+2' as p, '@SUM(A1)' as a, -5 as n, repeat('z', 5000) as long from generate_series(1, 120) g`,
     );
-    const file = await waitFor('the CSV upload', () => slack.files.slice(before).find((f) => f.content.length > 0), 15_000);
+    const file = await waitFor(
+      'the CSV upload',
+      () => slack.files.slice(before).find((f) => f.content.length > 0),
+      15_000,
+    );
     // The fake keeps the multipart body of the upload; the CSV lines are inside it.
     const lines = file.content.toString().split('\r\n');
-    const header = lines.findIndex((l) => l === 'g,f,p,a,n,long');
+    const header = lines.indexOf('g,f,p,a,n,long');
     const first = lines[header + 1] ?? '';
     expect(first.startsWith(`1,"'=HYPERLINK(""http://evil.example"",""x"")",'+1+2,'@SUM(A1),-5,`)).toBe(true);
     expect(first.length).toBeLessThan(1200);

@@ -45,7 +45,12 @@ describe.each<Engine>(['postgres', 'mysql'])('layer 0 on %s', (engine) => {
     } else {
       const role = new URL(fx.readOnlyUrl).username;
       await fx.admin(`REVOKE ALL PRIVILEGES ON \`${fx.name}\`.* FROM '${role}'@'%'`);
-      const generator = script.split('\n').filter((l) => !l.startsWith('--')).join('\n').split(/;\s*$/m)[0] ?? '';
+      const generator =
+        script
+          .split('\n')
+          .filter((l) => !l.startsWith('--'))
+          .join('\n')
+          .split(/;\s*$/m)[0] ?? '';
       for (const [grant] of (await fx.adminRows(generator)) as string[][]) await fx.admin(grant ?? '');
     }
     // Fresh connections: MySQL checks column grants per connection.
@@ -64,12 +69,16 @@ describe.each<Engine>(['postgres', 'mysql'])('layer 0 on %s', (engine) => {
   it('names tables the user can write', async () => {
     const role = new URL(fx.readOnlyUrl).username;
     const grant =
-      engine === 'postgres' ? `GRANT UPDATE ON orders TO ${role}` : `GRANT UPDATE ON ${fx.name}.orders TO '${role}'@'%'`;
+      engine === 'postgres'
+        ? `GRANT UPDATE ON orders TO ${role}`
+        : `GRANT UPDATE ON ${fx.name}.orders TO '${role}'@'%'`;
     await fx.admin(grant);
     try {
       const check = await checkWritable(pools.get('ro'));
       expect(privilegeWarnings(check)[0]).toMatch(
-        engine === 'postgres' ? /can write \(write privileges on public\.orders\)/ : /can write \(UPDATE \(table .*\.orders\)\)/,
+        engine === 'postgres'
+          ? /can write \(write privileges on public\.orders\)/
+          : /can write \(UPDATE \(table .*\.orders\)\)/,
       );
     } finally {
       await fx.admin(grant.replace('GRANT', 'REVOKE').replace(' TO ', ' FROM '));
@@ -99,7 +108,9 @@ databases:
     expect(r.code).toBe(0);
     expect(r.out).toContain('GRANT CONNECT ON DATABASE "app" TO "dockside_ro"');
     expect(r.out).toContain("ARRAY['email', 'phone']::text[]");
-    expect(r.out).toContain("ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA %I GRANT SELECT ON SEQUENCES TO %I', 'app_owner'");
+    expect(r.out).toContain(
+      "ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA %I GRANT SELECT ON SEQUENCES TO %I', 'app_owner'",
+    );
     expect(r.out).not.toContain('secret');
     expect(run(['main']).out).toContain('Run again with --backup-role <user>');
   });

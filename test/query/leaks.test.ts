@@ -29,8 +29,8 @@ const PG: Record<string, Case[]> = {
     ['main SELECT (u).email FROM users u', 'no-leak'],
     ['main SELECT u FROM users u', 'no-leak'],
     ['loose SELECT row_to_json(u) FROM users u', 'no-leak'],
-    ['loose SELECT * FROM (SELECT email || \'\' FROM users) t', 'no-leak'],
-    ['loose SELECT * FROM (SELECT id, email || \'\' AS z FROM users) t', 'no-leak'],
+    ["loose SELECT * FROM (SELECT email || '' FROM users) t", 'no-leak'],
+    ["loose SELECT * FROM (SELECT id, email || '' AS z FROM users) t", 'no-leak'],
     ['loose SELECT z.* FROM (SELECT lower(phone) FROM users) z', 'no-leak'],
     ['main SELECT * FROM (SELECT * FROM users) s', 'no-leak'],
     ['main SELECT * FROM (SELECT email FROM users UNION ALL SELECT email FROM users) s', 'no-leak'],
@@ -97,7 +97,7 @@ const MY: Record<string, Case[]> = {
     ['main WITH x AS (SELECT email AS e FROM users) SELECT * FROM x', 'no-leak'],
   ],
   'SQL or a file inside a string': [
-    ["main SELECT EXTRACTVALUE(1, CONCAT(0x7e, (SELECT email FROM users LIMIT 1)))", 'refused'],
+    ['main SELECT EXTRACTVALUE(1, CONCAT(0x7e, (SELECT email FROM users LIMIT 1)))', 'refused'],
     ["main SELECT LOAD_FILE('/etc/passwd')", 'refused'],
     ["functions SELECT GET_LOCK('x', 0)", 'refused'],
     ["main SELECT some_udf('users')", 'refused'],
@@ -105,7 +105,7 @@ const MY: Record<string, Case[]> = {
   'error texts': [
     ['loose SELECT EXTRACTVALUE(1, CONCAT(0x7e, (SELECT email FROM users LIMIT 1)))', 'no-leak'],
     ["loose SELECT JSON_EXTRACT(email, '$') FROM users", 'no-leak'],
-    ["loose SELECT UPDATEXML(1, CONCAT(0x7e, (SELECT phone FROM users LIMIT 1)), 1)", 'no-leak'],
+    ['loose SELECT UPDATEXML(1, CONCAT(0x7e, (SELECT phone FROM users LIMIT 1)), 1)', 'no-leak'],
   ],
   'statistics and activity views': [
     ['main SELECT * FROM mysql.column_stats', 'refused'],
@@ -161,7 +161,10 @@ describe.each(CASES)('masked data never leaves /query on %s', (engine, classes) 
         allow_functions: ['table_to_xml', 'get_lock', 'extractvalue', 'updatexml'],
       }),
     };
-    databases.loose = { ...databases.loose, allow_functions: ['extractvalue', 'updatexml'] } as DatabaseConfig;
+    databases.loose = {
+      ...databases.loose,
+      allow_functions: ['extractvalue', 'updatexml'],
+    } as DatabaseConfig;
     pools = createDatabasePools(databases, createLogger({ level: 'silent' }));
   });
   afterAll(async () => {
@@ -203,7 +206,9 @@ describe.each(CASES)('masked data never leaves /query on %s', (engine, classes) 
 
   it('masks the columns that a rename would otherwise show', async () => {
     const sql =
-      engine === 'postgres' ? 'main SELECT i, e FROM users AS t(i, e)' : 'main SELECT c, id FROM (SELECT email AS c, id FROM users) s';
+      engine === 'postgres'
+        ? 'main SELECT i, e FROM users AS t(i, e)'
+        : 'main SELECT c, id FROM (SELECT email AS c, id FROM users) s';
     const seen = await attempt(pools, databases, sql);
     expect(seen.code).toBe('ok');
     expect(seen.shown).toContain('[masked]');

@@ -57,8 +57,8 @@ const PG_CORPUS = [
   "SELECT '/* not a comment */', '--', 5",
   "SELECT 'back\\slash', E'\\\\'",
   'SELECT 1 /* a -- b */, 2',
-  'SELECT $a$it\'s$a$, $$--$$',
-  "SELECT 1 AS \"--x\", '$$' AS d",
+  "SELECT $a$it's$a$, $$--$$",
+  'SELECT 1 AS "--x", \'$$\' AS d',
 ];
 
 const nsp = new nodeSqlParser.Parser();
@@ -93,7 +93,11 @@ describe('MySQL/MariaDB lexer against the server', () => {
   });
 
   it('refuses executable comments and hints wherever the server would run them', () => {
-    for (const sql of ['SELECT 1 /*! , 2 */', 'SELECT 1 /*M!100000 , 2 */', 'SELECT /*+ MAX_EXECUTION_TIME(1) */ 1']) {
+    for (const sql of [
+      'SELECT 1 /*! , 2 */',
+      'SELECT 1 /*M!100000 , 2 */',
+      'SELECT /*+ MAX_EXECUTION_TIME(1) */ 1',
+    ]) {
       expect(() => canonicalMysql(sql)).toThrow(QueryRefusedError);
     }
     // Inside a string it is text.

@@ -1,11 +1,11 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryCommand } from '../../commands/query.js';
+import { createCollector } from '../../handlers/query/collect.js';
 import { DEADLINE_MARGIN_MS, runQuery } from '../../handlers/query/run.js';
 import { readMysql } from '../../handlers/query/run-mysql.js';
 import { readPostgres } from '../../handlers/query/run-postgres.js';
 import type { CheckedStatement } from '../../handlers/query/types.js';
-import { createCollector } from '../../handlers/query/collect.js';
 import type { DatabaseConfig } from '../../src/config/schema.js';
 import { mysqlPoolOptions, pgPoolConfig } from '../../src/db/connection-options.js';
 import { createDatabasePools, type DatabasePools } from '../../src/db/pools.js';
@@ -125,7 +125,10 @@ describe.each<Engine>(['postgres', 'mysql'])('bounded work and clean sessions on
     const real = new URL(fx.readOnlyUrl);
     const proxy = await stallingProxy(Number(real.port));
     real.port = String(proxy.port);
-    const stuck = createDatabasePools({ stuck: fx.dbConfig({ url: real.toString(), statement_timeout_ms: 500 }) }, log);
+    const stuck = createDatabasePools(
+      { stuck: fx.dbConfig({ url: real.toString(), statement_timeout_ms: 500 }) },
+      log,
+    );
     try {
       expect((await runQuery(stuck.get('stuck'), 'SELECT 1 AS warm')).rowCount).toBe(1);
       proxy.freeze();
@@ -150,7 +153,9 @@ describe.each<Engine>(['postgres', 'mysql'])('bounded work and clean sessions on
     // Forged past the statement check, as if a bypass existed: the cleanup must still hold.
     if (db.engine === 'postgres') {
       await readPostgres(db, forged('SELECT pg_advisory_lock(4242)'), collector(), opts);
-      const held = await fx.adminRows("SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242");
+      const held = await fx.adminRows(
+        "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242",
+      );
       expect(held).toEqual([[0]]);
       const c = collector();
       await readPostgres(db, forged('SHOW statement_timeout', 'other'), c, opts);

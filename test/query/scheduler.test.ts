@@ -22,7 +22,9 @@ describe('per-person fairness of /query', () => {
   it('runs at most two of one person at once and refuses past five waiting', async () => {
     const s = new QueryScheduler({ perUser: 2, queuePerUser: 5, total: 4 });
     const h = harness();
-    const runs = Array.from({ length: 8 }, (_, i) => s.run('A', h.job(`a${i}`)).catch((e: Error) => e.message));
+    const runs = Array.from({ length: 8 }, (_, i) =>
+      s.run('A', h.job(`a${i}`)).catch((e: Error) => e.message),
+    );
     await new Promise((r) => setImmediate(r));
     expect(h.started).toEqual(['a0', 'a1']);
     expect(await runs[7]).toBe('You have 5 queries waiting and 2 running; this one was not queued.');

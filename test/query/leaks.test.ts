@@ -111,6 +111,8 @@ const MY: Record<string, Case[]> = {
     ['main SELECT * FROM mysql.column_stats', 'refused'],
     ['main SELECT * FROM information_schema.PROCESSLIST', 'refused'],
     ['main SHOW PROCESSLIST', 'refused'],
+    ['main SELECT email FROM users PROCEDURE ANALYSE()', 'refused'],
+    ['main SELECT * FROM information_schema.COLUMN_STATISTICS', 'refused'],
     ['main SELECT * FROM performance_schema.events_statements_history', 'refused'],
   ],
   'the guard and the server read one text': [

@@ -1,5 +1,11 @@
 import type { FieldPacket, PoolConnection, TypeCast } from 'mysql2';
-import { acquireMysql, applyMysqlSession, type MysqlDatabase, mysqlQuery } from '../../src/db/pools.js';
+import {
+  acquireMysql,
+  applyMysqlSession,
+  isMariaDb,
+  type MysqlDatabase,
+  mysqlQuery,
+} from '../../src/db/pools.js';
 import { type ErrorContext, mysqlError } from './db-errors.js';
 import type { RowReader } from './read.js';
 import type { Cell, CheckedStatement } from './types.js';
@@ -55,15 +61,22 @@ function describe(conn: PoolConnection, sql: string): Promise<Described> {
   );
 }
 
-/** The user's SELECT inside a CTE that cuts long values on the server; binary values arrive as their size. */
-function wrapper(sql: string, d: Described, cutChars: number): string {
+/**
+ * The user's SELECT inside a CTE that cuts long values on the server; binary values
+ * arrive as their size. MariaDB drops the ORDER BY of a merged CTE, so a statement
+ * that sorts is materialized in its order instead (derived_merge off for this statement).
+ */
+function wrapper(sql: string, d: Described, cutChars: number, mariadb: boolean): string {
   const names = d.fields.map((_, i) => `c${i + 1}`);
   const exprs = d.fields.map((f, i) => {
     if (d.binary[i]) return `OCTET_LENGTH(${names[i]})`;
     if (f.columnType === BIT_TYPE || !LONG_TYPES.has(f.columnType ?? 0)) return names[i];
     return `LEFT(${names[i]}, ${cutChars})`;
   });
-  return `WITH dockside_q(${names.join(', ')}) AS (${sql}) SELECT ${exprs.join(', ')} FROM dockside_q`;
+  const wrapped = `WITH dockside_q(${names.join(', ')}) AS (${sql}) SELECT ${exprs.join(', ')} FROM dockside_q`;
+  return mariadb && /\bORDER\s+BY\b/i.test(sql)
+    ? `SET STATEMENT optimizer_switch = 'derived_merge=off' FOR ${wrapped}`
+    : wrapped;
 }
 
 export interface ReadOptions {
@@ -114,7 +127,7 @@ export async function readMysql(
           origin: f.orgTable && f.orgName ? { table: f.orgTable, column: f.orgName } : null,
         })),
       );
-      sql = wrapper(checked.sql, d, options.maxCellBytes + 1);
+      sql = wrapper(checked.sql, d, options.maxCellBytes + 1, isMariaDb(conn));
     }
     reusable = (await stream(conn, sql, reader, binary, checked.kind === 'other')) === 'complete';
   } catch (err) {

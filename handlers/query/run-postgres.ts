@@ -9,7 +9,7 @@ const BYTEA_OID = 17;
 const PROBE_PREFIX = 'SELECT * FROM (';
 const MAX_BATCH_ROWS = 250;
 /** Worst-case bytes one FETCH may bring: batches are sized by bytes, not rows. */
-const BATCH_BYTES = 4 * 1024 * 1024;
+const BATCH_BYTES = 16 * 1024 * 1024;
 
 // queryMode 'extended' sends Parse/Bind/Execute: the server accepts exactly one statement
 // per message, so nothing the guard missed can ride along after a semicolon.

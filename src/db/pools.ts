@@ -98,6 +98,12 @@ export async function acquirePg(db: PgDatabase): Promise<pg.PoolClient> {
 }
 
 const prepared = new WeakSet<object>();
+const mariadbConnections = new WeakSet<object>();
+
+/** True for a MariaDB server (known once the connection's session was set up). */
+export function isMariaDb(conn: mysql.PoolConnection): boolean {
+  return mariadbConnections.has(conn);
+}
 
 /**
  * A connection with the session limits in place. MySQL has no start-up parameters, so
@@ -130,6 +136,7 @@ export async function acquireMysql(db: MysqlDatabase): Promise<mysql.PoolConnect
 export async function applyMysqlSession(db: MysqlDatabase, conn: mysql.PoolConnection): Promise<void> {
   const [row] = await mysqlQuery<string[]>(conn, 'SELECT VERSION()');
   const mariadb = /mariadb/i.test(row?.[0] ?? '');
+  if (mariadb) mariadbConnections.add(conn);
   const ms = db.config.statement_timeout_ms;
   const timeout = mariadb ? `max_statement_time = ${ms / 1000}` : `max_execution_time = ${ms}`;
   // Backslash escapes on and ANSI_QUOTES off: dockside's lexer reads strings and quotes

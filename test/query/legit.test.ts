@@ -55,6 +55,20 @@ describe.each<Engine>(['postgres', 'mysql'])('legitimate reads on %s', (engine) 
     await fx?.drop();
   });
 
+  it('keeps the order the statement asks for', async () => {
+    for (const sql of [
+      'SELECT n FROM big WHERE n <= 5 ORDER BY n DESC',
+      'WITH t AS (SELECT n FROM big WHERE n <= 5) SELECT n FROM t ORDER BY n DESC',
+      'SELECT u.name FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.total DESC',
+    ]) {
+      const seen = await attempt(pools, databases, `main ${sql}`);
+      expect(seen.code).toBe('ok');
+      const body = seen.shown.replace(/\\n/g, '\n');
+      if (sql.includes('big')) expect(body).toMatch(/5\n4\n3\n2\n1/);
+      else expect(body).toMatch(/Grace\n.*Ada/s);
+    }
+  });
+
   it.each([...COMMON, ...EXTRA[engine], 'tables', 'counts', 'describe users'])('%s', async (sql) => {
     const seen = await attempt(pools, databases, `main ${sql}`);
     expect(seen.shown).not.toMatch(/Refused|SQLSTATE|error/i);

@@ -129,3 +129,40 @@ databases:
     expect(run(['main', '--bogus']).code).toBe(2);
   });
 });
+
+describe('/health names the privilege problems of a reachable database', async () => {
+  const { createHealthService } = await import('../../handlers/health/service.js');
+  const { renderHealthReport } = await import('../../src/render/health.js');
+  const { FakeClock, makeConfig } = await import('../backup/helpers.js');
+  const { fakeAppsDo } = await import('../health/helpers.js');
+  const { testRedis } = await import('../helpers/redis.js');
+  const { redis } = testRedis('i8-health');
+
+  it('shows each warning under the databases, escaped', async () => {
+    const config = makeConfig({
+      databases: { main: { engine: 'postgres', url: 'postgres://u@127.0.0.1/main' } },
+    });
+    const health = createHealthService({
+      config,
+      do: fakeAppsDo({}, {}),
+      redis,
+      locks: {
+        get: async () => null,
+        list: async () => [],
+        lock: async () => undefined,
+        unlock: async () => null,
+      },
+      pingDatabase: async () => undefined,
+      databaseWarnings: async (name) => [
+        `Database "${name}": the configured user can read masked columns public.users.email <!here>`,
+      ],
+      clock: new FakeClock(Date.parse('2026-11-05T09:00:00Z')),
+    });
+    const report = await health.report();
+    expect(report.databases[0]?.warnings).toHaveLength(1);
+    const text = renderHealthReport(report, Date.parse('2026-11-05T09:00:00Z')).text;
+    expect(text).toContain(
+      ':warning: Database "main": the configured user can read masked columns public.users.email &lt;!here&gt;',
+    );
+  });
+});

@@ -37,8 +37,9 @@ export const PG_ALLOWED = new Set(
   coalesce nullif greatest least num_nulls num_nonnulls
   to_tsvector to_tsquery plainto_tsquery phraseto_tsquery websearch_to_tsquery ts_rank ts_rank_cd
   ts_headline numnode querytree setweight strip
-  gen_random_uuid uuid_in pg_typeof format_type pg_sleep version current_database current_schema
+  gen_random_uuid pg_typeof format_type pg_size_pretty pg_sleep version current_database current_schema
   current_user session_user inet_client_addr host masklen network broadcast family abbrev
+  date time timestamp timestamptz numeric int2 int4 int8 float4 float8 text varchar bool uuid
   `
     .split(/\s+/)
     .filter(Boolean),

@@ -174,6 +174,21 @@ describe.each<Engine>(['postgres', 'mysql'])('bounded work and clean sessions on
     expect((await runQuery(db, 'SELECT 1 AS ok')).rowCount).toBe(1);
   });
 
+  it.runIf(engine === 'postgres')(
+    'reads strings as the lexer does even when the database default says otherwise',
+    async () => {
+      // With standard_conforming_strings off the server would read 'a\' as unterminated.
+      await fx.admin(`ALTER DATABASE ${fx.name} SET standard_conforming_strings = off`);
+      const fresh = createDatabasePools({ x: fx.dbConfig({ url: fx.readOnlyUrl }) }, log);
+      try {
+        expect((await runQuery(fresh.get('x'), "SELECT 'a\\' AS s")).rows).toEqual([['a\\']]);
+      } finally {
+        await fresh.close();
+        await fx.admin(`ALTER DATABASE ${fx.name} RESET standard_conforming_strings`);
+      }
+    },
+  );
+
   it('closes idle connections after a minute', () => {
     const config = fx.dbConfig();
     if (engine === 'postgres') expect(pgPoolConfig('x', config).idleTimeoutMillis).toBe(60_000);

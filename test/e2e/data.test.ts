@@ -39,6 +39,7 @@ describe('/query, /backup and /health through Slack', async () => {
 databases:
   main: { engine: postgres, url: "${url}", mask_columns: [email], max_rows: 50, restore_target: scratch }
   wide: { engine: postgres, url: "${url}", mask_columns: [email], max_rows: 500, max_cell_bytes: 1024 }
+  loose: { engine: postgres, url: "${url}", mask_columns: [email], mask_predicates: allow }
   scratch: { engine: postgres, url: "${scratchUrl}" }
 backups:
   destination: { type: local, path: ${backupDir} }
@@ -63,7 +64,11 @@ backups:
     const shown = JSON.stringify(message);
     expect(shown).toContain('Ada');
     expect(shown).not.toContain('ada@example.com');
-    const [entry] = await world.bot.audit.list({ user: carol, limit: 1 });
+    // The answer is posted before the outcome is audited: wait for the outcome.
+    const entry = await waitFor('the audited outcome', async () => {
+      const [last] = await world.bot.audit.list({ user: carol, limit: 1 });
+      return last?.result === 'succeeded' ? last : undefined;
+    });
     expect(entry).toMatchObject({ action: 'query', result: 'succeeded', database: 'main' });
     expect(entry?.data?.sql).toBe('select u.name, u.email as e from users u order by id');
     expect(JSON.stringify(entry)).not.toContain('Ada');
@@ -142,6 +147,21 @@ backups:
     const [entry] = await world.bot.audit.list({ user: carol, limit: 1 });
     expect(entry).toMatchObject({ action: 'query', result: 'refused' });
     expect(JSON.stringify(entry)).not.toContain('ada@example.com');
+  });
+
+  it('answers a data error on a masked table with its SQLSTATE only, in Slack and in the audit log', async () => {
+    for (const sql of [
+      'loose select email::int from users',
+      'loose select 1 / (length(email) - length(email)) from users',
+    ]) {
+      const answer = await answerTo(world, await driver.command(carol, dev, '/query', sql));
+      expect(answer.text).toMatch(
+        /^The database stopped the statement with SQLSTATE 22\w{3} \(data exception\)/,
+      );
+      const [entry] = await world.bot.audit.list({ user: carol, limit: 1 });
+      expect(entry).toMatchObject({ action: 'query', result: 'failed' });
+      expect(JSON.stringify([answer, entry])).not.toMatch(/ada@|linus@/);
+    }
   });
 
   it('refuses /query to someone without the analyst role', async () => {

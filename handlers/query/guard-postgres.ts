@@ -6,8 +6,9 @@ import { checkFunction } from './functions.js';
 import { splitPostgres } from './lexer-postgres.js';
 import { article, caretLine, refuse } from './refuse.js';
 import { escapeForCodeBlock } from './render-table.js';
-import { checkMaskedUses, funcNameParts, PgTaint, pgMaskPlan } from './taint-postgres.js';
+import { funcNameParts, PgTaint, pgMaskPlan } from './taint-postgres.js';
 import type { CheckedStatement, GuardOptions } from './types.js';
+import { checkMaskedUses } from './uses-postgres.js';
 
 /**
  * Layer 1 for PostgreSQL: the statement check, with libpg_query (PostgreSQL's own

@@ -142,9 +142,12 @@ export class MysqlTaint {
         if (key === 'columns' && Array.isArray(value) && parent.type === 'select') {
           for (const item of value) {
             if (!isObject(item) || !this.tainted(item.expr)) continue;
-            if (parent !== this.stmt) this.derived = true;
             const expr = isObject(item.expr) ? item.expr : {};
-            add(str(item.as) ?? (expr.type === 'column_ref' ? columnName(expr) : null));
+            const name = str(item.as) ?? (expr.type === 'column_ref' ? columnName(expr) : null);
+            // An unnamed expression below the top is named after its text, which the tree
+            // does not keep: `*` over it cannot be matched by name.
+            if (name === null && parent !== this.stmt) this.derived = true;
+            add(name);
           }
         }
         if (key === 'with' && Array.isArray(value)) {

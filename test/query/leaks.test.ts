@@ -93,6 +93,8 @@ const MY: Record<string, Case[]> = {
     ['main SELECT * FROM (SELECT * FROM users) s', 'no-leak'],
     ["loose SELECT * FROM (SELECT CONCAT(email, '') FROM users) s", 'no-leak'],
     ["loose SELECT * FROM (SELECT id, CONCAT(phone, '') AS z FROM users) s", 'no-leak'],
+    ["loose SELECT * FROM (SELECT id, CONCAT(phone, '') FROM users) s", 'no-leak'],
+    ['loose SELECT s.* FROM (SELECT id AS phone_copy, UPPER(email) AS id2 FROM users) s', 'no-leak'],
     ["main SELECT x FROM (SELECT email AS x FROM users UNION ALL SELECT 'a') s", 'no-leak'],
     ['main WITH x AS (SELECT email AS e FROM users) SELECT * FROM x', 'no-leak'],
   ],
@@ -204,6 +206,16 @@ describe.each(CASES)('masked data never leaves /query on %s', (engine, classes) 
     const seen = await attempt(pools, databases, "main SELECT id FROM users WHERE email LIKE 'a%'");
     expect(seen.shown).toContain('"email" is masked and is used in WHERE');
     expect(seen.shown).toContain('databases.main.mask_predicates: allow');
+  });
+
+  it.runIf(engine === 'mysql')('masks only the derived columns that carry masked data', async () => {
+    const seen = await attempt(
+      pools,
+      databases,
+      "loose SELECT * FROM (SELECT id, CONCAT(phone, '') AS z FROM users) s",
+    );
+    expect(seen.shown).toContain('masked: z');
+    expect(seen.shown).toMatch(/1 +\| \[masked\]/);
   });
 
   it('masks the columns that a rename would otherwise show', async () => {

@@ -150,6 +150,18 @@ export class MysqlTaint {
             add(name);
           }
         }
+        // UNION: each result column is named after the first branch, whichever branch
+        // carries the masked data.
+        if (key === '_next' && isObject(value) && !isObject(parent._prev_)) {
+          const positions = this.outputPositions(parent);
+          selectItems(parent).forEach((item, i) => {
+            if (positions !== null && !positions.has(i)) return;
+            const expr = isObject(item.expr) ? item.expr : {};
+            const name = str(item.as) ?? (expr.type === 'column_ref' ? columnName(expr) : null);
+            if (name === null || name === '*') this.derived = true;
+            else add(name);
+          });
+        }
         if (key === 'with' && Array.isArray(value)) {
           for (const cte of value) {
             if (!isObject(cte)) continue;

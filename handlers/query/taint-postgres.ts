@@ -152,6 +152,15 @@ export class PgTaint {
           // A tainted output below the top level: `*` over it cannot be told apart by position.
           if (parent !== top[1]) this.derived = true;
         }
+        // UNION and friends: result columns are named after the first branch, whichever
+        // branch carries the masked data.
+        if (str(value.op) && value.op !== 'SETOP_NONE') {
+          const positions = this.outputPositions(value);
+          const first = branches(value)[0];
+          resTargets(first ?? {}).forEach((t, i) => {
+            if (positions === null || positions.has(i)) add(str(t.name) ?? figureColname(t.val));
+          });
+        }
         if (key === 'CommonTableExpr') {
           const [k, q] = only(value.ctequery);
           if (k === 'SelectStmt') byPosition(value.aliascolnames, this.outputPositions(q));

@@ -34,6 +34,8 @@ const PG: Record<string, Case[]> = {
     ['loose SELECT z.* FROM (SELECT lower(phone) FROM users) z', 'no-leak'],
     ['main SELECT * FROM (SELECT * FROM users) s', 'no-leak'],
     ['main SELECT * FROM (SELECT email FROM users UNION ALL SELECT email FROM users) s', 'no-leak'],
+    ['main SELECT * FROM (SELECT name AS a FROM users UNION ALL SELECT email FROM users) s', 'no-leak'],
+    ['main SELECT a FROM (SELECT name AS a FROM users UNION ALL SELECT phone FROM users) s', 'no-leak'],
   ],
   'SQL or a table name inside a string': [
     ["main SELECT table_to_xml('users', true, false, '')", 'refused'],
@@ -96,6 +98,9 @@ const MY: Record<string, Case[]> = {
     ["loose SELECT * FROM (SELECT id, CONCAT(phone, '') FROM users) s", 'no-leak'],
     ['loose SELECT s.* FROM (SELECT id AS phone_copy, UPPER(email) AS id2 FROM users) s', 'no-leak'],
     ["main SELECT x FROM (SELECT email AS x FROM users UNION ALL SELECT 'a') s", 'no-leak'],
+    ['main SELECT * FROM (SELECT name AS a FROM users UNION ALL SELECT email FROM users) s', 'no-leak'],
+    ['main SELECT a FROM (SELECT name AS a FROM users UNION ALL SELECT phone FROM users) s', 'no-leak'],
+    ["main SELECT * FROM (SELECT 'x' UNION ALL SELECT email FROM users) s", 'no-leak'],
     ['main WITH x AS (SELECT email AS e FROM users) SELECT * FROM x', 'no-leak'],
   ],
   'SQL or a file inside a string': [

@@ -5,6 +5,7 @@ import { canonicalMysql } from './lexer-mysql.js';
 import { article, QueryRefusedError, refuse } from './refuse.js';
 import { checkMysqlMaskedUses, MysqlTaint, mysqlMaskPlan } from './taint-mysql.js';
 import type { CheckedStatement, GuardOptions } from './types.js';
+import type { RelationRef } from './views.js';
 
 /**
  * Layer 1 for MySQL and MariaDB: the statement check, with node-sql-parser's MySQL and
@@ -122,6 +123,16 @@ function checkTree(stmt: JsonObject, options: GuardOptions): void {
   });
 }
 
+function tableRefs(stmt: JsonObject): RelationRef[] {
+  const out: RelationRef[] = [];
+  walk(stmt, (key, value, parent) => {
+    if (key === 'table' && typeof value === 'string' && 'db' in parent) {
+      out.push({ schema: str(parent.db) ?? null, name: value });
+    }
+  });
+  return out;
+}
+
 function predicatesHint(options: GuardOptions): string {
   return `Filtering, joining, grouping or sorting on a masked column would reveal its values one question at a time. If that is acceptable for this database, set databases.${options.database}.mask_predicates: allow in dockside.yml.`;
 }
@@ -152,5 +163,6 @@ export function checkMysql(input: string, options: GuardOptions): CheckedStateme
     kind: stmt.type === 'select' ? 'select' : 'other',
     mask: mysqlMaskPlan(stmt, taint),
     touchesMasked: options.maskColumns.length > 0 && (taint.tables.size > 0 || taint.tainted(stmt)),
+    relations: tableRefs(stmt),
   };
 }

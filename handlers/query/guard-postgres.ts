@@ -9,6 +9,7 @@ import { escapeForCodeBlock } from './render-table.js';
 import { funcNameParts, PgTaint, pgMaskPlan } from './taint-postgres.js';
 import type { CheckedStatement, GuardOptions } from './types.js';
 import { checkMaskedUses } from './uses-postgres.js';
+import type { RelationRef } from './views.js';
 
 /**
  * Layer 1 for PostgreSQL: the statement check, with libpg_query (PostgreSQL's own
@@ -104,6 +105,16 @@ function checkTree(stmt: Json, options: GuardOptions): void {
   });
 }
 
+function rangeVars(stmt: Json): RelationRef[] {
+  const out: RelationRef[] = [];
+  walk(stmt, (key, value) => {
+    if (key === 'RangeVar' && isObject(value) && str(value.relname)) {
+      out.push({ schema: str(value.schemaname) ?? null, name: String(value.relname) });
+    }
+  });
+  return out;
+}
+
 function predicatesHint(options: GuardOptions): string {
   return `Filtering, joining, grouping or sorting on a masked column would reveal its values one question at a time. If that is acceptable for this database, set databases.${options.database}.mask_predicates: allow in dockside.yml.`;
 }
@@ -143,5 +154,6 @@ export async function checkPostgres(input: string, options: GuardOptions): Promi
     kind: kind === 'SelectStmt' ? 'select' : 'other',
     mask: pgMaskPlan(stmt, taint),
     touchesMasked: options.maskColumns.length > 0 && (taint.relations.size > 0 || taint.tainted(stmt)),
+    relations: rangeVars(stmt),
   };
 }

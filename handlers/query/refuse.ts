@@ -13,6 +13,7 @@ const RULE_TITLES: Record<GuardRule, string> = {
   'unknown-function': 'only functions known to be safe',
   'masked-predicate': 'masked columns are only shown masked',
   'statistics-view': 'no statistics or activity views while columns are masked',
+  'masked-view': 'no views over masked columns',
   'session-state': 'no session changes',
   'executable-comment': 'no executable comments or optimizer hints',
 };
@@ -25,7 +26,10 @@ export class QueryRefusedError extends DocksideError {
       'query_refused',
       `Refused by the statement check (rule: ${RULE_TITLES[rule]}): ${escapeText(reason)}`,
       {
-        hint: hint ?? '/query runs one read-only statement: SELECT, WITH ... SELECT, EXPLAIN, SHOW.',
+        hint:
+          hint === undefined
+            ? '/query runs one read-only statement: SELECT, WITH ... SELECT, EXPLAIN, SHOW.'
+            : escapeText(hint),
       },
     );
     this.name = 'QueryRefusedError';

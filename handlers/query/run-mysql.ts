@@ -9,6 +9,7 @@ import {
 import { type ErrorContext, mysqlError } from './db-errors.js';
 import type { RowReader } from './read.js';
 import type { Cell, CheckedStatement } from './types.js';
+import { checkMysqlViews } from './views.js';
 
 const BINARY_CHARSET = 63;
 // Column type codes of the protocol: values of these can be long, so they are cut on the server.
@@ -116,6 +117,7 @@ export async function readMysql(
   let reusable = false;
   try {
     await mysqlQuery(conn, 'START TRANSACTION READ ONLY');
+    await checkMysqlViews(conn, checked.relations, db.config.mask_columns);
     let sql = checked.sql;
     let binary: boolean[] = [];
     if (checked.kind === 'select') {

@@ -4,6 +4,7 @@ import { type ErrorContext, pgError } from './db-errors.js';
 import type { ColumnMeta } from './mask.js';
 import type { RowReader } from './read.js';
 import type { Cell, CheckedStatement } from './types.js';
+import { checkPgViews } from './views.js';
 
 const BYTEA_OID = 17;
 const PROBE_PREFIX = 'SELECT * FROM (';
@@ -94,6 +95,7 @@ export async function readPostgres(
   options.signal.addEventListener('abort', destroy, { once: true });
   try {
     await client.query('BEGIN TRANSACTION READ ONLY');
+    await checkPgViews(client, checked.relations, db.config.mask_columns);
     if (checked.kind === 'select') {
       const probe = await client.query(extended(`${PROBE_PREFIX}${checked.sql}) AS q LIMIT 0`));
       const fields = probe.fields;

@@ -1,3 +1,5 @@
+import type { RelationRef } from './views.js';
+
 /** One value as rendered: text as the server formats it, NULL, or a binary value's size. */
 export type Cell = string | null | { binaryBytes: number };
 
@@ -19,7 +21,8 @@ export type GuardRule =
   | 'session-state'
   | 'executable-comment'
   | 'masked-predicate'
-  | 'statistics-view';
+  | 'statistics-view'
+  | 'masked-view';
 
 /** What the statement check is told about the database. */
 export interface GuardOptions {
@@ -53,4 +56,6 @@ export interface CheckedStatement {
   mask: MaskPlan;
   /** True when the statement names a masked column or a whole row of a table: its errors are not shown. */
   touchesMasked: boolean;
+  /** Tables and views the statement names (CTE names too), for the view check. */
+  relations: RelationRef[];
 }

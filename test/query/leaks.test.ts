@@ -34,6 +34,10 @@ const PG: Record<string, Case[]> = {
     ['loose SELECT z.* FROM (SELECT lower(phone) FROM users) z', 'no-leak'],
     ['main SELECT * FROM (SELECT * FROM users) s', 'no-leak'],
     ['main SELECT * FROM (SELECT email FROM users UNION ALL SELECT email FROM users) s', 'no-leak'],
+    ['main SELECT contact FROM contacts', 'refused'],
+    ['main SELECT * FROM nested', 'refused'],
+    ["main SELECT id FROM contacts WHERE contact LIKE 'a%'", 'refused'],
+    ['main SELECT id, name FROM plain ORDER BY id', 'ok'],
     ['main SELECT * FROM (SELECT name AS a FROM users UNION ALL SELECT email FROM users) s', 'no-leak'],
     ['main SELECT a FROM (SELECT name AS a FROM users UNION ALL SELECT phone FROM users) s', 'no-leak'],
   ],
@@ -102,6 +106,10 @@ const MY: Record<string, Case[]> = {
     ['main SELECT a FROM (SELECT name AS a FROM users UNION ALL SELECT phone FROM users) s', 'no-leak'],
     ["main SELECT * FROM (SELECT 'x' UNION ALL SELECT email FROM users) s", 'no-leak'],
     ['main WITH x AS (SELECT email AS e FROM users) SELECT * FROM x', 'no-leak'],
+    ['main SELECT contact FROM contacts', 'refused'],
+    ['main SELECT * FROM nested', 'refused'],
+    ["main SELECT id FROM contacts WHERE contact LIKE 'a%'", 'refused'],
+    ['main SELECT id, name FROM plain ORDER BY id', 'ok'],
   ],
   'SQL or a file inside a string': [
     ['main SELECT EXTRACTVALUE(1, CONCAT(0x7e, (SELECT email FROM users LIMIT 1)))', 'refused'],
@@ -164,16 +172,29 @@ describe.each(CASES)('masked data never leaves /query on %s', (engine, classes) 
     fx = await createFixture(engine);
     databases = {
       main: fx.dbConfig({ url: fx.readOnlyUrl }),
-      loose: fx.dbConfig({ url: fx.readOnlyUrl, mask_predicates: 'allow' }),
+      loose: fx.dbConfig({
+        url: fx.readOnlyUrl,
+        mask_predicates: 'allow',
+        allow_functions: ['extractvalue', 'updatexml'],
+      }),
       functions: fx.dbConfig({
         url: fx.readOnlyUrl,
         allow_functions: ['table_to_xml', 'get_lock', 'extractvalue', 'updatexml'],
       }),
     };
-    databases.loose = {
-      ...databases.loose,
-      allow_functions: ['extractvalue', 'updatexml'],
-    } as DatabaseConfig;
+    const ro = new URL(fx.readOnlyUrl).username;
+    await fx.admin('CREATE VIEW contacts AS SELECT id, email AS contact FROM users');
+    await fx.admin('CREATE VIEW plain AS SELECT id, name FROM users');
+    await fx.admin('CREATE VIEW nested AS SELECT id, contact AS c FROM contacts');
+    // MySQL shows a view's definition only with SHOW VIEW (without it, views are refused).
+    if (engine === 'mysql') await fx.admin(`GRANT SHOW VIEW ON ${fx.name}.* TO '${ro}'@'%'`);
+    for (const v of ['contacts', 'plain', 'nested']) {
+      await fx.admin(
+        engine === 'postgres'
+          ? `GRANT SELECT ON ${v} TO ${ro}`
+          : `GRANT SELECT ON ${fx.name}.${v} TO '${ro}'@'%'`,
+      );
+    }
     pools = createDatabasePools(databases, createLogger({ level: 'silent' }));
   });
   afterAll(async () => {
@@ -195,6 +216,10 @@ describe.each(CASES)('masked data never leaves /query on %s', (engine, classes) 
     const seen = await attempt(pools, databases, 'main SELECT made_up_fn(1)');
     expect(seen.shown).toContain('made_up_fn() is not on dockside');
     expect(seen.shown).toContain('databases.main.allow_functions');
+    const q = engine === 'postgres' ? '"' : '`';
+    const evil = await attempt(pools, databases, `main SELECT ${q}<!channel>${q}(1)`);
+    expect(evil.shown).toContain('&lt;!channel&gt;() is not on dockside');
+    expect(evil.shown).not.toContain('<!channel>');
   });
 
   it('answers data errors on masked tables with the SQLSTATE only', async () => {

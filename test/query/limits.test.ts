@@ -59,6 +59,7 @@ function forged(sql: string, kind: 'select' | 'other' = 'select'): CheckedStatem
     kind,
     mask: { positions: new Set(), names: new Set(), derived: false, derivedRelations: new Set() },
     touchesMasked: false,
+    relations: [],
   };
 }
 

@@ -2,7 +2,7 @@ import { checkDumpTools } from '../../../handlers/backup/tool-fit.js';
 import type { ToolPaths } from '../../../handlers/backup/tools.js';
 import { pingDatabase } from '../../db/ping.js';
 import { createDatabasePools } from '../../db/pools.js';
-import { checkWritable, writableWarning } from '../../db/writable.js';
+import { checkWritable, privilegeWarnings } from '../../db/writable.js';
 import { isDocksideError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Config } from '../schema.js';
@@ -26,11 +26,11 @@ export async function checkDatabases(config: Config, log: Logger, tools: ToolPat
       const what = `database ${name}`;
       try {
         await pingDatabase(pools, name);
-        const check = await checkWritable(pools.get(name));
-        const warning = writableWarning(check);
+        // Writable tables and masked columns the query user can read, as start-up reports them.
+        const warnings = privilegeWarnings(await checkWritable(pools.get(name)));
         findings.push(
-          warning
-            ? { what, level: 'warn', detail: warning }
+          warnings.length > 0
+            ? { what, level: 'warn', detail: warnings.join(' ') }
             : { what, level: 'ok', detail: 'reached; the query user is read-only' },
         );
       } catch (err) {

@@ -335,7 +335,11 @@ export const DatabaseConfig = z
         'refuse: a masked column may only be selected (shown masked), counted or tested with IS [NOT] NULL. allow: it may also be filtered, joined, grouped and sorted on, which lets someone learn its values one yes/no question at a time.',
       ),
     allow_functions: z
-      .array(z.string().regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/, 'a function name such as similarity or public.f'))
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/, 'a function name such as similarity or public.f'),
+      )
       .default([])
       .describe(
         'Functions /query allows beyond its built-in list of pure functions (name, or schema.name outside pg_catalog). Functions that run SQL from text or act outside the transaction are never allowed.',

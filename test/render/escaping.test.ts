@@ -146,8 +146,9 @@ describe('text from outside is inert in every message', () => {
         columns: [{ name: 'x', masked: false }],
         rows: [[HOSTILE]],
         csv: { toBuffer: () => Buffer.from('') },
+        cutCells: 0,
       } as unknown as Parameters<typeof renderQueryResult>[0],
-      50,
+      { maxRows: 50, maxCellBytes: 16_384, maxResultBytes: 16 * 1024 * 1024 },
       new Date(now),
     );
     // Inside code spans and blocks only a backtick or an entity could break out; the rest stays as typed.

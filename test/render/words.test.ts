@@ -47,7 +47,12 @@ describe('words', () => {
 
   it('uses "a" or "an" as the statement needs', async () => {
     const refused = (sql: string) =>
-      checkPostgres(sql, []).then(
+      checkPostgres(sql, {
+        database: 'main',
+        maskColumns: [],
+        allowFunctions: [],
+        maskPredicates: 'refuse',
+      }).then(
         () => '',
         (e: Error) => e.message,
       );

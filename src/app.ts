@@ -34,6 +34,8 @@ import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { connectRedis, createRedis, redisHealthy } from './redis.js';
 import type { HealthProbeResult } from './render/deployment.js';
+import type { Scheduler } from './scheduler/index.js';
+import { registerConfiguredSecrets } from './secrets.js';
 import { createSlackApp } from './slack/create-app.js';
 import type { DocksideReceiver } from './slack/receiver.js';
 import type { SlackPoster } from './slack/reply.js';
@@ -82,6 +84,8 @@ export interface Dockside {
   follower: DeploymentFollower;
   approvals: ApprovalService;
   metrics: Metrics;
+  /** Scheduled jobs (summary, health poll, dumps, prunes); one replica runs each tick. */
+  scheduler: Scheduler;
   commands: ReadonlyMap<string, RegisteredCommand>;
   /** The HTTP port actually bound. */
   readonly port: number;
@@ -92,6 +96,8 @@ export interface Dockside {
 /** The composition root: builds every client once and hands them in. Nothing starts until start(). */
 export function createDockside(options: DocksideOptions): Dockside {
   const { env, config, log } = options;
+  // Here, not in main.ts: every way of building the bot (main, sandbox, tests) redacts the same.
+  registerConfiguredSecrets({ ...process.env, ...env }, config);
   const clock = options.clock ?? systemClock;
   const replicaId = options.replicaId ?? randomUUID().slice(0, 8);
   const metrics = createMetrics();
@@ -189,6 +195,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     log,
     schedules: options.schedules ?? true,
     production: env.NODE_ENV === 'production',
+    replicaId,
   });
   approvals = createApprovalService({
     store: approvalStore,
@@ -251,6 +258,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     follower,
     approvals,
     metrics,
+    scheduler: data.scheduler,
     commands,
     get port() {
       return receiver.port;

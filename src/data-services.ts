@@ -13,9 +13,10 @@ import { isDocksideError } from './errors.js';
 import type { LockStore } from './locks/types.js';
 import type { Logger } from './logger.js';
 import { Scheduler } from './scheduler/index.js';
+import { registerAuditSchedules } from './schedules/audit.js';
 import { registerBackupSchedules } from './schedules/backups.js';
 import { registerHealthSchedules } from './schedules/health.js';
-import type { SlackPoster } from './slack/reply.js';
+import type { SlackMessage, SlackPoster } from './slack/reply.js';
 import { createStorage, destinationWarning } from './storage/index.js';
 
 /** Databases, backups, health and the schedules that use them: built once, started with the bot. */
@@ -23,6 +24,8 @@ export interface DataServices {
   pools: DatabasePools;
   backups: BackupOperations;
   health: HealthService;
+  /** Runs the scheduled jobs; exposed so tests drive its ticks with their own clock. */
+  scheduler: Scheduler;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -40,6 +43,7 @@ export function createDataServices(deps: {
   schedules: boolean;
   /** NODE_ENV=production: a local backup destination is then warned about. */
   production?: boolean;
+  replicaId?: string;
 }): DataServices {
   const { config, redis, clock, log } = deps;
   const storageWarning = destinationWarning(config.backups.destination, deps.production ?? false);
@@ -64,7 +68,12 @@ export function createDataServices(deps: {
     clock,
     notices: storageWarning ? [storageWarning] : [],
   });
-  const scheduler = new Scheduler({ redis, log, clock });
+  const scheduler = new Scheduler({
+    redis,
+    log,
+    clock,
+    ...(deps.replicaId ? { replicaId: deps.replicaId } : {}),
+  });
   if (deps.schedules) {
     registerHealthSchedules(scheduler, {
       config,
@@ -76,9 +85,9 @@ export function createDataServices(deps: {
       clock,
       log,
     });
-    registerBackupSchedules(scheduler, backupDeps, (message) =>
-      deps.slack.post(config.channels.ops, message),
-    );
+    const notify = (message: SlackMessage) => deps.slack.post(config.channels.ops, message);
+    registerBackupSchedules(scheduler, backupDeps, notify);
+    registerAuditSchedules(scheduler, deps.audit, config.audit.retention_days, notify);
   }
 
   /** Layer 4 of "a query can never change data": say so when the configured user can write. */
@@ -103,6 +112,7 @@ export function createDataServices(deps: {
     pools,
     backups,
     health,
+    scheduler,
     async start() {
       if (storageWarning) log.warn({ destination: config.backups.destination.type }, storageWarning);
       void warnWritableUsers();

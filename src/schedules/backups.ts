@@ -2,6 +2,7 @@ import { runDump } from '../../handlers/backup/dump.js';
 import { formatBytes } from '../../handlers/backup/format.js';
 import { pruneDumps } from '../../handlers/backup/prune.js';
 import type { BackupDeps } from '../../handlers/backup/types.js';
+import { escapeText } from '../render/format.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { SlackMessage } from '../slack/reply.js';
 
@@ -62,7 +63,7 @@ export async function scheduledDump(
       detail: message,
       ref: started.id,
     });
-    await notify({ text: `:x: The scheduled dump of *${db}* failed: ${message}` });
+    await notify({ text: `:x: The scheduled dump of *${db}* failed: ${escapeText(message)}` });
     throw err;
   }
 }

@@ -107,7 +107,9 @@ audit:
     await tick('health:summary', new Date(Math.floor(clock.now() / 1000) * 1000));
     const posts = opsPosts(from);
     expect(posts.map((p) => p.text)).toEqual(['Health summary: 5 things need a person']);
-    const body = (posts[0]?.blocks as Array<{ text?: { text?: string } }>).map((b) => b.text?.text).join('');
+    const body = ((posts[0]?.blocks ?? []) as Array<{ text?: { text?: string } }>)
+      .map((b) => b.text?.text)
+      .join('');
     const needs = body.split('\n\n').find((part) => part.startsWith('*Needs a person (5):*')) ?? '';
     const items = needs.split('\n• ').slice(1);
     expect(items).toEqual([

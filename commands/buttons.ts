@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Dedupe } from '../src/dedupe.js';
-import { ACTION_ROLLBACK_COMMAND } from '../src/render/rollback-buttons.js';
+import { ROLLBACK_COMMAND_ACTIONS } from '../src/render/rollback-buttons.js';
 import type { ResponseUrlPoster } from '../src/slack/response-url.js';
 import { type DispatchDeps, dispatch } from './dispatch.js';
 import { slackReply } from './index.js';
@@ -14,7 +14,7 @@ export function registerCommandButtons(
   app: App,
   deps: DispatchDeps & { dedupe: Dedupe; respondTo: ResponseUrlPoster },
 ): void {
-  app.action<BlockAction<ButtonAction>>(ACTION_ROLLBACK_COMMAND, async ({ ack, body, action }) => {
+  app.action<BlockAction<ButtonAction>>(ROLLBACK_COMMAND_ACTIONS, async ({ ack, body, action }) => {
     await ack();
     const first = await deps.dedupe.once(`click:${body.trigger_id}`, 3600).catch(() => true);
     if (!first) return;

@@ -150,6 +150,20 @@ export function createDockside(options: DocksideOptions): Dockside {
       inFlight.delete(work);
     }
   });
+  // A command is run once per trigger id: Socket Mode redelivers an envelope whose ack it
+  // missed (HTTP mode also refuses a replayed signature). A repeat is acked and dropped.
+  app.use(async (args) => {
+    const body = args.body as { command?: unknown; trigger_id?: unknown };
+    if (typeof body.command === 'string' && typeof body.trigger_id === 'string') {
+      const first = await dedupe.once(`command:${body.trigger_id}`, 3600).catch(() => true);
+      if (!first) {
+        if ('ack' in args && typeof args.ack === 'function') await args.ack();
+        log.info({ command: body.command }, 'repeated command delivery dropped');
+        return;
+      }
+    }
+    await args.next();
+  });
   const slack = createWebPoster(app.client);
   const groups = createUsergroupDirectory({ client: app.client, clock, log });
   const approvalStore = createRedisApprovalStore({ redis });

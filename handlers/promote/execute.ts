@@ -1,6 +1,6 @@
-import type { Clock } from '../../src/clock.js';
-import type { Deployment, DoClient } from '../../src/do/port.js';
-import { DocksideError } from '../../src/errors.js';
+import { type Clock, sleep } from '../../src/clock.js';
+import type { AppSpec, Deployment, DoClient } from '../../src/do/port.js';
+import { DocksideError, isDocksideError } from '../../src/errors.js';
 import { type GitHubClient, parseRepo } from '../../src/github/client.js';
 import { describeLock } from '../../src/locks/describe.js';
 import type { LockStore } from '../../src/locks/types.js';
@@ -73,7 +73,7 @@ export async function executePromotion(input: ExecutePromotionInput): Promise<Pr
       throw new DocksideError(
         'promote_not_possible',
         `${message}${done ? ` Already moved: ${done}.` : ''} Nothing was deployed.`,
-        { cause: err },
+        { cause: err, ...(isDocksideError(err) && err.hint ? { hint: err.hint } : {}) },
       );
     }
     moved.push(move);
@@ -86,30 +86,64 @@ export async function executePromotion(input: ExecutePromotionInput): Promise<Pr
   return { deploymentId, moved, plan: fresh };
 }
 
+/** How long to look for the deployment a spec update caused when DO answered before it existed. */
+const FIND_CREATED_DELAYS_MS = [0, 250, 500, 1000, 2000, 4000, 8000];
+
+/**
+ * Sends the new spec and returns the id of the deployment that update created. DO's
+ * answer names it `pending_deployment` (apps/models/app.yml guarantees that for an
+ * update); `in_progress_deployment` may be someone else's deployment that started in
+ * between, so it is never taken for ours. When the answer came before the deployment
+ * existed, ours is the first new deployment that runs the spec we sent.
+ */
 async function updateSpec(
   doClient: DoClient,
   plan: PromotionPlan,
   deploy: Extract<PromotionPlan['deploy'], { kind: 'update_spec' }>,
 ): Promise<string> {
   const appId = plan.to.appId;
+  const known = new Set((await doClient.listDeployments(appId, { perPage: 20 })).map((d) => d.id));
   const app = await doClient.updateAppSpec(appId, deploy.spec, {
     updateAllSourceVersions: deploy.updateAllSourceVersions,
   });
-  const started = app.inProgressDeployment ?? app.pendingDeployment;
-  if (started) return started.id;
-  // The PUT answer may predate the deployment it caused; the newest one that is not
-  // the previously active deployment is it.
-  const recent = await doClient.listDeployments(appId, { perPage: 5 });
-  const created = recent
-    .filter((d) => d.id !== plan.toDeploymentId)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-  if (!created) {
-    throw new DocksideError(
-      'deploy_failed',
-      `DigitalOcean accepted ${plan.to.env}'s new spec but started no deployment; check the app in the control panel.`,
-    );
+  if (app.pendingDeployment) return app.pendingDeployment.id;
+  const wanted = sourcesOf(deploy.spec);
+  for (const delay of FIND_CREATED_DELAYS_MS) {
+    if (delay > 0) await sleep(delay);
+    const created = (await doClient.listDeployments(appId, { perPage: 20 }))
+      .filter((d) => !known.has(d.id) && d.spec && sourcesOf(d.spec) === wanted)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+    if (created) return created.id;
   }
-  return created.id;
+  throw new DocksideError(
+    'deploy_failed',
+    `DigitalOcean accepted ${plan.to.env}'s new spec but no deployment of it appeared; check the app in the control panel.`,
+  );
+}
+
+/** What each component is built from (image or git source), to recognise a deployment of a spec. */
+function sourcesOf(spec: AppSpec): string {
+  const components = [spec.services, spec.workers, spec.jobs, spec.static_sites].flatMap((l) => l ?? []);
+  return JSON.stringify(
+    components
+      .map((c) => {
+        const image = c.image
+          ? {
+              repository: c.image.repository,
+              registry: c.image.registry,
+              tag: c.image.tag,
+              digest: c.image.digest,
+            }
+          : undefined;
+        const git = c.github ?? c.gitlab ?? c.bitbucket ?? c.git;
+        return [
+          c.name,
+          image,
+          git ? { repo: git.repo ?? git.repo_clone_url, branch: git.branch } : undefined,
+        ];
+      })
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+  );
 }
 
 export interface VerifyPromotionInput {

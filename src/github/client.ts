@@ -180,6 +180,14 @@ async function toError(res: Response, what: string, hadToken: boolean): Promise<
       : ADD_TOKEN_HINT;
     return new GitHubError(res.status, fail, hint);
   }
+  // Branch protection (or a ruleset) is the likeliest refusal of a promotion in practice.
+  if (res.status === 422 && /protected branch|rule violations/i.test(detail)) {
+    return new GitHubError(
+      422,
+      `GitHub refused to ${what}: the branch is protected.`,
+      "Let dockside's token bypass the branch protection (or its ruleset), or fast-forward the branch yourself and ask for /promote again.",
+    );
+  }
   if (res.status === 422 && /fast.?forward/i.test(detail)) {
     return new GitHubError(
       422,

@@ -1,7 +1,13 @@
+import { createHash } from 'node:crypto';
 import { truncate } from './format.js';
 
 /** Button that re-enters this command as `/rollback <app> <env> <id>`. */
 export const ACTION_ROLLBACK_COMMAND = 'rollback.command';
+/**
+ * Matches every such button. Slack refuses two equal action_ids in one block
+ * (`invalid_blocks`), so each button's id carries a short digest of its command text.
+ */
+export const ROLLBACK_COMMAND_ACTIONS = /^rollback\.command(?::[0-9a-f]+)?$/;
 
 /** Slack's confirmation dialog on a button (title 100, text 300, buttons 30 characters). */
 export interface ConfirmDialog {
@@ -21,7 +27,7 @@ export function rollbackButton(
 ) {
   return {
     type: 'button' as const,
-    action_id: ACTION_ROLLBACK_COMMAND,
+    action_id: `${ACTION_ROLLBACK_COMMAND}:${createHash('sha256').update(commandText).digest('hex').slice(0, 12)}`,
     text: { type: 'plain_text' as const, text: truncate(text, 75) },
     value: commandText,
     ...(style ? { style } : {}),

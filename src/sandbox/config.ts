@@ -1,6 +1,7 @@
 import { mayDoSomewhere } from '../access.js';
 import { parseConfig } from '../config/load.js';
 import { ACTIONS, type Config } from '../config/schema.js';
+import { SANDBOX_GITHUB_TOKEN } from './do-sim/github.js';
 import { DEMO_IDS } from './do-simulator.js';
 
 /** The people of the sandbox: `as bob` switches to Bob. */
@@ -45,8 +46,7 @@ export interface SandboxConfigOptions {
   autoRollback?: boolean;
 }
 
-/** A token for the fake GitHub only; it opens nothing real. */
-export const SANDBOX_GITHUB_TOKEN = 'sandbox-github-token';
+export { SANDBOX_GITHUB_TOKEN } from './do-sim/github.js';
 
 /** dockside.yml of the sandbox world, pointing at the simulator's demo apps. */
 export function sandboxConfigText(options: SandboxConfigOptions = {}): string {

@@ -5,13 +5,20 @@
  * exactly the endpoints src/do/client.ts uses, plus a control API under /_sim/, and a
  * fake GitHub under /github (the three calls /promote makes) over the same branches.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppSpec } from '../do/port.js';
 import { AppPlatformSim, type SimCommit } from './do-sim/app-platform.js';
 import { DatabaseSim } from './do-sim/databases.js';
 import { DropletSim } from './do-sim/droplets.js';
-import { GITHUB_PREFIX, type GitHubContext, type GitHubRequest, handleGitHub } from './do-sim/github.js';
+import {
+  GITHUB_PREFIX,
+  type GitHubContext,
+  type GitHubRequest,
+  handleGitHub,
+  SANDBOX_GITHUB_TOKEN,
+} from './do-sim/github.js';
 import { type DEMO_IDS, seedDemo } from './do-sim/seed.js';
 import { appJson, databaseJson } from './do-sim/serialize.js';
 import { type Answer, handleApi, readJson, type SimContext, send } from './do-sim/server.js';
@@ -35,7 +42,9 @@ export interface DoSimulatorOptions {
   /** Time spent in each deployment phase; ~800 ms feels real, tests use ~20 ms. */
   phaseDelayMs?: number;
   host?: '127.0.0.1';
-  /** When set, the fake GitHub accepts only this token for writes (any token otherwise). */
+  /** The only DigitalOcean API token accepted; a fresh `dop_v1_` one by default (`sim.token`). */
+  token?: string;
+  /** The only token the fake GitHub accepts (`sim.githubToken`); the sandbox's by default. */
   githubToken?: string;
 }
 
@@ -59,6 +68,10 @@ export interface DoSimulator {
   url: string;
   /** Base URL of the fake GitHub REST API (`github.api_url` in dockside.yml). */
   githubUrl: string;
+  /** The DigitalOcean token it accepts: DIGITALOCEAN_TOKEN for a bot, `Bearer` for curl. */
+  token: string;
+  /** The GitHub token it accepts (`github.token` in dockside.yml). */
+  githubToken: string;
   port: number;
   close(): Promise<void>;
   /** Droplets and load balancers (src/sandbox/do-sim/droplets.ts). */
@@ -72,6 +85,14 @@ export interface DoSimulator {
   cancelNextDeployment(appId: string, phase?: Extract<NextOutcome, { kind: 'cancel' }>['phase']): void;
   setComponentHealth(appId: string, component: string, health: Partial<Omit<SimHealth, 'name'>>): void;
   injectFault(fault: FaultInput): void;
+  /**
+   * The next `PUT /v2/apps/{id}` of this app answers before the deployment it causes
+   * exists (created `delayMs` later), so the answer has no `pending_deployment`; with
+   * `interleave`, someone else's deployment starts in between and is `in_progress_deployment`.
+   */
+  answerSpecUpdateEarly(appId: string, options: { delayMs: number; interleave?: boolean }): void;
+  /** Protects a branch: GitHub refuses to move it through the API (422), as for a required review. */
+  protectBranch(repo: string, branch: string): void;
   /** API requests received, oldest first (control requests are not logged). */
   requests(filter?: { method?: string; route?: string }): SimRequest[];
   /** Clears the DigitalOcean and the GitHub request logs. */
@@ -94,12 +115,14 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
   const platform = new AppPlatformSim(phaseDelayMs);
   const databases = new DatabaseSim((fn, ms) => platform.later(fn, ms), phaseDelayMs * 3);
   const droplets = new DropletSim();
-  const ctx: SimContext = { platform, databases, droplets, faults: [], log: [] };
+  const token = options.token ?? `dop_v1_${randomBytes(32).toString('hex')}`;
+  const ctx: SimContext = { platform, databases, droplets, faults: [], log: [], token };
   const github: GitHubContext = {
     platform,
     faults: ctx.faults,
     log: [],
-    ...(options.githubToken ? { token: options.githubToken } : {}),
+    token: options.githubToken ?? SANDBOX_GITHUB_TOKEN,
+    protectedBranches: new Set(),
   };
   const byFilter =
     (filter: { method?: string; route?: string }) => (r: { method: string; route: string; path: string }) =>
@@ -108,6 +131,10 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
 
   const sim: Omit<DoSimulator, 'url' | 'githubUrl' | 'port' | 'close'> = {
     droplets,
+    token,
+    githubToken: github.token,
+    answerSpecUpdateEarly: (appId, opts) => platform.answerSpecUpdateEarly(platform.app(appId).id, opts),
+    protectBranch: (repo, branch) => github.protectedBranches.add(`${repo}#${branch}`),
     seedDemo: () => seedDemo(platform, databases),
     addApp(spec, opts = {}) {
       const app = platform.addApp(spec, opts.id);

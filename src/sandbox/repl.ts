@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { sleep } from '../clock.js';
 import { own } from '../own.js';
 import { describePeople, SANDBOX_CHANNELS, SANDBOX_USERS } from './config.js';
-import type { FakeEphemeral, FakeMessage } from './fake-slack.js';
+import type { FakeEphemeral, FakeMessage, FakeView } from './fake-slack.js';
 import { blocksToLines, type NumberedButton, numberButtons } from './render-text.js';
 import type { World } from './world.js';
 
@@ -16,7 +16,7 @@ function help(people: string[]): string {
   /deploy web staging        /deploy web production     /promote web
   /rollback web staging      /lock web production 2h    /audit @alice
   /health                    /query main tables         /ops help
-  @name and #channel become mentions, as Slack makes them.
+  In /audit and /ops, @name and #channel become mentions, as Slack makes them.
 Sandbox commands:
   as <${PEOPLE}>  act as another person:
 ${people.map((p) => `      ${p}`).join('\n')}
@@ -27,22 +27,6 @@ ${people.map((p) => `      ${p}`).join('\n')}
   config                     show the sandbox's dockside.yml
   wait <seconds>             pause (for scripts)
   help | quit`;
-}
-
-/**
- * What Slack sends for typed text: `@carol` and `#ops` become `<@U0CAROL|carol>` and
- * `<#C0OPS|ops>` (as with should_escape, which `/ops` has); other names stay as typed.
- */
-export function slackify(text: string): string {
-  return text
-    .replace(/(^|\s)@([a-z]+)\b/g, (whole, pre: string, name: string) => {
-      const id = own<string>(SANDBOX_USERS, name);
-      return id ? `${pre}<@${id}|${name}>` : whole;
-    })
-    .replace(/(^|\s)#([a-z]+)\b/g, (whole, pre: string, name: string) => {
-      const id = own<string>(SANDBOX_CHANNELS, name);
-      return id ? `${pre}<#${id}|${name}>` : whole;
-    });
 }
 
 /**
@@ -61,7 +45,7 @@ export async function runRepl(
   let nextButton = 1;
   const buttons = new Map<number, { button: NumberedButton; message: FakeMessage }>();
   const shown = new Map<string, string>();
-  let openView: Record<string, unknown> | undefined;
+  let openView: FakeView | undefined;
 
   const show = (message: FakeMessage, label: string) => {
     const lines = blocksToLines(message);
@@ -98,7 +82,7 @@ export async function runRepl(
     for (const b of numbered) buttons.set(b.n, { button: b, message });
     if (numbered.length > 0) print(`    ${numbered.map((b) => `[${b.n}: ${b.text}]`).join(' ')}`);
   });
-  world.slack.events.on('view', (view: Record<string, unknown>) => {
+  world.slack.events.on('view', (view: FakeView) => {
     openView = view;
     const title = (view.title as { text?: string } | undefined)?.text ?? 'Dialog';
     print(`\n[dialog] ${title}: type \`reason <text>\` to submit it.`);
@@ -161,7 +145,8 @@ export async function runRepl(
           SANDBOX_USERS[user],
           SANDBOX_CHANNELS[channel],
           word,
-          slackify(rest.join(' ')),
+          // As typed: the driver escapes it as Slack does for this command (should_escape).
+          rest.join(' '),
         );
         if (res.status !== 200) print(`(Slack would show: the app did not respond, HTTP ${res.status})`);
       } else {

@@ -1,5 +1,41 @@
 import { signRequest } from '../slack/signature.js';
-import type { FakeMessage, FakeSlack } from './fake-slack.js';
+import { SANDBOX_CHANNELS, SANDBOX_USERS } from './config.js';
+import type { FakeMessage, FakeSlack, FakeView } from './fake-slack.js';
+
+/** Commands of manifest.yml with `should_escape: true` (a test keeps this equal to the manifest). */
+export const ESCAPED_COMMANDS: ReadonlySet<string> = new Set(['/audit', '/ops']);
+
+/**
+ * Command text as Slack delivers it. Slack always sends `&`, `<` and `>` as entities;
+ * for a command with `should_escape: true` it also turns the mentions a person picked
+ * (`@carol`, `#ops`, `@channel`, `@here`) into `<@U0CAROL|carol>`, `<#C0OPS|ops>`,
+ * `<!channel>`, `<!here>`. Unknown names stay as typed, as Slack leaves them.
+ */
+export function slackCommandText(
+  text: string,
+  escaped: boolean,
+  names: { users: Record<string, string>; channels: Record<string, string> } = {
+    users: SANDBOX_USERS,
+    channels: SANDBOX_CHANNELS,
+  },
+): string {
+  const entities = text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  if (!escaped) return entities;
+  return entities.replace(
+    /(^|\s)([@#])([a-z0-9._-]+)/gi,
+    (whole, space: string, sigil: string, name: string) => {
+      const lower = name.toLowerCase();
+      if (sigil === '@' && (lower === 'channel' || lower === 'here' || lower === 'everyone')) {
+        return `${space}<!${lower}>`;
+      }
+      const table = sigil === '@' ? names.users : names.channels;
+      // Own names only: `@constructor` is no person.
+      const id = Object.hasOwn(table, lower) ? table[lower] : undefined;
+      if (!id) return whole;
+      return sigil === '@' ? `${space}<@${id}|${lower}>` : `${space}<#${id}|${lower}>`;
+    },
+  );
+}
 
 export interface ButtonRef {
   actionId: string;
@@ -50,7 +86,6 @@ export function createSlackDriver(options: {
   team?: string;
 }) {
   const team = options.team ?? 'TSANDBOX';
-  let triggers = 0;
 
   async function send(body: string, extraHeaders: Record<string, string> = {}, timestamp?: number) {
     const ts = timestamp ?? Math.floor(Date.now() / 1000);
@@ -69,6 +104,7 @@ export function createSlackDriver(options: {
 
   return {
     send,
+    /** A command's form body; `text` is what the person typed (escaped here as Slack does). */
     commandBody(
       user: string,
       channel: string,
@@ -85,10 +121,10 @@ export function createSlackDriver(options: {
         user_id: user,
         user_name: user.toLowerCase(),
         command,
-        text,
+        text: slackCommandText(text, ESCAPED_COMMANDS.has(command)),
         api_app_id: 'ADOCKSIDE',
         response_url: responseUrl,
-        trigger_id: `trigger.${++triggers}`,
+        trigger_id: options.slack.issueTrigger(),
       }).toString();
     },
     /** Sends a slash command; `responseUrl` identifies the answers to this very request. */
@@ -103,7 +139,7 @@ export function createSlackDriver(options: {
         team: { id: team, domain: 'sandbox' },
         user: { id: user, username: user.toLowerCase(), team_id: team },
         api_app_id: 'ADOCKSIDE',
-        trigger_id: `trigger.${++triggers}`,
+        trigger_id: options.slack.issueTrigger(),
         container: {
           type: 'message',
           message_ts: message.ts,
@@ -126,14 +162,15 @@ export function createSlackDriver(options: {
       };
       return send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
     },
-    submitView(user: string, view: Record<string, unknown>, values: Record<string, Record<string, unknown>>) {
+    /** Submits a modal the bot opened (its `id` is the one views.open answered). */
+    submitView(user: string, view: FakeView, values: Record<string, Record<string, unknown>>) {
       const payload = {
         type: 'view_submission',
         team: { id: team, domain: 'sandbox' },
         user: { id: user, username: user.toLowerCase(), team_id: team },
         api_app_id: 'ADOCKSIDE',
-        trigger_id: `trigger.${++triggers}`,
-        view: { id: 'V1', ...view, state: { values } },
+        trigger_id: options.slack.issueTrigger(),
+        view: { ...view, state: { values } },
       };
       return send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
     },

@@ -3,7 +3,6 @@ import { Writable } from 'node:stream';
 import { createDockside, type Dockside, type DocksideOptions } from '../app.js';
 import type { Config } from '../config/schema.js';
 import { createLogger, type Logger } from '../logger.js';
-import { registerSecret } from '../secrets.js';
 import { SANDBOX_USERGROUPS } from './config.js';
 import { type DoSimulator, startDoSimulator } from './do-simulator.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
@@ -19,7 +18,7 @@ export interface World {
   sim: DoSimulator;
   bot: Dockside;
   driver: SlackDriver;
-  secrets: { signingSecret: string; botToken: string; doToken: string };
+  secrets: { signingSecret: string; botToken: string };
   /** Prefix of every Redis key of this world. */
   redisKeyPrefix: string;
   /** Every log line the bot wrote (JSON), for tests that grep for secrets. */
@@ -46,10 +45,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const secrets = {
     signingSecret: `sandbox-signing-${randomBytes(8).toString('hex')}`,
     botToken: `xoxb-sandbox-${randomBytes(8).toString('hex')}`,
-    doToken: `dop_v1_${randomBytes(32).toString('hex')}`,
   };
-  for (const s of Object.values(secrets)) registerSecret(s);
-  const slack = await startFakeSlack({ usergroups: SANDBOX_USERGROUPS });
+  const slack = await startFakeSlack({ usergroups: SANDBOX_USERGROUPS, botToken: secrets.botToken });
   const sim = options.sim ?? (await startDoSimulator({ phaseDelayMs: options.phaseDelayMs ?? 20 }));
   if (!options.sim) sim.seedDemo();
   const logs: string[] = [];
@@ -72,7 +69,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         SLACK_BOT_TOKEN: secrets.botToken,
         SLACK_SIGNING_SECRET: secrets.signingSecret,
         SLACK_API_URL: slack.apiUrl,
-        DIGITALOCEAN_TOKEN: secrets.doToken,
+        DIGITALOCEAN_TOKEN: sim.token,
         DIGITALOCEAN_API_URL: sim.url,
         REDIS_URL: options.redisUrl ?? 'redis://127.0.0.1:6379',
         DOCKSIDE_CONFIG: '(world)',

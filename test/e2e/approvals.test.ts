@@ -135,7 +135,7 @@ describe('production deploys wait for approval', async () => {
     // Someone deploys production by other means (the DO console) while the request waits.
     await fetch(`${sim.url}/apps/${PROD}/deployments`, {
       method: 'POST',
-      headers: { authorization: 'Bearer console', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json' },
       body: '{}',
     });
     await waitFor('production ACTIVE again', () => !sim.app(PROD).in_progress_deployment, 5000);

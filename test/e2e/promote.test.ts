@@ -255,7 +255,7 @@ describe('/promote web when production itself deploys on push', async () => {
     web.deploy_on_push = true;
     const put = await fetch(`${sim.url}/apps/${PROD}`, {
       method: 'PUT',
-      headers: { authorization: 'Bearer console', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ spec }),
     });
     expect(put.status).toBe(200);
@@ -279,7 +279,7 @@ describe('/promote web when production itself deploys on push', async () => {
 /** Ids of every deployment of an app, as DigitalOcean lists them. */
 async function deploymentIds(sim: DoSimulator, appId: string): Promise<string[]> {
   const res = await fetch(`${sim.url}/apps/${appId}/deployments?per_page=200`, {
-    headers: { authorization: 'Bearer test' },
+    headers: { authorization: `Bearer ${sim.token}` },
   });
   return ((await res.json()) as { deployments: Array<{ id: string }> }).deployments.map((d) => d.id);
 }

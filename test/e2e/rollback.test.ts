@@ -4,7 +4,7 @@ import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
 import type { FakeMessage } from '../../src/sandbox/fake-slack.js';
 import { buttonsOf } from '../../src/sandbox/slack-driver.js';
 import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
-import { testWorld, waitFor } from '../helpers/world.js';
+import { answerTo, testWorld, waitFor } from '../helpers/world.js';
 
 const { alice, bob } = SANDBOX_USERS;
 const { dev } = SANDBOX_CHANNELS;
@@ -17,6 +17,17 @@ describe('/rollback', async () => {
     sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback' }).filter((r) => r.path.includes(appId));
   const answer = (from: number, match: (t: string) => boolean) =>
     waitFor('an answer', () => slack.ephemerals.slice(from).find((e) => match(e.text)));
+  /** The commit an app's deployment ran, as DigitalOcean reports it. */
+  const commitOf = (appId: string, deploymentId: string | undefined) =>
+    deploymentId
+      ? fetch(`${sim.url}/apps/${appId}/deployments/${deploymentId}`, {
+          headers: { authorization: `Bearer ${sim.token}` },
+        })
+          .then(
+            (r) => r.json() as Promise<{ deployment: { services: Array<{ source_commit_hash?: string }> } }>,
+          )
+          .then((j) => j.deployment.services[0]?.source_commit_hash)
+      : Promise.resolve(undefined);
   /** An ephemeral answer as something the driver can click on. */
   const asMessage = (e: { text: string; blocks: unknown[] }): FakeMessage => ({
     channel: dev,
@@ -38,6 +49,10 @@ describe('/rollback', async () => {
     const pick = picks[0];
     if (!pick) throw new Error('no pick');
     const targetId = pick.value.split(' ')[2] ?? '';
+    const runningBefore = await commitOf(STAGING, sim.app(STAGING).active_deployment?.id);
+    const targetCommit = await commitOf(STAGING, targetId);
+    expect(targetCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(targetCommit).not.toBe(runningBefore);
 
     const fromMsg = slack.messages.length;
     await driver.click(alice, asMessage(list), pick);
@@ -48,6 +63,11 @@ describe('/rollback', async () => {
     );
     expect(rollbacks(STAGING)).toHaveLength(1);
     expect(rollbacks(STAGING)[0]?.body).toMatchObject({ deployment_id: targetId });
+    // What a person would check in the console: staging runs the picked commit again, pinned.
+    const active = sim.app(STAGING).active_deployment;
+    expect(active?.cloned_from).toBe(targetId);
+    expect(await commitOf(STAGING, active?.id)).toBe(targetCommit);
+    expect(sim.app(STAGING).pinned_deployment?.id).toBe(active?.id);
     expect(JSON.stringify(progress.blocks)).toContain('is locked: rolled back from');
     expect(buttonsOf(progress).map((b) => b.text)).toEqual(['Commit rollback', 'Revert rollback']);
 
@@ -63,6 +83,8 @@ describe('/rollback', async () => {
     );
     expect(committed.text).toContain('Kept rollback deployment');
     expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback/commit' })).toHaveLength(1);
+    expect(sim.app(STAGING).pinned_deployment).toBeUndefined();
+    expect(sim.app(STAGING).active_deployment?.id).toBe(active?.id);
     await driver.command(alice, dev, '/unlock', 'web staging');
     await waitFor('unlocked', () => slack.messages.some((m) => m.text.includes('unlocked web staging')));
   });
@@ -73,6 +95,7 @@ describe('/rollback', async () => {
     const list = await answer(from, (t) => t === 'Deployments of web staging');
     const pick = buttonsOf(list)[0];
     if (!pick) throw new Error('no pick');
+    const ranBefore = await commitOf(STAGING, sim.app(STAGING).active_deployment?.id);
     const fromMsg = slack.messages.length;
     await driver.click(alice, asMessage(list), pick);
     const progress = await waitFor(
@@ -89,14 +112,17 @@ describe('/rollback', async () => {
     );
     expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback/revert' })).toHaveLength(1);
     expect(await world.bot.locks.get('web', 'staging')).toBeNull();
+    // Staging runs again what it ran before the rollback, and takes deployments again.
+    expect(await commitOf(STAGING, sim.app(STAGING).active_deployment?.id)).toBe(ranBefore);
+    expect(sim.app(STAGING).pinned_deployment).toBeUndefined();
   });
 
   it('refuses an id that is not a deployment of the app, telling how to pick one', async () => {
-    const from = slack.ephemerals.length;
-    await driver.command(alice, dev, '/rollback', 'web staging 0123456789abcdef');
-    const refused = await answer(from, () => true);
+    const sent = sim.requests({ method: 'POST' }).length;
+    const res = await driver.command(alice, dev, '/rollback', 'web staging 0123456789abcdef');
+    const refused = await answerTo(world, res);
     expect(refused.text).toMatch(/\/rollback web staging/);
-    expect(rollbacks(STAGING)).toHaveLength(2);
+    expect(sim.requests({ method: 'POST' })).toHaveLength(sent);
   });
 
   it('in production, validates first and rolls back only after approval', async () => {
@@ -118,12 +144,16 @@ describe('/rollback', async () => {
         .some((r) => r.path.includes(PROD)),
     ).toBe(true);
     expect(rollbacks(PROD)).toHaveLength(0);
+    const targetId = pick.value.split(' ')[2] ?? '';
     await click(driver, bob, approval, 'Approve');
     await waitFor(
       'approved rollback done',
       () => approval.text === 'Approval succeeded: Roll back web production',
       8000,
     );
-    expect(rollbacks(PROD)).toHaveLength(1);
+    expect(rollbacks(PROD).map((r) => r.body)).toEqual([
+      expect.objectContaining({ deployment_id: targetId }),
+    ]);
+    expect(sim.app(PROD).active_deployment?.cloned_from).toBe(targetId);
   });
 });

@@ -16,10 +16,10 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', async () => {
   slack.socketModeUrl = socket.url;
   const bot = createDockside({
     env: {
-      SLACK_BOT_TOKEN: `xoxb-socket-${randomBytes(6).toString('hex')}`,
-      SLACK_APP_TOKEN: `xapp-socket-${randomBytes(6).toString('hex')}`,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_APP_TOKEN: slack.appToken,
       SLACK_API_URL: slack.apiUrl,
-      DIGITALOCEAN_TOKEN: 'dop_v1_socket',
+      DIGITALOCEAN_TOKEN: sim.token,
       DIGITALOCEAN_API_URL: sim.url,
       REDIS_URL: 'redis://127.0.0.1:6379',
       DOCKSIDE_CONFIG: '(test)',
@@ -44,17 +44,22 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', async () => {
     await sim.close();
   });
 
-  it('takes slash commands over the socket, acks them and deploys', async () => {
-    const ack = await socket.send('slash_commands', {
+  it('takes slash commands over the socket, acks them in time, deploys once even when redelivered', async () => {
+    const command = {
       command: '/deploy',
       text: 'web staging',
       user_id: SANDBOX_USERS.alice,
       channel_id: SANDBOX_CHANNELS.dev,
       team_id: 'TSANDBOX',
       response_url: slack.responseUrl(),
-      trigger_id: 'trigger.socket.1',
-    });
-    expect(ack.envelope_id).toBeDefined();
+      trigger_id: slack.issueTrigger(),
+    };
+    const first = await socket.send('slash_commands', command);
+    expect(first.ack.envelope_id).toBe(first.envelopeId);
+    expect(first.ms).toBeLessThan(3000);
+    // Socket Mode redelivers an envelope whose ack it missed: acked again, run once.
+    const again = await socket.send('slash_commands', command, first.envelopeId);
+    expect(again.ack.envelope_id).toBe(first.envelopeId);
     await waitFor(
       'the deployment to finish',
       () => slack.messages.find((m) => m.text === 'Deploying web staging: done'),
@@ -62,6 +67,7 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', async () => {
     );
     const deploys = sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' });
     expect(deploys.map((r) => r.path)).toEqual([`/v2/apps/${DEMO_IDS.apps.webStaging}/deployments`]);
+    expect(slack.messages.filter((m) => m.text.startsWith('Deploying web staging'))).toHaveLength(1);
   });
 
   it('still serves /health and /metrics over HTTP, and no /slack/events', async () => {

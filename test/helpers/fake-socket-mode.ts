@@ -29,11 +29,31 @@ export async function startFakeSocketMode() {
   return {
     url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/link`,
     ready,
-    /** Sends one envelope and waits for the bot's ack of it. */
-    send(type: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
-      const envelope_id = randomUUID();
-      const acked = new Promise<Record<string, unknown>>((resolve) => acks.set(envelope_id, resolve));
-      socket?.send(JSON.stringify({ envelope_id, type, payload, accepts_response_payload: true }));
+    /**
+     * Sends one envelope (again, when given the id of an earlier one: Slack redelivers)
+     * and waits for the bot's ack of it; rejects when none comes within Slack's 3 seconds.
+     */
+    send(
+      type: string,
+      payload: Record<string, unknown>,
+      envelopeId: string = randomUUID(),
+    ): Promise<{ envelopeId: string; ack: Record<string, unknown>; ms: number }> {
+      const started = performance.now();
+      const acked = new Promise<{ envelopeId: string; ack: Record<string, unknown>; ms: number }>(
+        (resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`envelope ${envelopeId} was not acknowledged within 3 s`)),
+            3000,
+          );
+          acks.set(envelopeId, (ack) => {
+            clearTimeout(timer);
+            resolve({ envelopeId, ack, ms: performance.now() - started });
+          });
+        },
+      );
+      socket?.send(
+        JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: true }),
+      );
       return acked;
     },
   };

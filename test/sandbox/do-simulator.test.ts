@@ -15,7 +15,7 @@ beforeEach(async () => {
   sim = await startDoSimulator({ phaseDelayMs: 50 });
   sim.seedDemo();
   client = createDoClient({
-    token: 'sandbox-token',
+    token: sim.token,
     endpoint: sim.url,
     retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 50 },
   });
@@ -204,13 +204,17 @@ describe('DO simulator with the real client', () => {
     const spec = { ...app.spec, services: app.spec.services?.map((s) => ({ ...s, instance_count: 2 })) };
     const updated = await client.updateAppSpec(webProduction, spec, { updateAllSourceVersions: true });
     expect(updated.spec.services?.[0]?.instance_count).toBe(2);
-    const dep = updated.inProgressDeployment;
+    // DO names the deployment an update created pending_deployment, whether or not it runs yet.
+    const dep = updated.pendingDeployment;
     expect(dep?.components).toContainEqual({ name: 'web', sourceCommitHash: sha });
   });
 
-  it('rejects requests without a bearer token, and steers through the control API', async () => {
+  it('rejects requests without its token, as DO does, and steers through the control API', async () => {
     const anonymous = await fetch(`${sim.url}/apps/${webStaging}`);
     expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ id: 'unauthorized', message: 'Unable to authenticate you.' });
+    const wrong = createDoClient({ token: 'dop_v1_0000000000000000000000000000', endpoint: sim.url });
+    await expect(wrong.getApp(webStaging)).rejects.toMatchObject({ code: 'do_api_failed' });
 
     const control = await fetch(sim.url.replace('/v2', '/_sim/fail-next'), {
       method: 'POST',
@@ -221,5 +225,11 @@ describe('DO simulator with the real client', () => {
     const { last } = await follow(webStaging, dep.id);
     expect(last.phase).toBe('ERROR');
     expect(last.progress.steps.find((s) => s.status === 'ERROR')?.name).toBe('build');
+    // Steps nest as DO nests them (build > components > web), the failing component included.
+    expect(last.progress.steps.filter((s) => s.status === 'ERROR').map((s) => s.name)).toEqual([
+      'build',
+      'build / components',
+      'build / components / web',
+    ]);
   });
 });

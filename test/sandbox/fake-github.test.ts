@@ -12,7 +12,7 @@ let github: GitHubClient;
 beforeEach(async () => {
   sim = await startDoSimulator({ phaseDelayMs: 10 });
   sim.seedDemo();
-  github = createGitHubClient({ token: 'test-token', apiUrl: sim.githubUrl, timeoutMs: 2000 });
+  github = createGitHubClient({ token: sim.githubToken, apiUrl: sim.githubUrl, timeoutMs: 2000 });
 });
 
 afterEach(async () => {
@@ -31,7 +31,7 @@ async function refusal(promise: Promise<unknown>): Promise<GitHubError> {
 const deploymentsOf = (appId: string) => sim.app(appId);
 const deploymentCount = async (appId: string) => {
   const res = await fetch(`${sim.url}/apps/${appId}/deployments?per_page=200`, {
-    headers: { authorization: 'Bearer t' },
+    headers: { authorization: `Bearer ${sim.token}` },
   });
   return ((await res.json()) as { deployments: unknown[] }).deployments.length;
 };
@@ -66,13 +66,14 @@ describe('fake GitHub over the simulator branches', () => {
 
   it("answers GitHub's ref and compare shapes", async () => {
     const production = sim.branchHead('acme/web', 'production') ?? '';
-    const ref = await fetch(`${sim.githubUrl}/repos/acme/web/git/ref/heads/production`);
+    const auth = { headers: { authorization: `Bearer ${sim.githubToken}` } };
+    const ref = await fetch(`${sim.githubUrl}/repos/acme/web/git/ref/heads/production`, auth);
     expect(ref.status).toBe(200);
     expect(await ref.json()).toMatchObject({
       ref: 'refs/heads/production',
       object: { sha: production, type: 'commit' },
     });
-    const cmp = await fetch(`${sim.githubUrl}/repos/acme/web/compare/production...main`);
+    const cmp = await fetch(`${sim.githubUrl}/repos/acme/web/compare/production...main`, auth);
     const body = (await cmp.json()) as {
       status: string;
       total_commits: number;
@@ -178,12 +179,15 @@ describe('fake GitHub over the simulator branches', () => {
     expect(await anonymous.json()).toMatchObject({ message: 'Requires authentication' });
     expect(sim.branchHead('acme/web', 'production')).toBe(production);
 
-    const unknown = await patch({ authorization: 'Bearer t' }, { sha: sha(7), force: false });
+    const unknown = await patch(
+      { authorization: `Bearer ${sim.githubToken}` },
+      { sha: sha(7), force: false },
+    );
     expect(unknown.status).toBe(422);
     expect(await unknown.json()).toMatchObject({ message: 'Object does not exist' });
     const noBranch = await fetch(`${sim.githubUrl}/repos/acme/web/git/refs/heads/nope`, {
       method: 'PATCH',
-      headers: { authorization: 'Bearer t' },
+      headers: { authorization: `Bearer ${sim.githubToken}` },
       body: JSON.stringify({ sha: main }),
     });
     expect(noBranch.status).toBe(422);

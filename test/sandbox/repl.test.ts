@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { slackify } from '../../src/sandbox/repl.js';
 import { runSandbox } from '../../src/sandbox/run.js';
+import { slackCommandText } from '../../src/sandbox/slack-driver.js';
 
 /** What `npm start` opens without Slack credentials, driven as a person would type. */
 describe('the sandbox session', () => {
@@ -88,11 +88,11 @@ describe('the sandbox session', () => {
   }, 60_000);
 });
 
-describe('slackify', () => {
+describe('command text as the driver sends it for a command with should_escape', () => {
   it('turns @name and #channel into mentions as Slack sends them, leaving unknown names as typed', () => {
-    expect(slackify('@carol look at #ops, not @eve or a@b.c')).toBe(
+    expect(slackCommandText('@carol look at #ops, not @eve or a@b.c', true)).toBe(
       '<@U0CAROL|carol> look at <#C0OPS|ops>, not @eve or a@b.c',
     );
-    expect(slackify('@constructor #toString')).toBe('@constructor #toString');
+    expect(slackCommandText('@constructor #toString', true)).toBe('@constructor #toString');
   });
 });

@@ -49,6 +49,7 @@ export class AppPlatformSim {
   /** repo -> sha -> commit: each repository's history (a push appends a child of the old head). */
   readonly commits = new Map<string, Map<string, SimCommit>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly earlyAnswers = new Map<string, { delayMs: number; interleave: boolean }>();
 
   constructor(
     private readonly phaseDelayMs: number,
@@ -291,7 +292,29 @@ export class AppPlatformSim {
     return sha;
   }
 
-  updateSpec(app: SimApp, spec: AppSpec, updateAll: boolean): SimDeployment {
+  /**
+   * Applies a spec update and returns the deployment it creates. DigitalOcean names that
+   * deployment `pending_deployment` in its answer (apps/models/app.yml); with
+   * `answerSpecUpdateEarly` the answer comes before the deployment exists instead.
+   */
+  updateSpec(app: SimApp, spec: AppSpec, updateAll: boolean): SimDeployment | undefined {
+    const early = this.earlyAnswers.get(app.id);
+    if (app.pinnedId || !early) return this.createFromSpec(app, spec, updateAll);
+    this.earlyAnswers.delete(app.id);
+    // Someone's deployment (a console click, a push) starts between the PUT and the
+    // deployment it causes; it runs the spec as it was.
+    if (early.interleave) this.start(app, { cause: 'manual' });
+    this.later(() => this.createFromSpec(app, spec, updateAll), early.delayMs);
+    app.spec = structuredClone(spec);
+    return undefined;
+  }
+
+  /** The next spec update of `appId` is answered before its deployment exists (see updateSpec). */
+  answerSpecUpdateEarly(appId: string, options: { delayMs: number; interleave?: boolean }): void {
+    this.earlyAnswers.set(appId, { delayMs: options.delayMs, interleave: options.interleave === true });
+  }
+
+  private createFromSpec(app: SimApp, spec: AppSpec, updateAll: boolean): SimDeployment {
     const active = app.activeId ? this.deployment(app, app.activeId) : undefined;
     const heads = this.headCommits(spec);
     const commits: Record<string, string> = {};

@@ -21,15 +21,21 @@ export interface GitHubContext {
   platform: AppPlatformSim;
   faults: SimFault[];
   log: GitHubRequest[];
-  /** When set, only this token is accepted; otherwise any non-empty one is. */
-  token?: string;
+  /** The only token accepted; the repositories are private, so reads need it too. */
+  token: string;
+  /** `repo#branch` of protected branches: the API may not move them. */
+  protectedBranches: Set<string>;
 }
+
+/** A token for the fake GitHub only; it opens nothing real. */
+export const SANDBOX_GITHUB_TOKEN = 'sandbox-github-token';
 
 const DOCS = {
   ref: 'https://docs.github.com/rest/git/refs#get-a-reference',
   update: 'https://docs.github.com/rest/git/refs#update-a-reference',
   compare: 'https://docs.github.com/rest/commits/commits#compare-two-commits',
   auth: 'https://docs.github.com/rest',
+  protection: 'https://docs.github.com/articles/about-protected-branches',
 };
 
 const ROUTES = {
@@ -191,10 +197,18 @@ function refJson(api: string, repo: string, branch: string, sha: string) {
   };
 }
 
-function authorize(ctx: GitHubContext, header: string | undefined): void {
+/**
+ * GitHub's answers for credentials: a wrong token is 401 "Bad credentials" on any call;
+ * without one, a private repository does not exist for reads (404) and a write needs
+ * authentication (401).
+ */
+function authorize(ctx: GitHubContext, header: string | undefined, write: boolean, doc: string): void {
   const token = /^(?:Bearer|token)\s+(\S+)$/i.exec(header ?? '')?.[1];
-  if (!token) fail(401, 'Requires authentication', DOCS.update);
-  if (ctx.token !== undefined && token !== ctx.token) fail(401, 'Bad credentials', DOCS.auth);
+  if (token === undefined) {
+    if (write) fail(401, 'Requires authentication', doc);
+    fail(404, 'Not Found', doc);
+  }
+  if (token !== ctx.token) fail(401, 'Bad credentials', DOCS.auth);
 }
 
 function route(
@@ -207,6 +221,13 @@ function route(
 ): Answer {
   const { platform } = ctx;
   const repo = findRepo(platform, parsed.repo);
+  const write = method !== 'GET' && method !== 'HEAD';
+  authorize(
+    ctx,
+    authHeader,
+    write,
+    parsed.route === ROUTES.compare ? DOCS.compare : write ? DOCS.update : DOCS.ref,
+  );
   switch (`${method} ${parsed.route}`) {
     case `GET ${ROUTES.ref}`:
     case `GET ${ROUTES.refs}`: {
@@ -244,7 +265,6 @@ function route(
       };
     }
     case `PATCH ${ROUTES.refs}`: {
-      authorize(ctx, authHeader);
       if (!repo) fail(404, 'Not Found', DOCS.update);
       const input = (body ?? {}) as { sha?: unknown; force?: unknown };
       if (typeof input.sha !== 'string')
@@ -253,6 +273,9 @@ function route(
       if (!current) fail(422, 'Reference does not exist', DOCS.update);
       const target = /^[0-9a-f]{40}$/.test(input.sha) ? platform.commit(repo, input.sha) : undefined;
       if (!target) fail(422, 'Object does not exist', DOCS.update);
+      if (ctx.protectedBranches.has(`${repo}#${parsed.rest}`)) {
+        fail(422, `Protected branch update failed for refs/heads/${parsed.rest}.`, DOCS.protection);
+      }
       if (input.force !== true && !ancestry(platform, repo, target.sha).includes(current)) {
         fail(422, 'Update is not a fast forward', DOCS.update);
       }

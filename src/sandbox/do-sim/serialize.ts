@@ -3,6 +3,11 @@ import type { ComponentSpec, DeploymentPhase } from '../../do/port.js';
 import { gitSourceOf, type SimApp, type SimDatabase, type SimDeployment } from './types.js';
 
 const STEPS = ['initialize', 'build', 'deploy', 'finalize'] as const;
+/** Steps with one child per component, as DO nests them: build > components > web. */
+const PER_COMPONENT: Partial<Record<(typeof STEPS)[number], string>> = {
+  build: 'Building service',
+  deploy: 'Deploying service',
+};
 
 /** Which step is running in each phase; later steps are pending, earlier ones done. */
 const STEP_OF: Partial<Record<DeploymentPhase, number>> = {
@@ -12,20 +17,51 @@ const STEP_OF: Partial<Record<DeploymentPhase, number>> = {
   DEPLOYING: 2,
 };
 
-function stepsOf(dep: SimDeployment) {
+/** The step statuses DO's description allows (apps_deployment_progress_step_status.yml). */
+type StepStatus = 'UNKNOWN' | 'PENDING' | 'RUNNING' | 'ERROR' | 'SUCCESS';
+type Reason = { code: string; message: string };
+interface StepJson {
+  name: string;
+  status: StepStatus;
+  reason?: Reason;
+  component_name?: string;
+  message_base?: string;
+  steps?: StepJson[];
+}
+
+function statusAt(dep: SimDeployment, i: number, at: number): StepStatus {
+  if (i < at) return 'SUCCESS';
+  if (i > at) return 'PENDING';
+  if (dep.phase === 'ERROR') return 'ERROR';
+  // A canceled deployment's current step never finished; DO has no status for that.
+  if (dep.phase === 'CANCELED') return 'UNKNOWN';
+  if (dep.phase === 'PENDING_DEPLOY') return 'PENDING';
+  return 'RUNNING';
+}
+
+function stepsOf(dep: SimDeployment): StepJson[] {
   const finished = dep.phase === 'ACTIVE' || dep.phase === 'SUPERSEDED';
   const at = finished ? STEPS.length : (STEP_OF[dep.stoppedIn ?? dep.phase] ?? 0);
+  const components = [...(dep.spec.services ?? []), ...(dep.spec.workers ?? [])].map((c) => c.name);
   return STEPS.map((name, i) => {
-    if (i < at) return { name, status: 'SUCCESS' };
-    if (i > at) return { name, status: 'PENDING' };
-    if (dep.phase === 'ERROR' && dep.failure) {
-      const { component, reason } = dep.failure;
-      // DO puts the reason on the failing component's sub-step as well as on the step.
-      return { name, status: 'ERROR', reason, steps: [{ name: component, status: 'ERROR', reason }] };
-    }
-    if (dep.phase === 'CANCELED') return { name, status: 'CANCELLED' };
-    if (dep.phase === 'PENDING_DEPLOY') return { name, status: 'PENDING' };
-    return { name, status: 'RUNNING' };
+    const status = statusAt(dep, i, at);
+    const failed = status === 'ERROR' ? dep.failure : undefined;
+    const base = PER_COMPONENT[name];
+    const step: StepJson = { name, status, ...(failed ? { reason: failed.reason } : {}) };
+    if (!base) return step;
+    const children = components.map((component): StepJson => {
+      // Only the failing component errs; the others were fine or never got their turn.
+      const own: StepStatus =
+        status === 'ERROR' ? (failed?.component === component ? 'ERROR' : 'UNKNOWN') : status;
+      return {
+        name: component,
+        component_name: component,
+        message_base: base,
+        status: own,
+        ...(own === 'ERROR' && failed ? { reason: failed.reason } : {}),
+      };
+    });
+    return { ...step, steps: [{ name: 'components', status, steps: children }] };
   });
 }
 

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppSpec } from '../../do/port.js';
 import { routeTemplate } from '../../do/route.js';
 import type { AppPlatformSim } from './app-platform.js';
 import type { DatabaseSim, RestoreBody } from './databases.js';
@@ -7,6 +6,7 @@ import { type DropletSim, routeDroplets } from './droplets.js';
 import { commitRollback, revertRollback, rollback, validateRollback } from './rollback.js';
 import { appJson, databaseJson, deploymentJson } from './serialize.js';
 import { type SimFault, SimHttpError, type SimRequest } from './types.js';
+import { validateSpec } from './validate-spec.js';
 
 export interface Answer {
   status: number;
@@ -20,6 +20,8 @@ export interface SimContext {
   droplets: DropletSim;
   faults: SimFault[];
   log: SimRequest[];
+  /** The only API token the simulator accepts (as `Authorization: Bearer <token>`). */
+  token: string;
 }
 
 type Body = Record<string, unknown>;
@@ -72,11 +74,12 @@ function route(
       return ok({ app: appJson(platform.app(id)) });
     case 'PUT /v2/apps/:id': {
       const app = platform.app(id);
-      const spec = body.spec as AppSpec | undefined;
-      if (!spec || typeof spec.name !== 'string')
-        throw new SimHttpError(400, 'bad_request', 'spec.name is required');
-      platform.updateSpec(app, spec, body.update_all_source_versions === true);
-      return ok({ app: appJson(app) });
+      validateSpec(body.spec);
+      const created = platform.updateSpec(app, body.spec, body.update_all_source_versions === true);
+      const json = appJson(app);
+      // DO guarantees pending_deployment is the deployment this update created, even
+      // when it already runs (in_progress_deployment may be another one).
+      return ok({ app: { ...json, pending_deployment: created ? deploymentJson(created) : undefined } });
     }
     case 'GET /v2/apps/:id/deployments': {
       const all = platform.app(id).deployments;
@@ -118,7 +121,8 @@ function route(
     }
     case 'POST /v2/apps/:id/rollback/commit':
       commitRollback(platform.app(id));
-      return ok({});
+      // 200 with no body at all (shared/responses/no_content.yml).
+      return ok(undefined);
     case 'POST /v2/apps/:id/rollback/revert':
       return ok({ deployment: deploymentJson(revertRollback(platform, platform.app(id))) });
     case 'GET /v2/apps/:id/health':
@@ -155,9 +159,8 @@ export async function handleApi(ctx: SimContext, req: IncomingMessage, url: URL)
   const answer = await (async (): Promise<Answer> => {
     try {
       entry.body = await readJson(req);
-      const auth = req.headers.authorization ?? '';
-      if (!/^Bearer \S+/.test(auth)) {
-        return { status: 401, body: { id: 'unauthorized', message: 'Unable to authenticate you' } };
+      if (req.headers.authorization !== `Bearer ${ctx.token}`) {
+        return { status: 401, body: { id: 'unauthorized', message: 'Unable to authenticate you.' } };
       }
       const fault = takeFault(ctx.faults, method, path, template);
       if (fault) {

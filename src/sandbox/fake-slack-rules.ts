@@ -96,7 +96,7 @@ export function blockProblems(blocks: unknown): string[] {
       if (block.text !== undefined) textOf(block.text, `${where}.text`, 3000, errors);
       const fields = (block.fields as unknown[] | undefined) ?? [];
       if (fields.length > 10) errors.push(`${where}.fields must have at most 10 items`);
-      fields.forEach((f, j) => textOf(f, `${where}.fields/${j}`, 2000, errors));
+      for (const [j, f] of fields.entries()) textOf(f, `${where}.fields/${j}`, 2000, errors);
       if (block.accessory) element(block.accessory as Json, `${where}.accessory`, errors);
     }
     if (block.type === 'header') textOf(block.text, `${where}.text`, 150, errors, true);
@@ -113,7 +113,7 @@ export function blockProblems(blocks: unknown): string[] {
       const elements = (block.elements as Json[] | undefined) ?? [];
       if (elements.length === 0 || elements.length > 25)
         errors.push(`${where}.elements must have 1 to 25 items`);
-      elements.forEach((e, j) => element(e, `${where}.elements/${j}`, errors));
+      for (const [j, e] of elements.entries()) element(e, `${where}.elements/${j}`, errors);
       const actionIds = elements.map((e) => e.action_id).filter((a) => typeof a === 'string');
       if (new Set(actionIds).size !== actionIds.length) errors.push(`${where} has an action_id twice`);
     }

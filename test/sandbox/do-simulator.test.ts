@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDoClient } from '../../src/do/client.js';
-import { type Deployment, type DeploymentPhase, type DoClient, TERMINAL_PHASES } from '../../src/do/port.js';
+import {
+  type AppSpec,
+  type Deployment,
+  type DeploymentPhase,
+  type DoClient,
+  type ImageSource,
+  TERMINAL_PHASES,
+} from '../../src/do/port.js';
 import { isDocksideError } from '../../src/errors.js';
 import { DEMO_IDS, type DoSimulator, startDoSimulator } from '../../src/sandbox/do-simulator.js';
 
@@ -209,6 +216,95 @@ describe('DO simulator with the real client', () => {
     expect(dep?.components).toContainEqual({ name: 'web', sourceCommitHash: sha });
   });
 
+  it('refuses the image sources App Platform refuses, changing nothing', async () => {
+    const app = await client.getApp(webProduction);
+    const worker = app.spec.workers?.[0];
+    if (!worker?.image) throw new Error('the seeded production has no image worker');
+    const withImage = (image: Record<string, unknown>): AppSpec => ({
+      ...app.spec,
+      workers: [{ ...worker, image: { ...worker.image, ...image } as ImageSource }],
+    });
+    const before = (await client.listDeployments(webProduction)).length;
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const refusals = [
+      [{ tag: 'v1', digest }, 'tag cannot be specified if digest is provided'],
+      [
+        { tag: undefined, digest, registry_type: 'DOCR', deploy_on_push: { enabled: true } },
+        'deploy_on_push can only be used with an image tag, not a specific digest',
+      ],
+      [{ deploy_on_push: { enabled: true } }, 'deploy_on_push can only be used for images hosted in DOCR'],
+      [{ registry_type: 'QUAY' }, 'registry_type must be one of DOCKER_HUB, DOCR, GHCR'],
+    ] as const;
+    for (const [image, message] of refusals) {
+      const res = await fetch(`${sim.url}/apps/${webProduction}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ spec: withImage(image) }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        id: 'bad_request',
+        message: `component "worker": image: ${message}`,
+      });
+    }
+    expect(await client.listDeployments(webProduction)).toHaveLength(before);
+    expect(sim.app(webProduction).spec).toEqual(app.spec);
+    // A tag with autodeploy from DOCR is fine.
+    const ok = withImage({ registry_type: 'DOCR', registry: undefined, deploy_on_push: { enabled: true } });
+    expect((await client.updateAppSpec(webProduction, ok)).pendingDeployment).toBeDefined();
+  });
+
+  it("names the update's deployment pending_deployment even while another one is in progress", async () => {
+    const running = await client.createDeployment(webProduction);
+    const app = await client.getApp(webProduction);
+    const updated = await client.updateAppSpec(webProduction, app.spec);
+    expect(updated.inProgressDeployment?.id).toBe(running.id);
+    expect(updated.pendingDeployment?.id).not.toBe(running.id);
+    expect(updated.pendingDeployment?.cause).toBe('app spec updated');
+  });
+
+  it("can answer a spec update before its deployment exists, with someone else's in progress", async () => {
+    const app = await client.getApp(webProduction);
+    const before = new Set((await client.listDeployments(webProduction)).map((d) => d.id));
+    sim.answerSpecUpdateEarly(webProduction, { delayMs: 30, interleave: true });
+    const updated = await client.updateAppSpec(webProduction, app.spec);
+    expect(updated.pendingDeployment).toBeUndefined();
+    const other = updated.inProgressDeployment;
+    expect(other?.cause).toBe('manual');
+    const created = await waitForNew(webProduction, before, 'app spec updated');
+    expect(created.id).not.toBe(other?.id);
+  });
+
+  it('answers a rollback commit with 200 and no body, and reports only step statuses DO defines', async () => {
+    const target = (await client.listDeployments(webStaging)).find((d) => d.phase === 'SUPERSEDED');
+    if (!target) throw new Error('no earlier deployment to roll back to');
+    const dep = await client.rollback(webStaging, target.id);
+    const seen = new Set<string>();
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const res = await fetch(`${sim.url}/apps/${webStaging}/deployments/${dep.id}`, {
+        headers: { authorization: `Bearer ${sim.token}` },
+      });
+      const { deployment } = (await res.json()) as {
+        deployment: { phase: string; progress: { steps: unknown[] } };
+      };
+      collectStatuses(deployment.progress.steps, seen);
+      if (deployment.phase === 'ACTIVE' || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(
+      [...seen].every((status) => ['UNKNOWN', 'PENDING', 'RUNNING', 'ERROR', 'SUCCESS'].includes(status)),
+    ).toBe(true);
+    expect(seen).toContain('RUNNING');
+    const commit = await fetch(`${sim.url}/apps/${webStaging}/rollback/commit`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sim.token}` },
+    });
+    expect(commit.status).toBe(200);
+    expect(await commit.text()).toBe('');
+    expect(sim.app(webStaging).pinned_deployment).toBeUndefined();
+  });
+
   it('rejects requests without its token, as DO does, and steers through the control API', async () => {
     const anonymous = await fetch(`${sim.url}/apps/${webStaging}`);
     expect(anonymous.status).toBe(401);
@@ -233,3 +329,20 @@ describe('DO simulator with the real client', () => {
     ]);
   });
 });
+
+function collectStatuses(steps: unknown[], into: Set<string>): void {
+  for (const step of steps as Array<{ status: string; steps?: unknown[] }>) {
+    into.add(step.status);
+    collectStatuses(step.steps ?? [], into);
+  }
+}
+
+async function waitForNew(appId: string, known: Set<string>, cause: string): Promise<Deployment> {
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline) {
+    const found = (await client.listDeployments(appId)).find((d) => !known.has(d.id) && d.cause === cause);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`no new deployment caused by ${cause}`);
+}

@@ -213,6 +213,42 @@ describe('fake GitHub over the simulator branches', () => {
     }
   });
 
+  it('treats the repositories as private: no token reads nothing, a wrong one is bad credentials', async () => {
+    const url = `${sim.githubUrl}/repos/acme/web/git/ref/heads/main`;
+    const anonymous = await fetch(url);
+    expect(anonymous.status).toBe(404);
+    expect(await anonymous.json()).toMatchObject({ message: 'Not Found' });
+    const wrong = await fetch(url, { headers: { authorization: 'Bearer ghp_wrong' } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ message: 'Bad credentials' });
+    const err = await refusal(
+      createGitHubClient({ token: 'ghp_wrong', apiUrl: sim.githubUrl }).getBranchHead(WEB, 'main'),
+    );
+    expect(err.hint).toBe('The GitHub token in dockside.yml is invalid or expired; replace it.');
+  });
+
+  it('refuses to move a protected branch, and dockside says so with what to do', async () => {
+    sim.protectBranch('acme/web', 'production');
+    const production = sim.branchHead('acme/web', 'production');
+    const main = sim.branchHead('acme/web', 'main') ?? '';
+    const raw = await fetch(`${sim.githubUrl}/repos/acme/web/git/refs/heads/production`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${sim.githubToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sha: main, force: false }),
+    });
+    expect(raw.status).toBe(422);
+    expect(await raw.json()).toMatchObject({
+      message: 'Protected branch update failed for refs/heads/production.',
+    });
+    const err = await refusal(github.fastForward(WEB, 'production', main));
+    expect(err.status).toBe(422);
+    expect(err.message).toBe(
+      `GitHub refused to move branch \`production\` of acme/web to ${main.slice(0, 7)}: the branch is protected.`,
+    );
+    expect(err.hint).toMatch(/^Let dockside's token bypass the branch protection/);
+    expect(sim.branchHead('acme/web', 'production')).toBe(production);
+  });
+
   it('serves injected faults on GitHub routes', async () => {
     sim.injectFault({ route: 'GET /github/repos/:owner/:repo/git/ref/heads/:branch', status: 502 });
     expect((await refusal(github.getBranchHead(WEB, 'main'))).status).toBe(502);

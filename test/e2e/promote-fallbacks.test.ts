@@ -35,15 +35,13 @@ describe('/promote when DigitalOcean answers the spec update before its deployme
   it("follows the update's own deployment, not the one that started in between", async () => {
     sim.answerSpecUpdateEarly(PROD, { delayMs: 150, interleave: true });
     const approval = await askAndApprove(world);
-    await waitFor(
-      'the approval to end',
-      () => /^Approval (succeeded|failed)/.test(approval.text),
-      15_000,
-    );
+    await waitFor('the approval to end', () => /^Approval (succeeded|failed)/.test(approval.text), 15_000);
     const progress = slack.messages.find((m) => m.text.startsWith('Promoting to web production'));
     expect(approval.text).toBe('Approval succeeded: Promote web production');
     expect(progress?.text).toBe('Promoting to web production: done');
-    expect(allText(progress as FakeMessage)).toContain('Verified: production runs exactly the promoted builds.');
+    expect(allText(progress as FakeMessage)).toContain(
+      'Verified: production runs exactly the promoted builds.',
+    );
     // Two deployments ran: the interleaved one (old spec) and the update's, which is live now.
     const active = sim.app(PROD).active_deployment;
     expect(active?.cause).toBe('app spec updated');
@@ -63,7 +61,11 @@ describe('/promote when production is a protected branch', async () => {
     sim.protectBranch('acme/web', 'production');
     const production = sim.branchHead('acme/web', 'production');
     const approval = await askAndApprove(world);
-    await waitFor('the approval to fail', () => approval.text === 'Approval failed: Promote web production', 8000);
+    await waitFor(
+      'the approval to fail',
+      () => approval.text === 'Approval failed: Promote web production',
+      8000,
+    );
     const said = [approval, ...slack.ephemerals.filter((e) => e.user === bob)].map(allText).join('\n');
     expect(said).toContain('the branch is protected');
     expect(said).toContain("Let dockside's token bypass the branch protection");

@@ -8,12 +8,15 @@ describe('three replicas sharing one Redis', async () => {
   const world = await testWorld();
   const replicas = [world.driver, (await world.spawnBot()).driver, (await world.spawnBot()).driver];
 
-  it('turn 50 simultaneous Approve clicks into exactly one production deployment', async () => {
+  it('turn 50 distinct simultaneous Approve clicks into exactly one production deployment', async () => {
     const { slack, sim } = world;
     const before = approvalMessages(slack).length;
     await replicas[1]?.command(SANDBOX_USERS.alice, SANDBOX_CHANNELS.dev, '/deploy', 'web production');
     const approval = await newApproval(slack, before);
     const approve = button(approval, 'Approve');
+    const answered = () =>
+      slack.ephemerals.filter((e) => e.user === SANDBOX_USERS.bob && e.via === 'chat.postEphemeral');
+    const answersBefore = answered().length;
     const started = performance.now();
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => replicas[i % 3]?.click(SANDBOX_USERS.bob, approval, approve)),
@@ -36,6 +39,16 @@ describe('three replicas sharing one Redis', async () => {
       (e) => e.action === 'approval.run.deploy' && e.result === 'started',
     );
     expect(runs).toHaveLength(1);
+    // Every click was a click of its own (its own trigger id), so each reached the approval
+    // store: one approved, and each of the other 49 was told it changed nothing.
+    await waitFor('an answer to every other click', () => answered().length - answersBefore >= 49, 10_000);
+    const others = answered().slice(answersBefore);
+    expect(others).toHaveLength(49);
+    expect(others.every((e) => /already|changed nothing/.test(e.text))).toBe(true);
+    const approvals = (await world.bot.audit.list({ app: 'web', limit: 200 })).filter(
+      (e) => e.action === 'approval.approve' && e.result === 'approved',
+    );
+    expect(approvals).toHaveLength(1);
     console.log(
       `multi-replica: 50 clicks over 3 replicas -> ${deployments.length} deployment, settled in ${settledMs} ms`,
     );

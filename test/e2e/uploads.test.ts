@@ -64,7 +64,12 @@ databases:
   it('uploads every row, quoted as RFC 4180 says, with masked columns masked', async () => {
     const { slack, driver } = world;
     const before = slack.files.length;
-    await driver.command(SANDBOX_USERS.carol, SANDBOX_CHANNELS.dev, '/query', 'main select * from people order by id');
+    await driver.command(
+      SANDBOX_USERS.carol,
+      SANDBOX_CHANNELS.dev,
+      '/query',
+      'main select * from people order by id',
+    );
     const file = await waitFor('the CSV file', () => slack.files[before], 8000);
     expect(file.channel).toBe(SANDBOX_CHANNELS.dev);
     expect(file.filename).toMatch(/^main-.*\.csv$/);

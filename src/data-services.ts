@@ -116,7 +116,7 @@ export function createDataServices(deps: {
     async start() {
       if (storageWarning) log.warn({ destination: config.backups.destination.type }, storageWarning);
       void warnWritableUsers();
-      if (deps.schedules) scheduler.start();
+      if (deps.schedules) void scheduler.start();
     },
     async stop() {
       scheduler.stop();

@@ -25,7 +25,8 @@ interface Job {
   name: string;
   task: Task;
   leaseMs: number;
-  start(): void;
+  /** Arms the job; resolves when a catch-up tick it ran at start (if any) has settled. */
+  start(): Promise<unknown>;
   stop(): void;
 }
 
@@ -77,7 +78,7 @@ export class Scheduler {
         });
         const now = this.clock.now();
         const missed = probe.previousRuns(1, new Date(now))[0];
-        if (missed && now - missed.getTime() <= catchUpMs) void this.runTick(name, missed);
+        return missed && now - missed.getTime() <= catchUpMs ? this.runTick(name, missed) : Promise.resolve();
       },
       stop: () => job?.stop(),
     });
@@ -105,6 +106,7 @@ export class Scheduler {
       start: () => {
         stopped = false;
         arm();
+        return Promise.resolve();
       },
       stop: () => {
         stopped = true;
@@ -113,10 +115,14 @@ export class Scheduler {
     });
   }
 
-  start(): void {
-    if (this.started) return;
+  /**
+   * Arms every job. The returned promise settles when the catch-up ticks run at start
+   * have (tests await it; the bot does not wait for a late summary to start).
+   */
+  start(): Promise<void> {
+    if (this.started) return Promise.resolve();
     this.started = true;
-    for (const job of this.jobs.values()) job.start();
+    return Promise.allSettled([...this.jobs.values()].map((job) => job.start())).then(() => undefined);
   }
 
   stop(): void {
@@ -154,6 +160,6 @@ export class Scheduler {
   private add(job: Job): void {
     if (this.jobs.has(job.name)) throw new Error(`scheduled job ${job.name} registered twice`);
     this.jobs.set(job.name, job);
-    if (this.started) job.start();
+    if (this.started) void job.start();
   }
 }

@@ -26,7 +26,7 @@ describe('scheduled jobs across replicas', () => {
       });
       return s;
     });
-    for (const s of replicas) s.start();
+    for (const s of replicas) void s.start();
     await new Promise((resolve) => setTimeout(resolve, 3200));
     for (const s of replicas) s.stop();
     const ticks = posts.map((p) => p.tick);
@@ -64,8 +64,7 @@ describe('scheduled jobs across replicas', () => {
       s.cron('summary', schedule, job(id));
       return s;
     });
-    for (const s of second) s.start();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await Promise.all(second.map((s) => s.start()));
     for (const s of second) s.stop();
     expect(posts).toHaveLength(1);
     expect(posts[0]).toMatch(/ 2026-11-05T08:00:00\.000Z$/);
@@ -73,20 +72,21 @@ describe('scheduled jobs across replicas', () => {
 
   it('catch-up after a restart posts a missed tick exactly once, and not outside the window', async () => {
     const posts: string[] = [];
-    const start = (clock: FakeClock, ids: string[]) =>
-      ids.map((id) => {
+    const start = async (clock: FakeClock, ids: string[]) => {
+      const started = ids.map((id) => {
         const s = replica(id, clock);
         s.cron('digest', { cron: '30 6 * * *', timezone: 'UTC' }, async (tick) => {
           posts.push(tick.toISOString());
         });
-        s.start();
         return s;
       });
-    const inWindow = start(new FakeClock(Date.parse('2026-11-05T06:35:00Z')), ['x1', 'y1', 'z1']);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+      // Resolves once every catch-up tick these replicas ran at start has settled.
+      await Promise.all(started.map((s) => s.start()));
+      return started;
+    };
+    const inWindow = await start(new FakeClock(Date.parse('2026-11-05T06:35:00Z')), ['x1', 'y1', 'z1']);
     expect(posts).toEqual(['2026-11-05T06:30:00.000Z']);
-    const late = start(new FakeClock(Date.parse('2026-11-06T07:00:00Z')), ['x2', 'y2']);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const late = await start(new FakeClock(Date.parse('2026-11-06T07:00:00Z')), ['x2', 'y2']);
     expect(posts).toEqual(['2026-11-05T06:30:00.000Z']);
     for (const s of [...inWindow, ...late]) s.stop();
   });
@@ -98,7 +98,7 @@ describe('scheduled jobs across replicas', () => {
       s.every('poll', 1, async (tick) => {
         runs.push(tick.toISOString());
       });
-      s.start();
+      void s.start();
       return s;
     });
     await new Promise((resolve) => setTimeout(resolve, 2300));

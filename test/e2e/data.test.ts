@@ -79,7 +79,9 @@ backups:
       world,
       await driver.command(carol, dev, '/query', 'main delete from users'),
     );
-    expect(answer.text).toMatch(/DELETE/i);
+    expect(answer.text).toMatch(
+      /^Refused by the statement check \(rule: read statements only\): this is a DELETE statement, not a read\./,
+    );
     const [entry] = await world.bot.audit.list({ user: carol, limit: 1 });
     expect(entry).toMatchObject({ action: 'query', result: 'refused' });
     const check = new pg.Client({ connectionString: url });
@@ -180,13 +182,20 @@ backups:
           .find((m) => /verified|sha256|done/i.test(JSON.stringify(m.blocks) + m.text)),
       30_000,
     );
-    expect(JSON.stringify(done)).toMatch(/main/);
-    const list = await answerTo(world, await driver.command(alice, dev, '/backup', 'main list'));
-    expect(JSON.stringify(list)).toMatch(/main/);
-    const [entry] = (await world.bot.audit.list({ user: alice, limit: 5 })).filter((e) =>
-      e.command?.startsWith('/backup main now'),
+    // The outcome is audited right after the message is posted.
+    const entry = await waitFor('the audited outcome', async () =>
+      (await world.bot.audit.list({ user: alice, limit: 5 })).find(
+        (e) => e.command?.startsWith('/backup main now') && e.result !== 'started',
+      ),
     );
-    expect(entry?.result).toBe('succeeded');
+    expect(entry.result).toBe('succeeded');
+    // The dump the audit log recorded is the one the message and the list name.
+    const [, dumpId = 'none', sha = 'none'] =
+      /^dump (\S+) \d+ bytes sha256 ([0-9a-f]{64})$/.exec(entry.detail ?? '') ?? [];
+    expect(done.text).toContain(`Dump of *main* verified: \`${dumpId}\``);
+    expect(done.text).toContain(`sha256 \`${sha.slice(0, 16)}`);
+    const list = await answerTo(world, await driver.command(alice, dev, '/backup', 'main list'));
+    expect(JSON.stringify(list.blocks)).toContain(dumpId);
   });
 
   it('restores a dump into the restore target only after approval, never into the source', async () => {

@@ -139,6 +139,22 @@ describe('requests from Slack', async () => {
     expect(metrics).toMatch(/dockside_commands_total\{command="deploy",outcome="forbidden"\} [1-9]/);
   });
 
+  it('says to invite the bot when Slack answers not_in_channel for the ops channel, deploying nothing', async () => {
+    const sent = sim.requests().length;
+    world.slack.notInChannel.add(ops);
+    try {
+      const res = await driver.command(alice, dev, '/deploy', 'web production');
+      const answer = (await answerTo(world, res)).text;
+      expect(answer).toMatch(
+        /^Slack would not let dockside post in a channel it needed \(not_in_channel\): invite it there with `\/invite @dockside`/,
+      );
+      expect(world.slack.refusals).toContainEqual({ method: 'chat.postMessage', error: 'not_in_channel' });
+    } finally {
+      world.slack.notInChannel.delete(ops);
+    }
+    expect(sim.requests().slice(sent).filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
   describe('/audit', () => {
     /** The entry lines of an /audit answer (the first line is its heading). */
     const audit = async (user: string, text: string) => {

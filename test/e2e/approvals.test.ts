@@ -18,11 +18,12 @@ describe('production deploys wait for approval', async () => {
 
   it('runs once when another approver approves, and the message ends as succeeded', async () => {
     const before = approvalMessages(slack).length;
+    const deploysBefore = prodDeploys().length;
     await driver.command(alice, dev, '/deploy', 'web production');
     const approval = await newApproval(slack, before);
     expect(approval.text).toBe('Approval needed: Deploy web production');
     expect(JSON.stringify(approval.blocks)).toContain('Requested by <@U0ALICE>');
-    expect(prodDeploys()).toHaveLength(0);
+    expect(prodDeploys()).toHaveLength(deploysBefore);
     const note = await waitFor("the note in the requester's channel", () =>
       slack.messages.find((m) => m.channel === dev && m.text.startsWith('Deploy web production')),
     );
@@ -35,7 +36,7 @@ describe('production deploys wait for approval', async () => {
       () => approval.text === 'Approval succeeded: Deploy web production',
       8000,
     );
-    expect(prodDeploys()).toHaveLength(1);
+    expect(prodDeploys()).toHaveLength(deploysBefore + 1);
     await waitFor(
       "the requester's note to follow",
       () => note.text === 'Deploy web production: approval succeeded',
@@ -58,6 +59,7 @@ describe('production deploys wait for approval', async () => {
 
   it('refuses self-approval and approval by a non-approver, changing nothing', async () => {
     const before = approvalMessages(slack).length;
+    const deploysBefore = prodDeploys().length;
     await driver.command(alice, dev, '/deploy', 'web production');
     const approval = await newApproval(slack, before);
     let from = slack.ephemerals.length;
@@ -71,13 +73,14 @@ describe('production deploys wait for approval', async () => {
       /^Only members of the "approver" role can approve/,
     );
     expect(approval.text).toBe('Approval needed: Deploy web production');
-    expect(prodDeploys()).toHaveLength(1);
+    expect(prodDeploys()).toHaveLength(deploysBefore);
     await click(driver, alice, approval, 'Cancel');
     await waitFor('cancelled', () => approval.text === 'Approval cancelled: Deploy web production');
   });
 
   it('lets only the requester cancel', async () => {
     const before = approvalMessages(slack).length;
+    const deploysBefore = prodDeploys().length;
     await driver.command(alice, dev, '/deploy', 'web production');
     const approval = await newApproval(slack, before);
     const from = slack.ephemerals.length;
@@ -99,11 +102,12 @@ describe('production deploys wait for approval', async () => {
     expect((await ephemeralFor(bob, late)).text).toBe(
       'This request was cancelled; your click changed nothing.',
     );
-    expect(prodDeploys()).toHaveLength(1);
+    expect(prodDeploys()).toHaveLength(deploysBefore);
   });
 
   it('asks a rejecter for a reason and shows it', async () => {
     const before = approvalMessages(slack).length;
+    const deploysBefore = prodDeploys().length;
     await driver.command(alice, dev, '/deploy', 'web production');
     const approval = await newApproval(slack, before);
     const views = slack.views.length;
@@ -119,7 +123,7 @@ describe('production deploys wait for approval', async () => {
     });
     await waitFor('rejected', () => approval.text === 'Approval rejected: Deploy web production');
     expect(JSON.stringify(approval.blocks)).toContain('Rejected by <@U0BOB>: release freeze until Monday');
-    expect(prodDeploys()).toHaveLength(1);
+    expect(prodDeploys()).toHaveLength(deploysBefore);
     const [entry] = await world.bot.audit.list({ user: bob, limit: 1 });
     expect(entry).toMatchObject({
       action: 'approval.reject',
@@ -130,6 +134,7 @@ describe('production deploys wait for approval', async () => {
 
   it('voids an approval when production moved on since the request', async () => {
     const before = approvalMessages(slack).length;
+    const deploysBefore = prodDeploys().length;
     await driver.command(alice, dev, '/deploy', 'web production');
     const approval = await newApproval(slack, before);
     // Someone deploys production by other means (the DO console) while the request waits.

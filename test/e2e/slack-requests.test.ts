@@ -152,7 +152,12 @@ describe('requests from Slack', async () => {
     } finally {
       world.slack.notInChannel.delete(ops);
     }
-    expect(sim.requests().slice(sent).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(
+      sim
+        .requests()
+        .slice(sent)
+        .filter((r) => r.method !== 'GET'),
+    ).toEqual([]);
   });
 
   describe('/audit', () => {

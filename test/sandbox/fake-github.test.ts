@@ -117,7 +117,7 @@ describe('fake GitHub over the simulator branches', () => {
       body: { sha: main, force: false },
       status: 200,
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // A push starts its deployments inside the PATCH it answers, so none can come later.
     expect(await deploymentCount(webProduction)).toBe(prodDeployments);
     expect(sim.app(webProduction).in_progress_deployment).toBeUndefined();
     // Moving a branch adds no commit.

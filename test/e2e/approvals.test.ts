@@ -134,7 +134,6 @@ describe('production deploys wait for approval', async () => {
 
   it('voids an approval when production moved on since the request', async () => {
     const before = approvalMessages(slack).length;
-    const deploysBefore = prodDeploys().length;
     await driver.command(alice, dev, '/deploy', 'web production');
     const approval = await newApproval(slack, before);
     // Someone deploys production by other means (the DO console) while the request waits.

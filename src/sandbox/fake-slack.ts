@@ -81,6 +81,8 @@ export interface FakeSlack {
 }
 
 const TRIGGER_TTL_MS = 3000;
+const RESPONSE_URL_POSTS = 5;
+const RESPONSE_URL_WINDOW_MS = 30 * 60_000;
 
 function parseParams(raw: string, contentType: string): Record<string, unknown> {
   const params: Record<string, unknown> = contentType.includes('json')
@@ -146,6 +148,8 @@ export async function startFakeSlack(
   const triggers = new Map<string, number>();
   const exchanged = new Set<string>();
   const limited = new Map<string, { count: number; retryAfter: number }>();
+  /** response_url path -> when it was handed out and how often it was used. */
+  const responseUrls = new Map<string, { at: number; posts: number }>();
   let seq = 0;
   const nextTs = () => `${Math.floor(now() / 1000)}.${String(++seq).padStart(6, '0')}`;
   const fresh = (prefix: string) => `${prefix}${randomBytes(5).toString('hex').toUpperCase()}`;
@@ -323,6 +327,21 @@ export async function startFakeSlack(
           return;
         }
         if (path.startsWith('/response/')) {
+          // A response_url takes 5 posts within 30 minutes of the command, then refuses.
+          const issued = responseUrls.get(path);
+          const problem = !issued
+            ? 'invalid_url'
+            : now() - issued.at > RESPONSE_URL_WINDOW_MS
+              ? 'expired_url'
+              : issued.posts >= RESPONSE_URL_POSTS
+                ? 'used_url'
+                : undefined;
+          if (problem || !issued) {
+            refusals.push({ method: 'response_url', error: problem ?? 'invalid_url' });
+            res.writeHead(404, { 'content-type': 'text/plain' }).end(problem);
+            return;
+          }
+          issued.posts += 1;
           const body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
           const problems = blockProblems(body.blocks);
           // response_url answers in plain text, not the Web API's JSON.
@@ -377,7 +396,11 @@ export async function startFakeSlack(
     events,
     usergroups,
     notInChannel,
-    responseUrl: (id = fresh('R')) => `${url}/response/${id}`,
+    responseUrl(id = fresh('R')) {
+      const path = `/response/${id}`;
+      if (!responseUrls.has(path)) responseUrls.set(path, { at: now(), posts: 0 });
+      return `${url}${path}`;
+    },
     issueTrigger() {
       const id = `${++seq}.${Math.floor(now() / 1000)}.${randomBytes(8).toString('hex')}`;
       triggers.set(id, now());

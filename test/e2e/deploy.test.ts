@@ -14,7 +14,11 @@ function blockText(message: { blocks: unknown[] }): string {
 
 describe('/deploy to staging', async () => {
   const health = await startHealthServer();
-  const world = await testWorld({ config: () => sandboxConfig({ healthBaseUrl: health.url }) });
+  // Phases long enough that a second /deploy lands while the first still runs, even on a busy machine.
+  const world = await testWorld({
+    config: () => sandboxConfig({ healthBaseUrl: health.url }),
+    phaseDelayMs: 250,
+  });
   const { driver, slack, sim } = world;
   const finished = (from: number) =>
     waitFor(
@@ -37,7 +41,10 @@ describe('/deploy to staging', async () => {
     const posts = sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' });
     expect(posts).toHaveLength(1);
     expect(posts[0]?.body).toEqual({ force_build: true });
-    const [result] = await world.bot.audit.list({ app: 'web', limit: 1 });
+    // The outcome is audited right after the message's last update: awaited, not raced.
+    const result = await waitFor('the audited outcome', async () =>
+      (await world.bot.audit.list({ app: 'web', limit: 5 })).find((e) => e.action === 'deploy.result'),
+    );
     expect(result).toMatchObject({ action: 'deploy.result', result: 'succeeded', actor: 'dockside' });
   });
 

@@ -126,6 +126,21 @@ describe('the fake Slack refuses what Slack refuses', async () => {
     expect(slack.views.map((v) => v.id)).toEqual([a.view.id, b.view.id]);
   });
 
+  it('takes 5 posts on a response_url within 30 minutes, and none on one it never handed out', async () => {
+    const post = (url: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
+    const url = slack.responseUrl();
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await post(url)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 404]);
+    const late = slack.responseUrl();
+    t += 30 * 60_000 + 1;
+    const expired = await post(late);
+    expect([expired.status, await expired.text()]).toEqual([404, 'expired_url']);
+    const madeUp = await post(`${slack.url}/response/R0MADEUP`);
+    expect([madeUp.status, await madeUp.text()]).toEqual([404, 'invalid_url']);
+  });
+
   it("runs files.uploadV2 through its three steps and keeps the file's bytes", async () => {
     const csv = 'id,name\n1,Ada\n2,"Linus, T."\n';
     await client().filesUploadV2({

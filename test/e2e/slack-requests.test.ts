@@ -160,6 +160,16 @@ describe('requests from Slack', async () => {
     ).toEqual([]);
   });
 
+  it('still ends a deployment message as done when Slack rate-limits one of its updates', async () => {
+    world.slack.rateLimit('chat.update', 1, 1);
+    const from = world.slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const message = await waitFor('the deployment message', () => world.slack.messages[from], 5000);
+    await waitFor('the message to end', () => / (done|failed)$/.test(message.text), 10_000);
+    expect(message.text).toBe('Deploying web staging: done');
+    expect(world.slack.refusals).toContainEqual({ method: 'chat.update', error: 'ratelimited' });
+  });
+
   describe('/audit', () => {
     /** The entry lines of an /audit answer (the first line is its heading). */
     const audit = async (user: string, text: string) => {

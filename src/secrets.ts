@@ -65,7 +65,10 @@ export function registerConfiguredSecrets(
     const value = env[name];
     if (typeof value === 'string') registerConnectionString(value);
   }
-  for (const db of Object.values(config.databases)) registerConnectionString(db.url);
+  for (const db of Object.values(config.databases)) {
+    registerConnectionString(db.url);
+    registerConnectionString(db.backup_url);
+  }
   registerSecret(config.github?.token);
   const destination = config.backups.destination;
   if (destination.type === 's3') {

@@ -5,7 +5,14 @@
  */
 
 /** The bot scopes of manifest.yml (`oauth_config.scopes.bot`); a test keeps them equal. */
-export const MANIFEST_BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'usergroups:read', 'users:read'];
+export const MANIFEST_BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'files:write',
+  'usergroups:read',
+  'channels:read',
+  'groups:read',
+];
 
 /** Scope each Web API method needs (none listed: any valid token may call it). */
 export const METHOD_SCOPES: Record<string, string> = {
@@ -16,6 +23,7 @@ export const METHOD_SCOPES: Record<string, string> = {
   'files.getUploadURLExternal': 'files:write',
   'files.completeUploadExternal': 'files:write',
   'usergroups.users.list': 'usergroups:read',
+  'conversations.info': 'channels:read',
   'users.info': 'users:read',
   'users.list': 'users:read',
 };

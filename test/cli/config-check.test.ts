@@ -90,10 +90,10 @@ access:
       slack.notInChannel.add('C0OPS');
       const { code, stdout } = await check(['--connect'], {
         DOCKSIDE_CONFIG_YAML: config,
-        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_BOT_TOKEN: slack.botToken,
         SLACK_SIGNING_SECRET: 'test-signing-secret',
         SLACK_API_URL: slack.apiUrl,
-        DIGITALOCEAN_TOKEN: 'dop_v1_test',
+        DIGITALOCEAN_TOKEN: sim.token,
         DIGITALOCEAN_API_URL: sim.url,
         REDIS_URL,
         REDIS_KEY_PREFIX: `test:configcheck:${process.pid}:`,
@@ -117,7 +117,8 @@ access:
         /FAIL ops channel C0OPS: the bot is not a member of #c0ops.*\n\s+-> Invite it: \/invite @dockside in #c0ops/,
       );
       expect(stdout).toMatch(/ok {3}user group S0LEADS: 1 members/);
-      expect(stdout).not.toContain('xoxb-test');
+      expect(stdout).not.toContain(slack.botToken);
+      expect(stdout).not.toContain(sim.token);
     });
   });
 });

@@ -175,15 +175,16 @@ backups:
       const port = await freePort();
       const testValues: Record<string, string> = {
         DOCKSIDE_CONFIG_YAML: config,
-        SLACK_BOT_TOKEN: `xoxb-${randomBytes(8).toString('hex')}`,
+        // The fakes accept only their own tokens, as Slack and DigitalOcean accept only real ones.
+        SLACK_BOT_TOKEN: slack.botToken,
         SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
-        DIGITALOCEAN_TOKEN: `dop_v1_${randomBytes(32).toString('hex')}`,
+        DIGITALOCEAN_TOKEN: sim.token,
         SPACES_KEY: 'test-key',
         SPACES_SECRET: randomBytes(16).toString('hex'),
         MAIN_PG_READONLY_URL: db.url,
         MAIN_PG_BACKUP_URL: db.url,
         SCRATCH_PG_URL: `${db.url}_scratch`,
-        GITHUB_TOKEN: 'gh-test-token',
+        GITHUB_TOKEN: sim.githubToken,
       };
       const env: Record<string, string> = { ...docker.env };
       for (const e of service.envs) {
@@ -229,6 +230,7 @@ backups:
       expect(body).toMatchObject({ status: 'ok', redis: 'ok', mode: 'http' });
       expect(output).not.toContain(testValues.SLACK_BOT_TOKEN);
       expect(output).not.toContain(testValues.SPACES_SECRET);
+      expect(output).not.toContain(testValues.DIGITALOCEAN_TOKEN);
     }, 60_000);
   });
 });

@@ -284,6 +284,15 @@ async function control(
     case 'POST /_sim/faults':
       sim.injectFault(body as unknown as FaultInput);
       return ok();
+    case 'POST /_sim/answer-spec-update-early':
+      sim.answerSpecUpdateEarly(appId, {
+        delayMs: typeof body.delay_ms === 'number' ? body.delay_ms : 1000,
+        interleave: body.interleave === true,
+      });
+      return ok();
+    case 'POST /_sim/protect-branch':
+      sim.protectBranch(str('repo') ?? '', str('branch') ?? '');
+      return ok();
     case 'GET /_sim/requests':
       return ok({ requests: sim.requests() });
     case 'DELETE /_sim/requests':

@@ -266,7 +266,11 @@ describe('DO simulator with the real client', () => {
   it("can answer a spec update before its deployment exists, with someone else's in progress", async () => {
     const app = await client.getApp(webProduction);
     const before = new Set((await client.listDeployments(webProduction)).map((d) => d.id));
-    sim.answerSpecUpdateEarly(webProduction, { delayMs: 30, interleave: true });
+    const control = await fetch(sim.url.replace('/v2', '/_sim/answer-spec-update-early'), {
+      method: 'POST',
+      body: JSON.stringify({ app_id: webProduction, delay_ms: 30, interleave: true }),
+    });
+    expect(control.status).toBe(200);
     const updated = await client.updateAppSpec(webProduction, app.spec);
     expect(updated.pendingDeployment).toBeUndefined();
     const other = updated.inProgressDeployment;

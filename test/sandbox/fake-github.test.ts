@@ -228,7 +228,12 @@ describe('fake GitHub over the simulator branches', () => {
   });
 
   it('refuses to move a protected branch, and dockside says so with what to do', async () => {
-    sim.protectBranch('acme/web', 'production');
+    // Through the control API, as a sandbox in another process would.
+    const control = await fetch(sim.url.replace('/v2', '/_sim/protect-branch'), {
+      method: 'POST',
+      body: JSON.stringify({ repo: 'acme/web', branch: 'production' }),
+    });
+    expect(control.status).toBe(200);
     const production = sim.branchHead('acme/web', 'production');
     const main = sim.branchHead('acme/web', 'main') ?? '';
     const raw = await fetch(`${sim.githubUrl}/repos/acme/web/git/refs/heads/production`, {

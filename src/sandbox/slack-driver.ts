@@ -37,6 +37,15 @@ export function slackCommandText(
   );
 }
 
+/**
+ * How command text is given: as a person types it (default; escaped here as Slack does),
+ * or `asDelivered`, exactly as Slack puts it in the request (a link made with the
+ * composer's link button arrives as `<https://...|label>`, which no typing produces).
+ */
+export interface Delivery {
+  asDelivered?: boolean;
+}
+
 export interface ButtonRef {
   actionId: string;
   value: string;
@@ -111,6 +120,7 @@ export function createSlackDriver(options: {
       command: string,
       text: string,
       responseUrl = options.slack.responseUrl(),
+      how: Delivery = {},
     ): string {
       return new URLSearchParams({
         token: 'deprecated-verification-token',
@@ -121,16 +131,16 @@ export function createSlackDriver(options: {
         user_id: user,
         user_name: user.toLowerCase(),
         command,
-        text: slackCommandText(text, ESCAPED_COMMANDS.has(command)),
+        text: how.asDelivered ? text : slackCommandText(text, ESCAPED_COMMANDS.has(command)),
         api_app_id: 'ADOCKSIDE',
         response_url: responseUrl,
         trigger_id: options.slack.issueTrigger(),
       }).toString();
     },
     /** Sends a slash command; `responseUrl` identifies the answers to this very request. */
-    async command(user: string, channel: string, command: string, text: string) {
+    async command(user: string, channel: string, command: string, text: string, how: Delivery = {}) {
       const responseUrl = options.slack.responseUrl();
-      const res = await send(this.commandBody(user, channel, command, text, responseUrl));
+      const res = await send(this.commandBody(user, channel, command, text, responseUrl, how));
       return { ...res, responseUrl };
     },
     click(user: string, message: FakeMessage, button: ButtonRef) {

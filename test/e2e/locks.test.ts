@@ -94,6 +94,7 @@ describe('locks', async () => {
       dev,
       '/ops',
       'lock erp staging <!channel> <https://evil.example|SSO expired> *now*',
+      { asDelivered: true },
     );
     const message = await posted(from, (t) => t.includes('locked erp staging'));
     expect(message.text).toContain('&lt;!channel&gt; &lt;https://evil.example|SSO expired&gt; ∗now∗');

@@ -19,7 +19,7 @@ afterAll(() => sim?.close());
 
 const api = () =>
   createDropletApi({
-    token: 'dop_v1_1111111111111111111111111111111111111111111111111111111111111111',
+    token: sim.token,
     endpoint: sim.url,
     retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
   });

@@ -116,7 +116,7 @@ export async function startDropletWorld(options: { hosts: number; redis: Redis }
           registry: createRegistryClient({ registries: config.registries, log: logger }),
           releases: createReleaseLog({ redis: options.redis, clock: systemClock }),
           droplets: createDropletApi({
-            token: 'dop_v1_0000000000000000000000000000000000000000000000000000000000000000',
+            token: sim.token,
             endpoint: sim.url,
             retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
           }),

@@ -1,11 +1,8 @@
 import { modules } from 'dots-wrapper';
-import type { z } from 'zod';
-import { type Clock, sleep as realSleep, systemClock } from '../clock.js';
-import type { Logger } from '../logger.js';
-import { registerSecret } from '../secrets.js';
 import * as extra from './app-platform-extra.js';
-import { type CallSubject, toDocksideError } from './errors.js';
-import { createDoHttp, DEFAULT_ENDPOINT, DEFAULT_RETRY, type DoCallInfo, type RetryPolicy } from './http.js';
+import { callFor, createDoContext, type DoClientOptions } from './context.js';
+import type { CallSubject } from './errors.js';
+import type { DoCallInfo, RetryPolicy } from './http.js';
 import type { DoClient } from './port.js';
 import {
   AnyBody,
@@ -18,44 +15,14 @@ import {
   RollbackValidationResponse,
 } from './schema.js';
 
-export type { DoCallInfo, RetryPolicy };
+export type { DoCallInfo, DoClientOptions, RetryPolicy };
 
 type DotsContext = Parameters<typeof modules.app.getApp>[0];
 
-export interface DoClientOptions {
-  token: string;
-  /** Base URL including `/v2` (DIGITALOCEAN_API_URL); default DigitalOcean's. */
-  endpoint?: string;
-  /** Per attempt. Default 15 s, as dots-wrapper. */
-  timeoutMs?: number;
-  /** Applies to reads only; writes are never re-sent. */
-  retry?: RetryPolicy;
-  /** Called once per HTTP attempt, retries included (Prometheus). */
-  onCall?: (info: DoCallInfo) => void;
-  sleep?: (ms: number) => Promise<void>;
-  clock?: Clock;
-  random?: () => number;
-  log?: Logger;
-}
-
 export function createDoClient(options: DoClientOptions): DoClient {
-  registerSecret(options.token);
-  const clock = options.clock ?? systemClock;
-  const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
-  const httpClient = createDoHttp({
-    token: options.token,
-    endpoint,
-    timeoutMs: options.timeoutMs ?? 15_000,
-    retry: options.retry ?? DEFAULT_RETRY,
-    sleep: options.sleep ?? realSleep,
-    now: () => clock.now(),
-    ...(options.random ? { random: options.random } : {}),
-    ...(options.onCall ? { onCall: options.onCall } : {}),
-    ...(options.log ? { log: options.log } : {}),
-  });
+  const { context, clock } = createDoContext(options);
   // Our own context instead of createApiClient: dots-wrapper's factories accept it,
   // so library and extra endpoints share one axios instance and its retry adapter.
-  const context = { endpoint, httpClient };
   // Same axios at runtime, but dots-wrapper's CJS typings see axios's .d.cts and we
   // see its .d.ts, which TypeScript treats as unrelated types: bridge them once here.
   const dotsContext = context as unknown as DotsContext;
@@ -78,18 +45,7 @@ export function createDoClient(options: DoClientOptions): DoClient {
     restoreDatabaseBackup: extra.restoreDatabaseBackup(context),
   };
 
-  async function call<S extends z.ZodType>(
-    subject: CallSubject,
-    schema: S,
-    send: () => Promise<{ data: unknown }>,
-  ): Promise<z.output<S>> {
-    try {
-      const response = await send();
-      return schema.parse(response.data);
-    } catch (err) {
-      throw toDocksideError(err, subject, () => clock.now());
-    }
-  }
+  const call = callFor(clock);
 
   const app = (appId: string, action: string): CallSubject => ({
     thing: `App ${appId}`,

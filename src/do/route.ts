@@ -10,6 +10,9 @@ const ID_AFTER: Record<string, string> = {
   deployments: ':deploymentId',
   components: ':component',
   load_balancers: ':id',
+  'job-invocations': ':invocationId',
+  jobs: ':job',
+  invocations: ':invocationId',
 };
 
 /** Segments that are words of the API, never ids, even where an id could stand. */
@@ -23,6 +26,7 @@ const FIXED = new Set([
   'restart',
   'backups',
   'logs',
+  'propose',
 ]);
 
 export function routeTemplate(path: string): string {

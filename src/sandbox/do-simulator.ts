@@ -19,6 +19,7 @@ import {
   handleGitHub,
   SANDBOX_GITHUB_TOKEN,
 } from './do-sim/github.js';
+import { type LogLinesInput, logsOf } from './do-sim/logs.js';
 import { type DEMO_IDS, seedDemo } from './do-sim/seed.js';
 import { appJson, databaseJson } from './do-sim/serialize.js';
 import { type Answer, handleApi, readJson, type SimContext, send } from './do-sim/server.js';
@@ -93,6 +94,8 @@ export interface DoSimulator {
   answerSpecUpdateEarly(appId: string, options: { delayMs: number; interleave?: boolean }): void;
   /** Protects a branch: GitHub refuses to move it through the API (422), as for a required review. */
   protectBranch(repo: string, branch: string): void;
+  /** Adds lines to the logs the simulator serves (say, errors a runtime printed). */
+  addLogLines(appId: string, where: LogLinesInput, lines: string[]): void;
   /** API requests received, oldest first (control requests are not logged). */
   requests(filter?: { method?: string; route?: string }): SimRequest[];
   /** Clears the DigitalOcean and the GitHub request logs. */
@@ -176,6 +179,7 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
         headers: f.headers ?? {},
         body: f.body,
       }),
+    addLogLines: (appId, where, lines) => logsOf(platform).addLines(platform.app(appId).id, where, lines),
     requests: (filter = {}) => ctx.log.filter(byFilter(filter)),
     clearRequests: () => {
       ctx.log.length = 0;
@@ -203,6 +207,7 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim.local');
+    if (logsOf(platform).serve(req, res, url)) return;
     const isGitHub = url.pathname === GITHUB_PREFIX || url.pathname.startsWith(`${GITHUB_PREFIX}/`);
     const work = url.pathname.startsWith('/_sim/')
       ? control(sim, req, url)
@@ -223,6 +228,7 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  logsOf(platform).baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     ...sim,

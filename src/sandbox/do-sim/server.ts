@@ -3,6 +3,9 @@ import { routeTemplate } from '../../do/route.js';
 import type { AppPlatformSim } from './app-platform.js';
 import type { DatabaseSim, RestoreBody } from './databases.js';
 import { type DropletSim, routeDroplets } from './droplets.js';
+import { jobInvocations, logsOf } from './logs.js';
+import { propose } from './propose.js';
+import { restart } from './restart.js';
 import { commitRollback, revertRollback, rollback, validateRollback } from './rollback.js';
 import { appJson, databaseJson, deploymentJson } from './serialize.js';
 import { type SimFault, SimHttpError, type SimRequest } from './types.js';
@@ -127,6 +130,22 @@ function route(
       return ok({ deployment: deploymentJson(revertRollback(platform, platform.app(id))) });
     case 'GET /v2/apps/:id/health':
       return ok({ app_health: { components: platform.health(platform.app(id)) } });
+    case 'GET /v2/apps/:id/logs':
+      return ok(logsOf(platform).links(platform.app(id), query));
+    case 'GET /v2/apps/:id/components/:component/logs':
+      return ok(logsOf(platform).links(platform.app(id), query, undefined, sub));
+    case 'GET /v2/apps/:id/deployments/:deploymentId/logs':
+      return ok(logsOf(platform).links(platform.app(id), query, sub));
+    case 'GET /v2/apps/:id/deployments/:deploymentId/components/:component/logs':
+      return ok(logsOf(platform).links(platform.app(id), query, sub, params[2]));
+    case 'GET /v2/apps/:id/job-invocations':
+      return ok({ job_invocations: jobInvocations(platform.app(id), query), links: {} });
+    case 'GET /v2/apps/:id/jobs/:job/invocations/:invocationId/logs':
+      return ok(logsOf(platform).jobLinks(platform.app(id), sub, params[2] ?? ''));
+    case 'POST /v2/apps/:id/restart':
+      return ok({ deployment: deploymentJson(restart(platform, platform.app(id), body.components)) });
+    case 'POST /v2/apps/propose':
+      return ok(propose(platform, body));
     case 'GET /v2/databases/:id':
       return ok({ database: databaseJson(databases.get(id)) });
     case 'GET /v2/databases/:id/backups':

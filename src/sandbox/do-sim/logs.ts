@@ -1,0 +1,269 @@
+/**
+ * App Platform's logs as the simulator serves them: the logs endpoints answer
+ * `{live_url, historic_urls}` (OpenAPI `apps_get_logs_response`), and the links point
+ * at text this server serves itself under ARCHIVE_PREFIX, without the API token, as
+ * DigitalOcean's pre-signed archive links do (suffix Range requests included). The
+ * text is made from the deployment: its commit, phases, and why it failed.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppPlatformSim } from './app-platform.js';
+import { componentsOf, type SimApp, type SimDeployment, SimHttpError } from './types.js';
+
+export const ARCHIVE_PREFIX = '/sim-logs/';
+const TYPES = new Set(['BUILD', 'DEPLOY', 'RUN', 'RUN_RESTARTED']);
+const LIVE = new Set(['PENDING_BUILD', 'BUILDING', 'PENDING_DEPLOY', 'DEPLOYING']);
+/** Archived texts kept for their links; older links answer 403 like an expired signature. */
+const KEPT_ARCHIVES = 500;
+
+export interface LogLinesInput {
+  type: string;
+  component?: string;
+  /** Default: every deployment of the app. */
+  deploymentId?: string;
+}
+
+interface ExtraLines extends LogLinesInput {
+  appId: string;
+  lines: string[];
+}
+
+export class LogSim {
+  /** `http://127.0.0.1:PORT`, set once the server listens. */
+  baseUrl = '';
+  private readonly extra: ExtraLines[] = [];
+  private readonly archives = new Map<string, string>();
+
+  constructor(private readonly platform: AppPlatformSim) {}
+
+  /** Lines a test or the sandbox adds to a log (say, an error a runtime printed). */
+  addLines(appId: string, where: LogLinesInput, lines: string[]): void {
+    this.extra.push({ appId, ...where, type: where.type.toUpperCase(), lines });
+  }
+
+  /** GET .../logs: the links for one deployment (or the active one), one component or all. */
+  links(app: SimApp, query: URLSearchParams, deploymentId?: string, component?: string) {
+    const type = query.get('type') ?? '';
+    if (!TYPES.has(type)) {
+      throw new SimHttpError(400, 'bad_request', `type must be one of ${[...TYPES].join(', ')}`);
+    }
+    const id = deploymentId ?? app.activeId;
+    if (!id) throw new SimHttpError(404, 'not_found', 'app has no active deployment');
+    const dep = this.platform.deployment(app, id);
+    const names = componentsOf(dep.spec).map((c) => c.name);
+    if (component && !names.includes(component)) {
+      throw new SimHttpError(404, 'not_found', `component ${component} not found`);
+    }
+    const text = (component ? [component] : names).map((c) => this.text(app, dep, c, type)).join('');
+    const tail = Number(query.get('tail_lines') ?? 0);
+    const kept = tail > 0 ? lastLines(text, tail) : text;
+    const url = this.store(kept);
+    // Running deployments and the runtime stream live; finished phases are archived.
+    const live = type === 'RUN' ? dep.id === app.activeId : LIVE.has(dep.phase);
+    return live ? { live_url: url, historic_urls: [] } : { live_url: '', historic_urls: [url] };
+  }
+
+  /** Job invocation logs (`type=JOB_INVOCATION`). */
+  jobLinks(app: SimApp, jobName: string, invocationId: string) {
+    const invocation = jobInvocations(app).find((j) => j.id === invocationId && j.job_name === jobName);
+    if (!invocation) throw new SimHttpError(404, 'not_found', 'job invocation not found');
+    const dep = this.platform.deployment(app, invocation.deployment_id);
+    return { live_url: '', historic_urls: [this.store(this.text(app, dep, jobName, 'JOB_INVOCATION'))] };
+  }
+
+  private store(text: string): string {
+    const token = randomBytes(12).toString('hex');
+    this.archives.set(token, text);
+    if (this.archives.size > KEPT_ARCHIVES) {
+      const oldest = this.archives.keys().next().value;
+      if (oldest !== undefined) this.archives.delete(oldest);
+    }
+    return `${this.baseUrl}${ARCHIVE_PREFIX}${token}?X-Amz-Expires=900&X-Amz-Signature=${randomBytes(16).toString('hex')}`;
+  }
+
+  private text(app: SimApp, dep: SimDeployment, component: string, type: string): string {
+    const generated = generate(dep, component, type);
+    const extra = this.extra
+      .filter(
+        (x) =>
+          x.appId === app.id &&
+          x.type === type &&
+          (!x.component || x.component === component) &&
+          (!x.deploymentId || x.deploymentId === dep.id),
+      )
+      .flatMap((x) => x.lines);
+    const at = Date.parse(dep.updatedAt);
+    const lines = [...generated, ...extra].map((l, i) => `${component} ${stamp(at, i)} ${l}`);
+    return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  }
+
+  /** Serves an archived text; true when the request was one of ours. */
+  serve(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    if (!url.pathname.startsWith(ARCHIVE_PREFIX)) return false;
+    const text = this.archives.get(url.pathname.slice(ARCHIVE_PREFIX.length));
+    if (text === undefined || !url.searchParams.get('X-Amz-Signature')) {
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      res.end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+      return true;
+    }
+    const body = Buffer.from(text);
+    const suffix = /^bytes=-(\d+)$/.exec(req.headers.range ?? '');
+    if (suffix && body.length > 0) {
+      const n = Math.min(Number(suffix[1]), body.length);
+      res.writeHead(206, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-range': `bytes ${body.length - n}-${body.length - 1}/${body.length}`,
+      });
+      res.end(body.subarray(body.length - n));
+      return true;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(body);
+    return true;
+  }
+}
+
+const sims = new WeakMap<AppPlatformSim, LogSim>();
+
+/** The log store of a simulated App Platform (one per simulator). */
+export function logsOf(platform: AppPlatformSim): LogSim {
+  let sim = sims.get(platform);
+  if (!sim) {
+    sim = new LogSim(platform);
+    sims.set(platform, sim);
+  }
+  return sim;
+}
+
+function lastLines(text: string, n: number): string {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.length === 0 ? '' : `${lines.slice(-n).join('\n')}\n`;
+}
+
+function stamp(base: number, i: number): string {
+  return new Date((Number.isFinite(base) ? base : Date.now()) - 60_000 + i * 1000).toISOString();
+}
+
+const reached = (dep: SimDeployment, phase: 'DEPLOYING' | 'ACTIVE') => {
+  const order = ['PENDING_BUILD', 'BUILDING', 'PENDING_DEPLOY', 'DEPLOYING', 'ACTIVE'];
+  const at = dep.phase === 'ERROR' || dep.phase === 'CANCELED' ? (dep.stoppedIn ?? 'BUILDING') : dep.phase;
+  return order.indexOf(at === 'SUPERSEDED' ? 'ACTIVE' : at) >= order.indexOf(phase);
+};
+
+/** Log lines of one component, without the `component timestamp` prefix. */
+function generate(dep: SimDeployment, component: string, type: string): string[] {
+  const spec = componentsOf(dep.spec).find((c) => c.name === component);
+  const failed = dep.phase === 'ERROR' && dep.failure?.component === component ? dep.failure : undefined;
+  const inBuild = failed && (dep.stoppedIn === 'BUILDING' || dep.stoppedIn === 'PENDING_BUILD');
+  const commit = dep.commits[component]?.slice(0, 7);
+  switch (type) {
+    case 'BUILD': {
+      const source = spec?.image
+        ? [
+            `=> Pulling image ${spec.image.repository}${spec.image.digest ? `@${spec.image.digest}` : `:${spec.image.tag ?? 'latest'}`}`,
+          ]
+        : [
+            `=> Cloning repository at ${commit ?? 'HEAD'}`,
+            '=> Installing dependencies: npm ci',
+            'added 412 packages in 9s',
+          ];
+      const build = String(spec?.build_command ?? 'npm run build');
+      if (inBuild && failed) {
+        return [
+          ...source,
+          `=> Running build command: ${build}`,
+          'src/pricing.ts(42,7): error TS2322: Type "string" is not assignable to type "number".',
+          'npm ERR! code 1',
+          `npm ERR! command failed: ${build}`,
+          `ERROR: failed to build: ${failed.reason.message}`,
+        ];
+      }
+      if (!reached(dep, 'DEPLOYING') && LIVE.has(dep.phase))
+        return [...source, `=> Running build command: ${build}`];
+      return [
+        ...source,
+        `=> Running build command: ${build}`,
+        'built in 14.2s',
+        '=> Build complete, image uploaded',
+      ];
+    }
+    case 'DEPLOY': {
+      if (!reached(dep, 'DEPLOYING')) return [];
+      const start = ['=> Starting container', `> ${String(spec?.run_command ?? 'npm start')}`];
+      if (failed && !inBuild) {
+        return [
+          ...start,
+          'Error: connect ECONNREFUSED 10.110.0.4:25060',
+          `ERROR: ${failed.reason.message}`,
+          '=> Deployment failed; the previous deployment keeps serving',
+        ];
+      }
+      if (!reached(dep, 'ACTIVE')) return start;
+      return [
+        ...start,
+        'Server listening on :8080',
+        'Health check passed: GET /health 200',
+        '=> Deployment live',
+      ];
+    }
+    case 'RUN':
+      if (!reached(dep, 'ACTIVE') || dep.phase === 'ERROR') return [];
+      return [
+        'Server listening on :8080',
+        'connected to database postgres://app:sim-db-secret@main-pg-do-user-1.db.ondigitalocean.com:25060/app?sslmode=require',
+        'GET /health 200 3ms',
+        'GET /api/orders 200 41ms',
+        'WARN slow query on orders (812ms)',
+        'GET /api/cart 200 18ms',
+      ];
+    case 'RUN_RESTARTED':
+      return [];
+    case 'JOB_INVOCATION':
+      return failed
+        ? ['Running migrations', `ERROR: ${failed.reason.message}`]
+        : ['Running migrations', 'Applied 2 migrations in 0.4s'];
+    default:
+      return [];
+  }
+}
+
+function invocationId(dep: SimDeployment, job: string): string {
+  const h = createHash('sha256').update(`${dep.id}/${job}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function invocationPhase(dep: SimDeployment, job: string): string {
+  if (dep.phase === 'ACTIVE' || dep.phase === 'SUPERSEDED') return 'SUCCEEDED';
+  if (dep.phase === 'CANCELED') return 'CANCELED';
+  if (dep.phase === 'ERROR') {
+    if (dep.failure?.component === job && reached(dep, 'DEPLOYING')) return 'FAILED';
+    return reached(dep, 'DEPLOYING') ? 'SUCCEEDED' : 'SKIPPED';
+  }
+  return dep.phase === 'DEPLOYING' ? 'RUNNING' : 'PENDING';
+}
+
+/** PRE_DEPLOY and POST_DEPLOY jobs run once per deployment (OpenAPI `app_job_invocation`). */
+export function jobInvocations(app: SimApp, query?: URLSearchParams) {
+  const deploymentId = query?.get('deployment_id');
+  const names = query?.getAll('job_names') ?? [];
+  return app.deployments
+    .filter((d) => !deploymentId || d.id === deploymentId)
+    .flatMap((dep) =>
+      (dep.spec.jobs ?? [])
+        .filter((j) => j.kind === 'PRE_DEPLOY' || j.kind === 'POST_DEPLOY')
+        .filter((j) => names.length === 0 || names.includes(j.name))
+        .map((j) => ({
+          id: invocationId(dep, j.name),
+          job_name: j.name,
+          deployment_id: dep.id,
+          phase: invocationPhase(dep, j.name),
+          trigger: { type: 'UNKNOWN' },
+          created_at: dep.createdAt,
+          ...(reached(dep, 'DEPLOYING') ? { started_at: dep.createdAt } : {}),
+          ...(dep.phase === 'ACTIVE' || dep.phase === 'SUPERSEDED' || dep.phase === 'ERROR'
+            ? { completed_at: dep.updatedAt }
+            : {}),
+        })),
+    );
+}

@@ -12,6 +12,8 @@ export const COMMAND_NAMES = [
   'audit',
   'lock',
   'unlock',
+  'logs',
+  'restart',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

@@ -11,6 +11,7 @@ import { deployCommand } from '../commands/deploy.js';
 import { createHealthCommand } from '../commands/health.js';
 import { registerCommands } from '../commands/index.js';
 import { lockCommand, unlockCommand } from '../commands/lock.js';
+import { logsCommand } from '../commands/logs.js';
 import { promoteCommand } from '../commands/promote.js';
 import { queryCommand } from '../commands/query.js';
 import { type RegisteredCommand, register } from '../commands/registry.js';
@@ -22,7 +23,9 @@ import { type Clock, sleep, systemClock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { createDataServices } from './data-services.js';
 import { createDedupe } from './dedupe.js';
-import { createDoClient } from './do/client.js';
+import { createAppOpsClient } from './do/app-ops.js';
+import type { AppOpsClient } from './do/app-ops-port.js';
+import { createDoClient, type DoCallInfo } from './do/client.js';
 import type { DoClient } from './do/port.js';
 import type { Env } from './env.js';
 import { createExecutors } from './executors.js';
@@ -78,6 +81,7 @@ export interface Dockside {
   receiver: DocksideReceiver;
   redis: Redis;
   do: DoClient;
+  ops: AppOpsClient;
   audit: RedisAuditLog;
   locks: LockStore;
   slack: SlackPoster;
@@ -106,15 +110,17 @@ export function createDockside(options: DocksideOptions): Dockside {
   const dedupe = createDedupe(redis);
   const audit = createRedisAuditLog({ redis, clock, retentionDays: config.audit.retention_days, log });
   const locks = createRedisLockStore({ redis, clock });
-  const doClient = createDoClient({
+  const doOptions = {
     token: env.DIGITALOCEAN_TOKEN,
     ...(env.DIGITALOCEAN_API_URL ? { endpoint: env.DIGITALOCEAN_API_URL } : {}),
     ...(options.doRetry ? { retry: options.doRetry } : {}),
     clock,
     log,
-    onCall: (call) =>
+    onCall: (call: DoCallInfo) =>
       metrics.doCalls.inc({ method: call.method, route: call.route, status: String(call.status) }),
-  });
+  };
+  const doClient = createDoClient(doOptions);
+  const ops = createAppOpsClient(doOptions);
 
   const { app, receiver, socketMode } = createSlackApp({
     env,
@@ -239,6 +245,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     register(auditCommand({ audit }), ['audit']),
     register(lockCommand({ locks, clock }), ['deploy', 'lock']),
     register(unlockCommand({ locks }), ['deploy', 'lock']),
+    register(logsCommand({ do: doClient, ops }), ['logs']),
   ];
   const commands = new Map(commandList.map((c) => [c.name, c]));
   const dispatchDeps = {
@@ -266,6 +273,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     receiver,
     redis,
     do: doClient,
+    ops,
     audit,
     locks,
     slack,

@@ -67,6 +67,8 @@ export const ACTIONS = [
   'restore',
   'lock',
   'audit',
+  'logs',
+  'restart',
 ] as const;
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;

@@ -76,10 +76,10 @@ access:
     approver: { usergroups: [S0LEADS] }
     analyst:  { usergroups: [S0DATA] }
   grants:
-    - { role: deployer, actions: [deploy, rollback, lock], envs: [staging] }
-    - { role: deployer, actions: [deploy, rollback, lock], envs: [production], channels: [${SANDBOX_CHANNELS.ops}, ${SANDBOX_CHANNELS.dev}] }
-    - { role: deployer, actions: [promote, backup, restore] }
-    - { role: approver, actions: [deploy, rollback, promote, lock, backup, restore] }
+    - { role: deployer, actions: [deploy, rollback, lock, restart], envs: [staging] }
+    - { role: deployer, actions: [deploy, rollback, lock, restart], envs: [production], channels: [${SANDBOX_CHANNELS.ops}, ${SANDBOX_CHANNELS.dev}] }
+    - { role: deployer, actions: [promote, backup, restore, logs] }
+    - { role: approver, actions: [deploy, rollback, promote, lock, backup, restore, restart, logs] }
     - { role: analyst,  actions: [query] }
 approvals:
   required: 1

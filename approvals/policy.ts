@@ -15,6 +15,7 @@ const NOUN: Record<ApprovalKind, string> = {
   rollback: 'rollback',
   revert: 'revert of a rollback',
   restore: 'restore',
+  restart: 'restart',
 };
 
 export type MayApprove = { ok: true } | { ok: false; reason: string };

@@ -13,6 +13,7 @@ const KIND_TITLE: Record<ApprovalRequest['kind'], string> = {
   rollback: 'Roll back',
   revert: 'Revert the rollback of',
   restore: 'Restore',
+  restart: 'Restart',
 };
 
 const STATE_WORDS: Record<ApprovalState, string> = {

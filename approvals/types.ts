@@ -1,6 +1,6 @@
 import type { MessageRef } from '../src/slack/reply.js';
 
-export type ApprovalKind = 'deploy' | 'promote' | 'rollback' | 'revert' | 'restore';
+export type ApprovalKind = 'deploy' | 'promote' | 'rollback' | 'revert' | 'restore' | 'restart';
 
 export type ApprovalState =
   | 'pending'

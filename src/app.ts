@@ -15,6 +15,7 @@ import { logsCommand } from '../commands/logs.js';
 import { promoteCommand } from '../commands/promote.js';
 import { queryCommand } from '../commands/query.js';
 import { type RegisteredCommand, register } from '../commands/registry.js';
+import { restartCommand } from '../commands/restart.js';
 import { rollbackCommand } from '../commands/rollback.js';
 import { checkHealthUrl } from '../handlers/health/http-check.js';
 import { createAfterFinish } from './after-finish.js';
@@ -201,7 +202,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
   });
-  const runner = { do: doClient, locks, follower, clock, github };
+  const runner = { do: doClient, ops, locks, follower, clock, github };
   Object.assign(afterFinish, createAfterFinish({ ...runner, approvals: approvalStore, slack }));
   const data = createDataServices({
     config,
@@ -246,6 +247,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     register(lockCommand({ locks, clock }), ['deploy', 'lock']),
     register(unlockCommand({ locks }), ['deploy', 'lock']),
     register(logsCommand({ do: doClient, ops }), ['logs']),
+    register(restartCommand({ ...runner, approvals }), ['restart']),
   ];
   const commands = new Map(commandList.map((c) => [c.name, c]));
   const dispatchDeps = {

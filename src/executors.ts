@@ -4,13 +4,16 @@ import type { BackupOperations } from '../handlers/backup/index.js';
 import { deployBinding } from '../handlers/deploy/start.js';
 import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { approvedFromBinding } from '../handlers/promote/execute.js';
+import { restartBinding } from '../handlers/restart/start.js';
 import type { Config } from './config/schema.js';
+import type { AppOpsClient } from './do/app-ops-port.js';
 import { DocksideError } from './errors.js';
 import {
   type EnvTarget,
   type RunnerDeps,
   runDeploy,
   runPromotion,
+  runRestart,
   runRevertRollback,
   runRollbackTo,
 } from './runners.js';
@@ -47,7 +50,7 @@ function assertSame(request: ApprovalRequest, key: string, now: string, what: st
 
 /** What each kind of approved request does. Every executor re-checks the binding first. */
 export function createExecutors(
-  deps: RunnerDeps & { config: Config; slack: SlackPoster; backups: BackupOperations },
+  deps: RunnerDeps & { config: Config; slack: SlackPoster; backups: BackupOperations; ops: AppOpsClient },
 ): Partial<Record<ApprovalKind, Executor>> {
   const runFor = (r: ApprovalRequest) => ({
     user: r.requester,
@@ -97,6 +100,16 @@ export function createExecutors(
         `The rollback ${target.app} ${target.env} is pinned to`,
       );
       const started = await runRevertRollback(deps, target, runFor(r));
+      return { status: 'started', detail: started.detail, doIds: started.doIds };
+    },
+    async restart(r) {
+      const target = envTarget(deps.config, r.app, r.env);
+      const components = (r.params.components ?? '').split(',').filter(Boolean);
+      const now = await restartBinding(deps.do, target, components);
+      for (const key of ['app_id', 'active_deployment_id', 'components'] as const) {
+        assertSame(r, key, now[key] ?? '', `The ${key.replaceAll('_', ' ')} of ${target.app} ${target.env}`);
+      }
+      const started = await runRestart(deps, target, runFor(r), components);
       return { status: 'started', detail: started.detail, doIds: started.doIds };
     },
     async restore(r) {

@@ -1,8 +1,10 @@
 import { assertNoDeploymentInProgress, assertUnlocked } from '../handlers/deploy/start.js';
 import { describeChange } from '../handlers/promote/describe.js';
 import { type ApprovedPromotion, executePromotion } from '../handlers/promote/execute.js';
+import { describeRestart, startRestart } from '../handlers/restart/start.js';
 import { commitRollback, revertRollback, runRollback } from '../handlers/rollback/run.js';
 import type { Clock } from './clock.js';
+import type { AppOpsClient } from './do/app-ops-port.js';
 import type { Deployment, DoClient } from './do/port.js';
 import type { DeploymentFollower } from './follow-deployment.js';
 import type { GitHubClient } from './github/client.js';
@@ -156,4 +158,14 @@ export async function runRevertRollback(deps: RunnerDeps, target: EnvTarget, run
     appId: target.appId,
   });
   return follow(deps, target, run, result.deployment, 'revert', [result.message]);
+}
+
+export async function runRestart(
+  deps: RunnerDeps & { ops: AppOpsClient },
+  target: EnvTarget,
+  run: RunContext,
+  components: readonly string[],
+) {
+  const deployment = await startRestart(deps, target, components);
+  return follow(deps, target, run, deployment, 'restart', [describeRestart(components)]);
 }

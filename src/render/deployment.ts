@@ -24,6 +24,7 @@ const TITLES: Record<string, string> = {
   promote: 'Promoting to',
   rollback: 'Rolling back',
   revert: 'Reverting rollback of',
+  restart: 'Restarting',
 };
 
 export function deploymentMessage(view: DeploymentView): { text: string; blocks: KnownBlock[] } {

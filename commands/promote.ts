@@ -2,8 +2,10 @@ import type { ApprovalService } from '../approvals/service.js';
 import { assertUnlocked } from '../handlers/deploy/start.js';
 import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { describePlan } from '../handlers/promote/describe.js';
+import { promotionDrift } from '../handlers/promote/drift.js';
 import { planPromotion } from '../handlers/promote/plan.js';
 import type { EnvConfig } from '../src/config/schema.js';
+import type { AppOpsClient } from '../src/do/app-ops-port.js';
 import { DocksideError } from '../src/errors.js';
 import type { RunnerDeps } from '../src/runners.js';
 import { askForApproval } from './approval.js';
@@ -23,7 +25,9 @@ export interface PromoteArgs {
   to: { env: string; appId: string };
 }
 
-export function promoteCommand(deps: RunnerDeps & { approvals: ApprovalService }): CommandDef<PromoteArgs> {
+export function promoteCommand(
+  deps: RunnerDeps & { approvals: ApprovalService; ops: AppOpsClient },
+): CommandDef<PromoteArgs> {
   return {
     name: 'promote',
     usage: [USAGE],
@@ -74,7 +78,7 @@ export function promoteCommand(deps: RunnerDeps & { approvals: ApprovalService }
         kind: 'promote',
         app: args.app,
         env: args.to.env,
-        summary: describePlan(plan).join('\n'),
+        summary: [...describePlan(plan), ...(await promotionDrift(deps, plan))].join('\n'),
         binding: plan.binding,
         params: {},
       });

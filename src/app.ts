@@ -19,6 +19,7 @@ import { restartCommand } from '../commands/restart.js';
 import { rollbackCommand } from '../commands/rollback.js';
 import { checkHealthUrl } from '../handlers/health/http-check.js';
 import { createAfterFinish } from './after-finish.js';
+import { explainingFailures } from './after-finish-failure.js';
 import { createRedisAuditLog, type RedisAuditLog } from './audit/redis-audit-log.js';
 import { type Clock, sleep, systemClock } from './clock.js';
 import type { Config } from './config/schema.js';
@@ -203,7 +204,10 @@ export function createDockside(options: DocksideOptions): Dockside {
     ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
   });
   const runner = { do: doClient, ops, locks, follower, clock, github };
-  Object.assign(afterFinish, createAfterFinish({ ...runner, approvals: approvalStore, slack }));
+  Object.assign(
+    afterFinish,
+    explainingFailures(createAfterFinish({ ...runner, approvals: approvalStore, slack }), ops),
+  );
   const data = createDataServices({
     config,
     redis,

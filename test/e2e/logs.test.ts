@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
+import { click } from '../helpers/approvals.js';
 import { answerTo, testWorld, waitFor } from '../helpers/world.js';
 
 const { alice, carol, dave } = SANDBOX_USERS;
@@ -26,6 +27,8 @@ function fileText(content: Buffer): string {
 /** What a reader sees: Slack shows `&lt;` as `<`. */
 const readable = (line: string) =>
   line.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+const sectionTexts = (message: { blocks: unknown[] }) =>
+  (message.blocks as Array<{ text?: { text?: string } }>).map((b) => b.text?.text ?? '').join('\n');
 const header = (message: { blocks: unknown[] }) =>
   ((message.blocks[0] as { text?: { text?: string } }).text?.text ?? '').split('\n');
 
@@ -212,5 +215,65 @@ describe('/logs through signed requests', async () => {
     expect(JSON.stringify(entries)).not.toContain('hunter2');
     expect(world.logs.join('')).not.toContain('hunter2');
     expect(world.logs.join('')).not.toContain('X-Amz-Signature');
+  });
+});
+
+describe('a failed deployment explains itself in its message', async () => {
+  const world = await testWorld();
+  const { driver, slack, sim } = world;
+
+  it('carries the failing step, the error lines of the build log, and a button for the full log', async () => {
+    sim.failNextDeployment(STAGING, {
+      phase: 'BUILDING',
+      reason: { code: 'BuildJobExitNonZero', message: 'npm run build exited with code 1' },
+    });
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const message = await waitFor(
+      'the deployment to fail',
+      () => slack.messages.slice(from).find((m) => m.text === 'Deploying web staging: failed'),
+      8000,
+    );
+    const text = readable(sectionTexts(message));
+    expect(text).toContain(
+      '*Why it failed:* step `build / web` of component `web`: npm run build exited with code 1',
+    );
+    expect(text).toContain('Error lines:');
+    expect(text).toMatch(/web \S+ npm ERR! command failed: npm run build/);
+    expect(text).toMatch(
+      /Last 8 lines of the BUILD log of component `web`:\n```web \S+ => Cloning repository/,
+    );
+
+    const before = slack.files.length;
+    await click(driver, alice, message, 'Full log as a file');
+    const file = await waitFor('the full log', () => slack.files[before]);
+    expect(file.filename).toMatch(/^web-staging-build-web-[0-9a-f]{8}\.log$/);
+    const log = fileText(file.content);
+    expect(log.trimEnd().split('\n').at(-1)).toMatch(
+      /ERROR: failed to build: npm run build exited with code 1$/,
+    );
+    expect(log).toMatch(/=> Cloning repository at [0-9a-f]{7}/);
+  });
+
+  it('says so when the log cannot be read, and still reports the failure', async () => {
+    sim.failNextDeployment(STAGING, { phase: 'DEPLOYING' });
+    sim.injectFault({
+      route: 'GET /v2/apps/:id/deployments/:deploymentId/components/:component/logs',
+      status: 404,
+      count: 1,
+    });
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const message = await waitFor(
+      'the deployment to fail',
+      () => slack.messages.slice(from).find((m) => m.text === 'Deploying web staging: failed'),
+      8000,
+    );
+    const text = readable(sectionTexts(message));
+    expect(text).toContain('failed its health check on /health');
+    expect(text).toMatch(
+      /No log lines to show: Deployment [0-9a-f-]+ of app [0-9a-f-]+ was not found on DigitalOcean/,
+    );
+    expect(JSON.stringify(message.blocks)).not.toContain('Full log as a file');
   });
 });

@@ -206,6 +206,20 @@ describe('/logs through signed requests', async () => {
     expect(answer.text).toMatch(/has no component `api`\. Components: `web`, `worker`\.$/);
   });
 
+  it('is listed by /ops help for those who may read logs, and runs as /ops logs', async () => {
+    const help = await answerTo(world, await driver.command(alice, dev, '/ops', 'help'));
+    expect(help.text).toContain('`/logs <app> <env> [build|deploy|run|restarted]');
+    expect(help.text).toContain('`/restart <app> <env> [component]`');
+    const carolHelp = await answerTo(world, await driver.command(carol, dev, '/ops', 'help'));
+    expect(carolHelp.text).not.toContain('/logs');
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/ops', 'logs erp staging deploy --lines 2');
+    const message = await waitFor('the /ops logs answer', () =>
+      slack.messages.slice(from).find((m) => m.text === 'erp staging DEPLOY log'),
+    );
+    expect(shownLines(message)).toHaveLength(2);
+  });
+
   it('audits who read which log, without the text', async () => {
     const entries = await world.bot.audit.list({ app: 'web', limit: 100 });
     const read = entries.find(

@@ -16,6 +16,7 @@ function help(people: string[]): string {
   /deploy web staging        /deploy web production     /promote web
   /rollback web staging      /lock web production 2h    /audit @alice
   /health                    /query main tables         /ops help
+  /logs web staging build    /logs web staging --grep error   /restart web production
   In /audit and /ops, @name and #channel become mentions, as Slack makes them.
 Sandbox commands:
   as <${PEOPLE}>  act as another person:

@@ -222,6 +222,24 @@ describe('reading archived log text', () => {
     expect(live.code).toBe('not_available');
   });
 
+  it('reads a live stream that never ends for a moment, and keeps what arrived', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('web 2026-11-30T09:00:00Z GET /health 200\n');
+      res.write('web 2026-11-30T09:00:01Z GET /api 200\n'); // and then nothing, never ending
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const ops = createAppOpsClient({ token: TOKEN, endpoint: `${HOST}/v2`, logs: { timeoutMs: 300 } });
+    const started = Date.now();
+    const log = await ops.readLog({ liveUrl: `http://127.0.0.1:${port}/live?token=t`, historicUrls: [] });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(log).toMatchObject({ source: 'live', truncated: false });
+    expect(log.text.split('\n').filter(Boolean)).toHaveLength(2);
+    server.closeAllConnections();
+    server.close();
+  });
+
   it('answers an empty text when DigitalOcean has no links', async () => {
     expect(await client().ops.readLog({ historicUrls: [] })).toEqual({
       text: '',

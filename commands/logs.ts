@@ -1,6 +1,7 @@
 import { compileGrep } from '../handlers/logs/grep.js';
+import type { LogsKind } from '../handlers/logs/read.js';
 import { readLogs } from '../handlers/logs/read.js';
-import type { AppOpsClient, LogType } from '../src/do/app-ops-port.js';
+import type { AppOpsClient } from '../src/do/app-ops-port.js';
 import type { DoClient } from '../src/do/port.js';
 import { usageError } from '../src/errors.js';
 import { renderLogs } from '../src/render/logs.js';
@@ -8,16 +9,17 @@ import { noExtraWords, resolveEnv, tokenize } from './args.js';
 import type { CommandDef } from './types.js';
 
 const USAGE =
-  '/logs <app> <env> [build|deploy|run|restarted] [--component c] [--deployment id] [--grep re] [--lines n] [--file]';
+  '/logs <app> <env> [build|deploy|run|restarted|job] [--component c] [--deployment id] [--grep re] [--lines n] [--file]';
 export const DEFAULT_LINES = 40;
 export const MAX_LINES = 1000;
 
-const TYPES: Record<string, LogType> = {
+const TYPES: Record<string, LogsKind> = {
   build: 'BUILD',
   deploy: 'DEPLOY',
   run: 'RUN',
   restarted: 'RUN_RESTARTED',
   run_restarted: 'RUN_RESTARTED',
+  job: 'JOB_INVOCATION',
 };
 /** App Platform's component names (`app_component_base.yml`). */
 const COMPONENT = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -29,7 +31,7 @@ export interface LogsArgs {
   app: string;
   env: string;
   appId: string;
-  type: LogType;
+  type: LogsKind;
   lines: number;
   asFile: boolean;
   component?: string;
@@ -59,10 +61,16 @@ export function parseLogsArgs(text: string, config: Parameters<CommandDef<LogsAr
   const typeWord = (words[2] ?? 'run').toLowerCase();
   const type = Object.hasOwn(TYPES, typeWord) ? TYPES[typeWord] : undefined;
   if (!type)
-    throw usageError(`\`${words[2]}\` is not a log type: use build, deploy, run or restarted.`, USAGE);
+    throw usageError(`\`${words[2]}\` is not a log type: use build, deploy, run, restarted or job.`, USAGE);
   const component = flags.get('component');
   if (typeof component === 'string' && !COMPONENT.test(component)) {
     throw usageError(`\`${component}\` is not a component name (lowercase letters, digits and -).`, USAGE);
+  }
+  if (type === 'JOB_INVOCATION' && typeof component !== 'string') {
+    throw usageError(
+      'Name the job with `--component <job>` (a PRE_DEPLOY or POST_DEPLOY job, such as a migration).',
+      USAGE,
+    );
   }
   const deploymentId = flags.get('deployment');
   if (typeof deploymentId === 'string' && !UUID.test(deploymentId)) {

@@ -3,7 +3,7 @@
  * filtered. Which deployment is resolved first (the active one unless given), so the
  * answer can say what it shows and a wrong id or component is named clearly.
  */
-import type { AppOpsClient, LogType } from '../../src/do/app-ops-port.js';
+import type { AppOpsClient, JobInvocation, LogLinks, LogType } from '../../src/do/app-ops-port.js';
 import type { Deployment, DoClient } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
 import type { LineTest } from './grep.js';
@@ -14,11 +14,14 @@ export const MAX_LOG_BYTES = 512 * 1024;
 /** A line longer than this is cut: one minified bundle must not fill the answer. */
 export const MAX_LINE_CHARS = 2000;
 
+/** A component's logs, or the log of a job's invocation by the deployment (migrations). */
+export type LogsKind = LogType | 'JOB_INVOCATION';
+
 export interface LogsRequest {
   appId: string;
   app: string;
   env: string;
-  type: LogType;
+  type: LogsKind;
   lines: number;
   deploymentId?: string;
   component?: string;
@@ -29,6 +32,8 @@ export interface LogsResult {
   deployment: Pick<Deployment, 'id' | 'phase' | 'cause'>;
   /** True when the deployment is the app's active one. */
   active: boolean;
+  /** For a job's log: the invocation shown. */
+  invocation?: Pick<JobInvocation, 'id' | 'phase'>;
   /** The last `lines` matching lines, oldest first, redacted. */
   lines: string[];
   /** Lines read from the log, and how many of them matched `grep` (all when no grep). */
@@ -88,6 +93,41 @@ export function selectLines(
   return { lines: matching.slice(-n), scanned: raw.length, matched: matching.length };
 }
 
+async function linksFor(
+  ops: AppOpsClient,
+  request: LogsRequest,
+  deploymentId: string,
+): Promise<{ links: LogLinks; invocation?: JobInvocation }> {
+  // Without a filter DigitalOcean can cut the log for us; with one, we need the lines before.
+  const tail = request.grep ? {} : { tailLines: request.lines };
+  if (request.type !== 'JOB_INVOCATION') {
+    const links = await ops.getLogLinks({
+      appId: request.appId,
+      deploymentId,
+      type: request.type,
+      ...(request.component ? { component: request.component } : {}),
+      ...tail,
+    });
+    return { links };
+  }
+  const job = request.component ?? '';
+  const invocations = await ops.listJobInvocations(request.appId, { deploymentId, jobNames: [job] });
+  const newest = invocations
+    .filter((i) => i.jobName === job)
+    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0];
+  if (!newest) {
+    throw new DocksideError(
+      'not_available',
+      `Job \`${job}\` did not run for deployment ${deploymentId.slice(0, 8)} of ${request.app} ${request.env}.`,
+      {
+        hint: 'Only PRE_DEPLOY and POST_DEPLOY jobs run with a deployment; name another with `--deployment <id>`.',
+      },
+    );
+  }
+  const links = await ops.getJobInvocationLogLinks(request.appId, job, newest.id, { deploymentId, ...tail });
+  return { links, invocation: newest };
+}
+
 export async function readLogs(
   deps: { do: DoClient; ops: AppOpsClient },
   request: LogsRequest,
@@ -103,19 +143,13 @@ export async function readLogs(
       );
     }
   }
-  const links = await deps.ops.getLogLinks({
-    appId: request.appId,
-    deploymentId: deployment.id,
-    type: request.type,
-    ...(request.component ? { component: request.component } : {}),
-    // Without a filter DigitalOcean can cut the log for us; with one, we need the lines before.
-    ...(request.grep ? {} : { tailLines: request.lines }),
-  });
+  const { links, invocation } = await linksFor(deps.ops, request, deployment.id);
   const log = await deps.ops.readLog(links, { maxBytes: MAX_LOG_BYTES });
   const picked = selectLines(log.text, request.lines, request.grep?.test);
   return {
     deployment: { id: deployment.id, phase: deployment.phase, cause: deployment.cause },
     active,
+    ...(invocation ? { invocation: { id: invocation.id, phase: invocation.phase } } : {}),
     ...picked,
     truncated: log.truncated,
     endMissing: log.endMissing === true,

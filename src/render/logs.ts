@@ -1,7 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import type { LogsResult } from '../../handlers/logs/read.js';
+import type { LogsKind, LogsResult } from '../../handlers/logs/read.js';
 import { codeBlocks } from '../../handlers/query/render-table.js';
-import type { LogType } from '../do/app-ops-port.js';
 import type { FileUpload, SlackMessage } from '../slack/reply.js';
 import { escapeText, shortId } from './format.js';
 
@@ -13,7 +12,7 @@ const MAX_BLOCKS = 4;
 export interface LogsView {
   app: string;
   env: string;
-  type: LogType;
+  type: LogsKind;
   component?: string;
   lines: number;
   grep?: string;
@@ -28,11 +27,17 @@ export function logsHeader(view: LogsView, result: LogsResult): string {
   const which = result.active
     ? `active deployment ${inline(shortId(result.deployment.id))}`
     : `deployment ${inline(shortId(result.deployment.id))} (${result.deployment.phase})`;
-  const parts = [
-    `:page_facing_up: *${escapeText(view.app)} ${escapeText(view.env)}* ${view.type} log`,
-    view.component ? `component ${inline(view.component)}` : 'all components',
-    which,
-  ];
+  const parts =
+    view.type === 'JOB_INVOCATION'
+      ? [
+          `:page_facing_up: *${escapeText(view.app)} ${escapeText(view.env)}* log of job ${inline(view.component ?? '?')}`,
+          `invocation ${inline(shortId(result.invocation?.id ?? '?'))} (${result.invocation?.phase ?? 'UNKNOWN'}) of ${which}`,
+        ]
+      : [
+          `:page_facing_up: *${escapeText(view.app)} ${escapeText(view.env)}* ${view.type} log`,
+          view.component ? `component ${inline(view.component)}` : 'all components',
+          which,
+        ];
   if (view.grep) {
     parts.push(
       `lines matching ${inline(view.grep)}: ${result.matched} of ${result.scanned}, last ${result.lines.length} shown`,
@@ -68,7 +73,7 @@ export function renderLogs(view: LogsView, result: LogsResult): RenderedLogs {
   const header = logsHeader(view, result);
   const extra = notes(view, result);
   const headText = [header, ...extra.map((n) => `_${n}_`)].join('\n');
-  const text = `${view.app} ${view.env} ${view.type} log`;
+  const text = `${view.app} ${view.env} ${view.type === 'JOB_INVOCATION' ? `job ${view.component ?? ''}` : view.type} log`;
   const blocks = codeBlocks(result.lines, BLOCK_CHARS);
   if (!view.asFile && blocks.length <= MAX_BLOCKS) {
     return {
@@ -81,7 +86,13 @@ export function renderLogs(view: LogsView, result: LogsResult): RenderedLogs {
       },
     };
   }
-  const name = [view.app, view.env, view.type.toLowerCase(), view.component, shortId(result.deployment.id)]
+  const name = [
+    view.app,
+    view.env,
+    view.type === 'JOB_INVOCATION' ? 'job' : view.type.toLowerCase(),
+    view.component,
+    shortId(result.deployment.id),
+  ]
     .filter(Boolean)
     .join('-');
   return {

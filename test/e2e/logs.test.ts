@@ -182,7 +182,7 @@ describe('/logs through signed requests', async () => {
       [
         alice,
         'web staging verbose',
-        /^`verbose` is not a log type: use build, deploy, run or restarted\. Usage:/,
+        /^`verbose` is not a log type: use build, deploy, run, restarted or job\. Usage:/,
       ],
       [alice, 'web staging --lines 5000', /^`--lines` takes a whole number from 1 to 1000\./],
       [alice, 'web staging --deployment 123', /^`123` is not a deployment id/],
@@ -206,9 +206,44 @@ describe('/logs through signed requests', async () => {
     expect(answer.text).toMatch(/has no component `api`\. Components: `web`, `worker`\.$/);
   });
 
+  it('shows the log of a PRE_DEPLOY job run by the deployment (a migration)', async () => {
+    const answer = await answerTo(world, await driver.command(alice, dev, '/logs', 'web staging job'));
+    expect(answer.text).toMatch(/^Name the job with `--component <job>`/);
+    const none = await answerTo(
+      world,
+      await driver.command(alice, dev, '/logs', 'web staging job --component migrate'),
+    );
+    expect(none.text).toMatch(/^Deployment [0-9a-f]{8} of web staging has no component `migrate`\./);
+
+    const spec = structuredClone((await world.bot.do.getApp(STAGING)).spec);
+    spec.jobs = [
+      {
+        name: 'migrate',
+        kind: 'PRE_DEPLOY',
+        image: { registry_type: 'GHCR', repository: 'acme/web', tag: 'v2' },
+      },
+    ];
+    const before = sim.app(STAGING).active_deployment?.id;
+    await world.bot.do.updateAppSpec(STAGING, spec);
+    await waitFor(
+      'the deployment with the job',
+      () => {
+        const app = sim.app(STAGING);
+        return app.active_deployment?.id !== before && !app.in_progress_deployment && !app.pending_deployment;
+      },
+      8000,
+    );
+    const message = await logsMessage(alice, 'web staging job --component migrate');
+    expect(message.text).toBe('web staging job migrate log');
+    expect(header(message)[0]).toMatch(
+      /log of job `migrate` · invocation `[0-9a-f]{8}` \(SUCCEEDED\) of active deployment/,
+    );
+    expect(shownLines(message).at(-1)).toMatch(/^migrate \S+ Applied 2 migrations in 0.4s$/);
+  });
+
   it('is listed by /ops help for those who may read logs, and runs as /ops logs', async () => {
     const help = await answerTo(world, await driver.command(alice, dev, '/ops', 'help'));
-    expect(help.text).toContain('`/logs <app> <env> [build|deploy|run|restarted]');
+    expect(help.text).toContain('`/logs <app> <env> [build|deploy|run|restarted|job]');
     expect(help.text).toContain('`/restart <app> <env> [component]`');
     const carolHelp = await answerTo(world, await driver.command(carol, dev, '/ops', 'help'));
     expect(carolHelp.text).not.toContain('/logs');

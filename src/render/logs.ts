@@ -40,10 +40,10 @@ export function logsHeader(view: LogsView, result: LogsResult): string {
         ];
   if (view.grep) {
     parts.push(
-      `lines matching ${inline(view.grep)}: ${result.matched} of ${result.scanned}, last ${result.lines.length} shown`,
+      `lines matching ${inline(view.grep)}: ${result.matched} of ${result.scanned} read, last ${result.lines.length} shown`,
     );
   } else {
-    parts.push(`last ${result.lines.length} of ${result.scanned} lines`);
+    parts.push(`last ${result.lines.length} lines`);
   }
   return parts.join(' · ');
 }

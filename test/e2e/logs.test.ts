@@ -50,7 +50,7 @@ describe('/logs through signed requests', async () => {
     expect(message.text).toBe('web staging BUILD log');
     const active = sim.app(STAGING).active_deployment?.id ?? '';
     expect(header(message)[0]).toBe(
-      `:page_facing_up: *web staging* BUILD log · all components · active deployment \`${active.slice(0, 8)}\` · last 10 of 10 lines`,
+      `:page_facing_up: *web staging* BUILD log · all components · active deployment \`${active.slice(0, 8)}\` · last 10 lines`,
     );
     const lines = shownLines(message).map(readable);
     expect(lines.some((l) => /^web \S+ => Build complete, image uploaded$/.test(l))).toBe(true);
@@ -91,7 +91,7 @@ describe('/logs through signed requests', async () => {
       'Error: connection refused by upstream',
       'error: CONNECTION REFUSED again',
     ]);
-    expect(header(message)[0]).toContain('lines matching `connection refused`: 2 of 9, last 2 shown');
+    expect(header(message)[0]).toContain('lines matching `connection refused`: 2 of 9 read, last 2 shown');
     // A filter needs the whole tail, so DigitalOcean is not asked to cut it.
     expect(logRequests().at(-1)?.query.tail_lines).toBeUndefined();
   });

@@ -1,4 +1,5 @@
 import type { ApprovalService } from '../approvals/service.js';
+import { assertUnlocked } from '../handlers/deploy/start.js';
 import { describeRestart, restartBinding } from '../handlers/restart/start.js';
 import { needsApproval } from '../src/config/load.js';
 import type { AppOpsClient } from '../src/do/app-ops-port.js';
@@ -53,6 +54,8 @@ export function restartCommand(
     async run(ctx, args) {
       const target = { app: args.app, env: args.env, appId: args.appId };
       if (args.approval) {
+        // A locked env is refused now, not after someone approved it.
+        await assertUnlocked(deps.locks, target);
         const binding = await restartBinding(deps.do, target, args.components);
         return askForApproval(ctx, deps.approvals, {
           kind: 'restart',

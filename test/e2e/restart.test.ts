@@ -132,6 +132,14 @@ describe('/restart through signed requests', async () => {
       /^web staging is locked by <@U0ALICE> since .*: incident\./,
     );
     await driver.command(alice, dev, '/unlock', 'web staging');
+    await driver.command(alice, dev, '/lock', 'web production release freeze');
+    await waitFor('locked', () => slack.messages.some((m) => m.text.includes('locked web production')));
+    const cards = approvalMessages(slack).length;
+    expect(await ask(alice, 'web production')).toMatch(
+      /^web production is locked by <@U0ALICE> since .*: release freeze\./,
+    );
+    expect(approvalMessages(slack)).toHaveLength(cards);
+    await driver.command(alice, dev, '/unlock', 'web production');
     expect(sim.requests({ method: 'POST' })).toHaveLength(posts);
   });
 });

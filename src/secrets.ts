@@ -89,7 +89,9 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\bDO[0-9A-Z]{18}\b/g, 'DO[redacted]'],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
   // scheme://user:password@host -> scheme://user:[redacted]@host
-  [/([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*):[^@\s/]+@/gi, '$1:[redacted]@'],
+  // The scheme is bounded: `[a-z][a-z0-9+.-]*` is tried at every letter of a long token
+  // (base64 in application logs) and was quadratic there.
+  [/([a-z][a-z0-9+.-]{0,30}:\/\/[^:/?#\s@]*):[^@\s/]+@/gi, '$1:[redacted]@'],
 ];
 
 export function scrub(text: string): string {

@@ -1,26 +1,29 @@
 /**
  * Redaction of application log text before it reaches Slack. First the same scrub
- * as dockside's own logs (known secrets, tokens, credentials inside URLs), then the
- * shapes applications print about themselves: `password=...`, `"secret": "..."`,
- * connection strings and keys.
+ * as dockside's own logs (known secrets, tokens, credentials in connection strings),
+ * then the shapes applications print about themselves: `password=...`,
+ * `"secret": "..."`, authorization headers, JWTs and keys.
  */
 import { scrub } from '../../src/secrets.js';
 
-const KEY = `[A-Za-z0-9_.-]*(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth|credentials?|session[_-]?id|cookie)[A-Za-z0-9_.-]*`;
+// Matches start at the keyword (or a quote) and name parts are bounded: a `[...]*` in
+// front of the keyword would be tried at every character of long tokens (base64,
+// minified code), which logs are full of, and was quadratic there.
+const KEYWORD =
+  '(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth|credentials?|session[_-]?id|cookie)';
+const NAME = '[A-Za-z0-9_.-]{0,100}';
 
 const PATTERNS: Array<[RegExp, string]> = [
-  // "password": "x", 'token': 'x'
-  [new RegExp(String.raw`(["']${KEY}["']\s*:\s*)"[^"]*"`, 'gi'), '$1"[redacted]"'],
-  [new RegExp(String.raw`(["']${KEY}["']\s*:\s*)'[^']*'`, 'gi'), "$1'[redacted]'"],
-  // password=x, PGPASSWORD: x, Password=x; (ADO.NET), api_key x-ish until a separator
+  // "password": "x", 'db_token': 'x'
+  [new RegExp(`(["']${NAME}?${KEYWORD}${NAME}["']\\s*:\\s*)"[^"]*"`, 'gi'), '$1"[redacted]"'],
+  [new RegExp(`(["']${NAME}?${KEYWORD}${NAME}["']\\s*:\\s*)'[^']*'`, 'gi'), "$1'[redacted]'"],
+  // password=x, PGPASSWORD: x, Password=x; (ADO.NET), DB_PASSWORD="x"
   [
-    new RegExp(String.raw`\b(${KEY})(\s*[=:]\s*)(?!\[redacted\])("[^"]*"|'[^']*'|[^\s,;&"'}]+)`, 'gi'),
+    new RegExp(`(${KEYWORD}${NAME})(\\s*[=:]\\s*)(?!\\[redacted\\])("[^"]*"|'[^']*'|[^\\s,;&"'}]+)`, 'gi'),
     '$1$2[redacted]',
   ],
   // Authorization headers of any scheme, cookies
   [/\b(authorization|proxy-authorization|set-cookie|cookie)(\s*[:=]\s*)[^\r\n]+/gi, '$1$2[redacted]'],
-  // Credentials in a connection string's user-info, also without a password (user@ only is kept)
-  [/([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@]+):([^\s@/]+)@/gi, '$1$2:[redacted]@'],
   // JSON web tokens
   [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[redacted jwt]'],
   // AWS / Spaces access key ids

@@ -31,6 +31,24 @@ describe('redaction of application log lines', () => {
     expect(redactLogLine(line)).toBe(expected);
   });
 
+  it('redacts credentials glued to a long token before the scheme', () => {
+    expect(redactLogLine(`${'x'.repeat(60)}postgres://app:pw123@db:5432/app`)).toBe(
+      `${'x'.repeat(60)}postgres://app:[redacted]@db:5432/app`,
+    );
+    expect(redactLogLine(`${'A'.repeat(80)}_DATABASE_PASSWORD=pw123`)).toBe(
+      `${'A'.repeat(80)}_DATABASE_PASSWORD=[redacted]`,
+    );
+  });
+
+  it('redacts half a megabyte of long tokens quickly (it was quadratic: ~10 s)', () => {
+    const lines = Array.from({ length: 256 }, (_, i) =>
+      i % 2 ? 'QUJD'.repeat(500) : 'token'.padEnd(2000, 'a'),
+    );
+    const started = performance.now();
+    redactLogLines(lines);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it('hides a private key printed over several lines', () => {
     expect(
       redactLogLines([

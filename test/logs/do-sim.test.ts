@@ -80,6 +80,13 @@ describe('the simulator serves App Platform logs', () => {
     ).rejects.toMatchObject({ code: 'do_api_failed' });
   });
 
+  it('shows crashed instances of an unhealthy component in RUN_RESTARTED', async () => {
+    expect(await logText({ appId: webProduction, component: 'worker', type: 'RUN_RESTARTED' })).toBe('');
+    sim.setComponentHealth(webProduction, 'worker', { state: 'UNHEALTHY', replicas_ready: 0 });
+    const text = await logText({ appId: webProduction, component: 'worker', type: 'RUN_RESTARTED' });
+    expect(text).toMatch(/^worker \S+ container exited with code 137 \(OOMKilled\); restarting$/m);
+  });
+
   it('refuses an archive link without its signature, as an expired one', async () => {
     const links = await ops.getLogLinks({ appId: webStaging, type: 'BUILD' });
     const bare = (links.historicUrls[0] ?? '').split('?')[0] ?? '';

@@ -82,7 +82,14 @@ export class LogSim {
   }
 
   private text(app: SimApp, dep: SimDeployment, component: string, type: string): string {
-    const generated = generate(dep, component, type);
+    const crashed = app.health.get(component)?.state === 'UNHEALTHY' && dep.id === app.activeId;
+    const generated =
+      type === 'RUN_RESTARTED' && crashed
+        ? [
+            'FATAL: out of memory while building the order export',
+            'container exited with code 137 (OOMKilled); restarting',
+          ]
+        : generate(dep, component, type);
     const extra = this.extra
       .filter(
         (x) =>

@@ -33,22 +33,25 @@ function fetchable(raw: string): URL | undefined {
   return undefined;
 }
 
-/** Keeps the last `max` bytes of a stream; stops reading once `stopAfter` bytes passed. */
+/** Keeps the last `max` bytes of a stream; stops reading once more than `stopAfter` bytes came. */
 async function readTail(
   body: ReadableStream<Uint8Array>,
   max: number,
   stopAfter: number,
-): Promise<{ bytes: Buffer; total: number; cut: boolean; endMissing: boolean }> {
+): Promise<{ bytes: Buffer; total: number; cut: boolean; ended: boolean }> {
   const chunks: Buffer[] = [];
   let kept = 0;
   let total = 0;
   let cut = false;
-  let endMissing = false;
+  let ended = false;
   const reader = body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done) {
+        ended = true;
+        break;
+      }
       const chunk = Buffer.from(value);
       total += chunk.length;
       chunks.push(chunk);
@@ -57,20 +60,17 @@ async function readTail(
         kept -= chunks.shift()?.length ?? 0;
         cut = true;
       }
-      if (total >= stopAfter) {
-        endMissing = true;
-        break;
-      }
+      if (total > stopAfter) break;
     }
   } catch (err) {
-    // A live stream ends by our timeout: what arrived is the answer.
+    // Our timeout: what arrived is the answer (a live stream never ends by itself).
     if (!(err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError'))) throw err;
   } finally {
     await reader.cancel().catch(() => undefined);
   }
   const all = Buffer.concat(chunks);
   if (all.length > max) cut = true;
-  return { bytes: all.length > max ? all.subarray(all.length - max) : all, total, cut, endMissing };
+  return { bytes: all.length > max ? all.subarray(all.length - max) : all, total, cut, ended };
 }
 
 async function readOne(
@@ -114,7 +114,8 @@ async function readOne(
   const truncated = read.cut || (partial && Number.isFinite(total) && total > read.bytes.length);
   // The first line of a tail is usually cut in the middle (and maybe mid-character).
   if (truncated) text = text.slice(text.indexOf('\n') + 1);
-  return { text, bytes: read.bytes.length, truncated, endMissing: read.endMissing };
+  // An archive read to its end has its newest lines; one cut off (size or time) may not.
+  return { text, bytes: read.bytes.length, truncated, endMissing: !live && !read.ended };
 }
 
 export async function readLogText(links: LogLinks, options: ReadLogOptions = {}): Promise<LogText> {
@@ -157,6 +158,6 @@ export async function readLogText(links: LogLinks, options: ReadLogOptions = {})
     ...settings,
     timeoutMs: Math.min(settings.timeoutMs, 5000),
   });
-  const { endMissing, ...rest } = part;
-  return { ...rest, source: 'live', ...(endMissing ? { endMissing } : {}) };
+  const { endMissing: _never, ...rest } = part;
+  return { ...rest, source: 'live' };
 }

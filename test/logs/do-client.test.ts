@@ -200,6 +200,20 @@ describe('reading archived log text', () => {
     expect(text.endsWith(log.text)).toBe(true);
   });
 
+  it('says the newest lines may be missing when an archive is cut off by the time limit', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200);
+      res.write('first\nsecond\n'); // and the rest never comes
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const ops = createAppOpsClient({ token: TOKEN, endpoint: `${HOST}/v2`, logs: { timeoutMs: 300 } });
+    const log = await ops.readLog({ historicUrls: [`http://127.0.0.1:${port}/slow.log`] });
+    expect(log).toMatchObject({ text: 'first\nsecond\n', endMissing: true, source: 'historic' });
+    server.closeAllConnections();
+    server.close();
+  });
+
   it('reads a small archive whole', async () => {
     const server = await archive('one\ntwo\n');
     const log = await client().ops.readLog({ historicUrls: [server.url] });

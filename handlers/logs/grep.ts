@@ -26,12 +26,14 @@ export function compileGrep(pattern: string, usage: string): LineTest {
   try {
     re = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
   } catch (err) {
-    const why = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : 'not a pattern';
+    // RE2 quotes the pattern after the reason (": `...`"); the person typed it, so only the reason is said.
+    const message = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : '';
+    const why = message.split(': `')[0] || 'not a pattern';
     throw new DocksideError('usage', `\`--grep\` is not a pattern dockside can run: ${why}.`, {
       hint: 'Use a plain word (`--grep timeout`) or an RE2 regular expression (no backreferences or lookaround).',
     });
   }
-  // test() runs RE2's DFA: far faster than a Matcher per line (measured: 500 KB of
-  // 2,000-character lines against `^(a+)+$` in ~15 ms, where matcher().find() took seconds).
+  // test() needs no Matcher per line: 2-5x faster on 500 KB of log lines here, and
+  // `^(a+)+$` over 500 KB of 2,000-character `aaa…!` lines takes ~15 ms.
   return (line) => re.test(line);
 }

@@ -161,6 +161,12 @@ describe('/logs through signed requests', async () => {
     expect(answer.text).toMatch(
       /^`--grep` is not a pattern dockside can run: .*backreferences or lookaround/,
     );
+    const mention = await answerTo(
+      world,
+      await driver.command(alice, dev, '/logs', 'web staging --grep &lt;!channel&gt;('),
+    );
+    expect(mention.text).toMatch(/^`--grep` is not a pattern dockside can run: missing closing \)\./);
+    expect(mention.text).not.toContain('channel');
     const lookbehind = await answerTo(
       world,
       await driver.command(alice, dev, '/logs', 'web staging --grep (?<=x)y'),

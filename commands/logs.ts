@@ -5,7 +5,7 @@ import type { AppOpsClient } from '../src/do/app-ops-port.js';
 import type { DoClient } from '../src/do/port.js';
 import { usageError } from '../src/errors.js';
 import { renderLogs } from '../src/render/logs.js';
-import { noExtraWords, resolveEnv, tokenize } from './args.js';
+import { noExtraWords, resolveEnv, tokenize, typed } from './args.js';
 import type { CommandDef } from './types.js';
 
 const USAGE =
@@ -61,10 +61,13 @@ export function parseLogsArgs(text: string, config: Parameters<CommandDef<LogsAr
   const typeWord = (words[2] ?? 'run').toLowerCase();
   const type = Object.hasOwn(TYPES, typeWord) ? TYPES[typeWord] : undefined;
   if (!type)
-    throw usageError(`\`${words[2]}\` is not a log type: use build, deploy, run, restarted or job.`, USAGE);
+    throw usageError(
+      `${typed(words[2] ?? '')} is not a log type: use build, deploy, run, restarted or job.`,
+      USAGE,
+    );
   const component = flags.get('component');
   if (typeof component === 'string' && !COMPONENT.test(component)) {
-    throw usageError(`\`${component}\` is not a component name (lowercase letters, digits and -).`, USAGE);
+    throw usageError(`${typed(component)} is not a component name (lowercase letters, digits and -).`, USAGE);
   }
   if (type === 'JOB_INVOCATION' && typeof component !== 'string') {
     throw usageError(
@@ -75,7 +78,7 @@ export function parseLogsArgs(text: string, config: Parameters<CommandDef<LogsAr
   const deploymentId = flags.get('deployment');
   if (typeof deploymentId === 'string' && !UUID.test(deploymentId)) {
     throw usageError(
-      `\`${deploymentId}\` is not a deployment id; give the whole id, such as 3aa4d20e-5527-4c00-b496-601fbd22520a.`,
+      `${typed(deploymentId)} is not a deployment id; give the whole id, such as 3aa4d20e-5527-4c00-b496-601fbd22520a.`,
       USAGE,
     );
   }

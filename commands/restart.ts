@@ -6,7 +6,7 @@ import type { AppOpsClient } from '../src/do/app-ops-port.js';
 import { usageError } from '../src/errors.js';
 import { type RunnerDeps, runRestart } from '../src/runners.js';
 import { askForApproval } from './approval.js';
-import { noExtraWords, resolveEnv, tokenize } from './args.js';
+import { noExtraWords, resolveEnv, tokenize, typed } from './args.js';
 import type { CommandDef } from './types.js';
 
 const USAGE = '/restart <app> <env> [component]';
@@ -28,7 +28,7 @@ export function parseRestartArgs(text: string, config: Parameters<CommandDef<Res
   const { app, env, envConfig } = resolveEnv(config, words[0], words[1], USAGE);
   const component = words[2];
   if (component !== undefined && !COMPONENT.test(component)) {
-    throw usageError(`\`${component}\` is not a component name (lowercase letters, digits and -).`, USAGE);
+    throw usageError(`${typed(component)} is not a component name (lowercase letters, digits and -).`, USAGE);
   }
   return {
     app,

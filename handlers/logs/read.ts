@@ -6,6 +6,7 @@
 import type { AppOpsClient, JobInvocation, LogLinks, LogType } from '../../src/do/app-ops-port.js';
 import type { Deployment, DoClient } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
+import { codeSpan as code } from '../../src/render/logs.js';
 import type { LineTest } from './grep.js';
 import { redactLogLines } from './redact.js';
 
@@ -118,7 +119,7 @@ async function linksFor(
   if (!newest) {
     throw new DocksideError(
       'not_available',
-      `Job \`${job}\` did not run for deployment ${deploymentId.slice(0, 8)} of ${request.app} ${request.env}.`,
+      `Job ${code(job)} did not run for deployment ${deploymentId.slice(0, 8)} of ${request.app} ${request.env}.`,
       {
         hint: 'Only PRE_DEPLOY and POST_DEPLOY jobs run with a deployment; name another with `--deployment <id>`.',
       },
@@ -138,8 +139,8 @@ export async function readLogs(
     if (names.length > 0 && !names.includes(request.component)) {
       throw new DocksideError(
         'usage',
-        `Deployment ${deployment.id.slice(0, 8)} of ${request.app} ${request.env} has no component \`${request.component}\`.`,
-        { hint: `Components: ${names.map((n) => `\`${n}\``).join(', ')}.` },
+        `Deployment ${deployment.id.slice(0, 8)} of ${request.app} ${request.env} has no component ${code(request.component)}.`,
+        { hint: `Components: ${names.map(code).join(', ')}.` },
       );
     }
   }

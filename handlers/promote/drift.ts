@@ -7,6 +7,8 @@
 import type { AppOpsClient } from '../../src/do/app-ops-port.js';
 import type { AppSpec, ComponentSpec, DoClient } from '../../src/do/port.js';
 import { isDocksideError } from '../../src/errors.js';
+import { escapeText } from '../../src/render/format.js';
+import { codeSpan as code } from '../../src/render/logs.js';
 import { specComponents } from './components.js';
 import type { PromotionPlan } from './plan.js';
 
@@ -96,21 +98,21 @@ const dollars = (n: number) => `$${Number.isInteger(n) ? n : n.toFixed(2)}`;
 function driftLine(d: DriftItem, from: string, to: string): string {
   switch (d.kind) {
     case 'env_keys':
-      return `env var keys ${d.component ? `of \`${d.component}\`` : 'of the whole app'} only in ${d.env}: ${d.keys.join(', ')}`;
+      return `env var keys ${d.component ? `of ${code(d.component)}` : 'of the whole app'} only in ${d.env}: ${d.keys.map(code).join(', ')}`;
     case 'instances':
-      return `\`${d.component}\` instances: ${from} ${d.from}, ${to} ${d.to}`;
+      return `${code(d.component)} instances: ${from} ${escapeText(d.from)}, ${to} ${escapeText(d.to)}`;
     case 'job_only_in':
-      return `job \`${d.job}\` (${d.jobKind}) only in ${d.env}`;
+      return `job ${code(d.job)} (${escapeText(d.jobKind)}) only in ${d.env}`;
     case 'job_kind':
-      return `job \`${d.job}\` runs as ${d.from} in ${from}, ${d.to} in ${to}`;
+      return `job ${code(d.job)} runs as ${escapeText(d.from)} in ${from}, ${escapeText(d.to)} in ${to}`;
     case 'cost':
       return `monthly cost of ${to} after the update: ${dollars(d.before)} -> ${dollars(d.after)} (DigitalOcean's propose)`;
     case 'cost_unknown':
-      return `monthly cost of ${to} after the update could not be checked: ${d.why}`;
+      return `monthly cost of ${to} after the update could not be checked: ${escapeText(d.why)}`;
   }
 }
 
-/** Plain lines for the approval card (no Slack markup beyond backticks). */
+/** Lines for the approval card, mrkdwn with everything from DigitalOcean escaped. */
 export function describeDrift(items: DriftItem[], from: string, to: string): string[] {
   if (items.length === 0) {
     return [

@@ -9,6 +9,7 @@ import type { AppOpsClient } from '../../src/do/app-ops-port.js';
 import type { App, Deployment, DoClient } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
 import type { LockStore } from '../../src/locks/types.js';
+import { codeSpan as code } from '../../src/render/logs.js';
 import { assertNoDeploymentInProgress, assertUnlocked, type DeployTarget } from '../deploy/start.js';
 
 /** Only services and workers run instances that a restart replaces. */
@@ -22,8 +23,8 @@ function assertComponents(app: App, target: DeployTarget, components: readonly s
   if (unknown.length === 0) return;
   throw new DocksideError(
     'usage',
-    `${target.app} ${target.env} has no service or worker ${unknown.map((c) => `\`${c}\``).join(', ')} to restart.`,
-    { hint: `Services and workers: ${names.map((n) => `\`${n}\``).join(', ') || '(none)'}.` },
+    `${target.app} ${target.env} has no service or worker ${unknown.map(code).join(', ')} to restart.`,
+    { hint: `Services and workers: ${names.map(code).join(', ') || '(none)'}.` },
   );
 }
 
@@ -75,7 +76,6 @@ export async function startRestart(
 }
 
 export function describeRestart(components: readonly string[]): string {
-  const what =
-    components.length > 0 ? components.map((c) => `\`${c}\``).join(', ') : 'every service and worker';
+  const what = components.length > 0 ? components.map(code).join(', ') : 'every service and worker';
   return `Rolling restart of ${what}: new instances of the build that runs now, one at a time.`;
 }

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { FailureExcerpt } from '../../handlers/logs/failure.js';
 import { escapeForCodeBlock } from '../../handlers/query/render-table.js';
 import { escapeText, truncate } from './format.js';
+import { codeSpan } from './logs.js';
 
 /** Button that runs `/logs <value>` for the clicker (handled in commands/buttons.ts). */
 export const ACTION_LOGS_COMMAND = 'logs.command';
@@ -17,7 +18,7 @@ export function logsButton(text: string, commandText: string) {
 
 /** In a deployment message a log line is cut; the full line is in the file. */
 const LINE_CHARS = 160;
-const inline = (s: string) => `\`${escapeText(s).replaceAll('`', 'ˋ')}\``;
+const inline = codeSpan;
 const fence = (lines: string[]) =>
   `\`\`\`${lines.map((l) => escapeForCodeBlock(truncate(l, LINE_CHARS))).join('\n')}\`\`\``;
 

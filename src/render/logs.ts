@@ -20,8 +20,9 @@ export interface LogsView {
   asFile?: boolean;
 }
 
-/** Text inside an inline code span: no backtick may end it early. */
-const inline = (s: string) => `\`${escapeText(s).replaceAll('`', 'ˋ')}\``;
+/** Text from outside as an inline code span: no backtick may end it early, nothing pings. */
+export const codeSpan = (s: string) => `\`${escapeText(s, 'code')}\``;
+const inline = codeSpan;
 
 export function logsHeader(view: LogsView, result: LogsResult): string {
   const which = result.active

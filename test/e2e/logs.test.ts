@@ -249,8 +249,8 @@ describe('/logs through signed requests', async () => {
 
   it('is listed by /ops help for those who may read logs, and runs as /ops logs', async () => {
     const help = await answerTo(world, await driver.command(alice, dev, '/ops', 'help'));
-    expect(help.text).toContain('`/logs <app> <env> [build|deploy|run|restarted|job]');
-    expect(help.text).toContain('`/restart <app> <env> [component]`');
+    expect(readable(help.text)).toContain('`/logs <app> <env> [build|deploy|run|restarted|job]');
+    expect(readable(help.text)).toContain('`/restart <app> <env> [component]`');
     const carolHelp = await answerTo(world, await driver.command(carol, dev, '/ops', 'help'));
     expect(carolHelp.text).not.toContain('/logs');
     const from = slack.messages.length;

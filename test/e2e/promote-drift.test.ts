@@ -59,9 +59,9 @@ describe('/promote lists what the promotion does not carry', async () => {
     const from = lines.indexOf('Not carried by the promotion (production keeps its own):');
     expect(from).toBeGreaterThan(0);
     expect(lines.slice(from + 1)).toEqual([
-      '- env var keys of the whole app only in production: SENTRY_DSN',
-      '- env var keys of `web` only in staging: FEATURE_CART_V2',
-      '- env var keys of `web` only in production: LEGACY_MODE',
+      '- env var keys of the whole app only in production: `SENTRY_DSN`',
+      '- env var keys of `web` only in staging: `FEATURE_CART_V2`',
+      '- env var keys of `web` only in production: `LEGACY_MODE`',
       '- `web` instances: staging basic-xxs ×1, production basic-xs ×2',
       '- job `migrate` runs as PRE_DEPLOY in staging, POST_DEPLOY in production',
     ]);

@@ -38,7 +38,7 @@ describe('spec drift between two envs', () => {
     expect(lines).toEqual([
       'Not carried by the promotion (p keeps its own):',
       '- `w` instances: s default size, autoscaling 1–3, p basic-xs ×2',
-      '- env var keys of `docs` only in s: DOCS_TOKEN',
+      '- env var keys of `docs` only in s: `DOCS_TOKEN`',
     ]);
     expect(lines.join('\n')).not.toContain('v-abc');
   });

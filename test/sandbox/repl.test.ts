@@ -57,9 +57,9 @@ describe('the sandbox session', () => {
     await until('alice@#dev> ');
     // The help's people are the config's: alice deploys and queries, bob approves, dave has no role.
     expect(screen).toContain(
-      'alice: deployer, analyst (deploy, promote, rollback, query, backup, restore, lock, audit)',
+      'alice: deployer, analyst (deploy, promote, rollback, query, backup, restore, lock, audit, logs, restart)',
     );
-    expect(screen).toMatch(/bob: approver \(deploy, .*, audit, approves requests\)/);
+    expect(screen).toMatch(/bob: approver \(deploy, .*, audit, logs, restart, approves requests\)/);
     expect(screen).toContain('dave: no role');
 
     let mark = screen.length;

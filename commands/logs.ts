@@ -1,3 +1,4 @@
+import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { compileGrep } from '../handlers/logs/grep.js';
 import type { LogsKind } from '../handlers/logs/read.js';
 import { readLogs } from '../handlers/logs/read.js';
@@ -91,7 +92,7 @@ export function parseLogsArgs(text: string, config: Parameters<CommandDef<LogsAr
   return {
     app,
     env,
-    appId: envConfig.app_id,
+    appId: appPlatformAppId(app, env, envConfig),
     type,
     lines,
     asFile: flags.has('file'),

@@ -1,5 +1,6 @@
 import type { ApprovalService } from '../approvals/service.js';
 import { assertUnlocked } from '../handlers/deploy/start.js';
+import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { describeRestart, restartBinding } from '../handlers/restart/start.js';
 import { needsApproval } from '../src/config/load.js';
 import type { AppOpsClient } from '../src/do/app-ops-port.js';
@@ -33,7 +34,7 @@ export function parseRestartArgs(text: string, config: Parameters<CommandDef<Res
   return {
     app,
     env,
-    appId: envConfig.app_id,
+    appId: appPlatformAppId(app, env, envConfig),
     components: component ? [component] : [],
     ...(envConfig.health_url ? { healthUrl: envConfig.health_url } : {}),
     approval: needsApproval(env, envConfig),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deployCommand } from '../../commands/deploy.js';
+import { logsCommand } from '../../commands/logs.js';
 import { promoteCommand } from '../../commands/promote.js';
+import { restartCommand } from '../../commands/restart.js';
 import { rollbackCommand } from '../../commands/rollback.js';
 import { checkEnv } from '../../handlers/health/check-env.js';
 import { systemClock } from '../../src/clock.js';
@@ -28,7 +30,7 @@ const config = Config.parse({
   },
 });
 // parse() never touches its dependencies; nothing may reach DigitalOcean.
-const deps = {} as Parameters<typeof deployCommand>[0];
+const deps = {} as Parameters<typeof deployCommand>[0] & Parameters<typeof promoteCommand>[0];
 const refusal = {
   code: 'not_available',
   message: 'api staging runs on Droplets, which this command cannot drive yet.',
@@ -41,6 +43,8 @@ describe('App Platform commands on a Droplet env (not wired yet)', () => {
       expect.objectContaining(refusal),
     );
     expect(() => promoteCommand(deps).parse('api', config)).toThrow(expect.objectContaining(refusal));
+    expect(() => restartCommand(deps).parse('api staging', config)).toThrow(expect.objectContaining(refusal));
+    expect(() => logsCommand(deps).parse('api staging', config)).toThrow(expect.objectContaining(refusal));
   });
 
   it('health skips the App Platform checks for a Droplet env', async () => {

@@ -36,7 +36,10 @@ describe('/restart through signed requests', async () => {
     expect(blocks).toContain('Rolling restart of every service and worker');
     expect(blocks).toMatch(/Health: 200/);
     expect(restarts(STAGING).map((r) => r.body)).toEqual([{}]);
-    const [result] = await world.bot.audit.list({ app: 'web', limit: 1 });
+    // The command's own outcome and the follower's result are written independently: look for the result.
+    const result = await waitFor('the audited result', async () =>
+      (await world.bot.audit.list({ app: 'web', limit: 5 })).find((e) => e.action === 'restart.result'),
+    );
     expect(result).toMatchObject({ action: 'restart.result', result: 'succeeded', env: 'staging' });
   });
 

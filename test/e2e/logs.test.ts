@@ -291,7 +291,7 @@ describe('a failed deployment explains itself in its message', async () => {
     );
     const text = readable(sectionTexts(message));
     expect(text).toContain(
-      '*Why it failed:* step `build / web` of component `web`: npm run build exited with code 1',
+      '*Why it failed:* step `build / components / web` of component `web`: npm run build exited with code 1',
     );
     expect(text).toContain('Error lines:');
     expect(text).toMatch(/web \S+ npm ERR! command failed: npm run build/);

@@ -16,7 +16,7 @@ beforeAll(async () => {
   sim = await startDoSimulator({ phaseDelayMs: 10 });
   sim.seedDemo();
   const options = {
-    token: 'sim-token',
+    token: sim.token,
     endpoint: sim.url,
     retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
   };

@@ -73,7 +73,7 @@ describe('a failed deployment explains itself from its logs', () => {
     sim = await startDoSimulator({ phaseDelayMs: 10 });
     sim.seedDemo();
     const options = {
-      token: 'sim-token',
+      token: sim.token,
       endpoint: sim.url,
       retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
     };
@@ -113,7 +113,7 @@ describe('a failed deployment explains itself from its logs', () => {
     ]);
     const text = failureExcerptText(excerpt);
     expect(text).toContain(
-      '*Why it failed:* step `build / web` of component `web`: build of component web failed',
+      '*Why it failed:* step `build / components / web` of component `web`: build of component web failed',
     );
     expect(text).not.toContain('hunter2');
     expect(fullLogCommand({ app: 'web', env: 'staging' }, excerpt)).toBe(

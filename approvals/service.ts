@@ -2,10 +2,12 @@ import { rolesOf } from '../src/access.js';
 import type { AuditEntryInput, AuditLog } from '../src/audit/types.js';
 import type { Clock } from '../src/clock.js';
 import type { Config } from '../src/config/schema.js';
-import { DocksideError } from '../src/errors.js';
+import { DocksideError, isDocksideError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import { plural } from '../src/render/format.js';
+import type { IntentRuntime } from '../src/runners.js';
 import type { MessageRef, SlackPoster } from '../src/slack/reply.js';
+import { slackErrorCode, withSlackRetry } from '../src/slack/retry.js';
 import type { UsergroupDirectory } from '../src/slack/usergroups.js';
 import { toUserMessage } from '../src/user-message.js';
 import { identical, mayApprove, requiredApprovals } from './policy.js';
@@ -31,6 +33,10 @@ export interface ApprovalServiceDeps {
   clock: Clock;
   log: Logger;
   executors: Partial<Record<ApprovalKind, Executor>>;
+  /** Run intents: the approve transition writes one, owned by this replica. */
+  intents: IntentRuntime;
+  /** How often posting the approval card is retried (429, ratelimited, 5xx) before the request is cancelled. */
+  cardRetries?: number;
 }
 
 export type RequestInput = Omit<NewApprovalRequest, 'required'>;
@@ -79,16 +85,37 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     );
   }
 
-  async function run(request: ApprovalRequest): Promise<void> {
-    if (!(await store.claimRun(request.id))) return;
+  /**
+   * Runs a request this replica claimed (the approve transition made it `running` and
+   * wrote its intent). Whatever fails here leaves either an outcome or the intent, which
+   * src/recovery.ts resolves: an approved request is never left owned by nobody.
+   */
+  async function run(request: ApprovalRequest, approver: string): Promise<void> {
+    const { working } = deps.intents;
+    working.add(request.id);
+    try {
+      await runClaimed(request, approver);
+    } finally {
+      working.delete(request.id);
+    }
+  }
+
+  async function runClaimed(request: ApprovalRequest, approver: string): Promise<void> {
     const executor = deps.executors[request.kind];
     let running: ApprovalRequest = { ...request, state: 'running' };
     try {
-      // No audit, no action.
+      // No audit, no action: the approval and the start of the run are both on record first.
+      await audit(running, { actor: approver, action: 'approval.approve', result: 'approved' });
+      await deps.intents.store.update(request.id, { approvalAudited: true });
       await audit(running, { actor: 'dockside', action: `approval.run.${request.kind}`, result: 'started' });
     } catch (err) {
-      await finish(request.id, false, 'Not run: the audit log (Redis) could not be written.');
-      throw err;
+      deps.log.error({ err, approvalId: request.id }, 'could not audit an approved run; not running it');
+      const outcome = 'Not run: the audit log (Redis) could not be written. Nothing was done; ask again.';
+      await finish(request.id, false, outcome).catch(async () => {
+        // Redis is gone: say so on the card now; the intent stays and the sweeper records it later.
+        await rerender({ ...running, state: 'failed', outcome });
+      });
+      return;
     }
     await rerender(running);
     try {
@@ -110,7 +137,15 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       }
     } catch (err) {
       const text = toUserMessage(err, deps.log, { approvalId: request.id });
-      await finish(request.id, false, text);
+      if (isDocksideError(err, 'outcome_unknown')) {
+        // It may be running on DigitalOcean: the intent stays, and the sweeper finds out.
+        await rerender({ ...running, outcome: text });
+        return;
+      }
+      await finish(request.id, false, text).catch(async (finishErr: unknown) => {
+        deps.log.error({ err: finishErr, approvalId: request.id }, 'could not record a failed run');
+        await rerender({ ...running, state: 'failed', outcome: text });
+      });
     }
   }
 
@@ -130,6 +165,36 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       ...(doIds ? { doIds } : {}),
     });
     await rerender(request);
+  }
+
+  /**
+   * Posting the card is part of creating the request: a request nobody can see cannot be
+   * approved, so when Slack does not take it (after retries) the request is cancelled and
+   * the requester told, instead of waiting for its expiry.
+   */
+  async function postCard(created: ApprovalRequest): Promise<MessageRef> {
+    try {
+      return await withSlackRetry(() => deps.slack.post(ops, approvalMessage(created)), {
+        retries: deps.cardRetries ?? 3,
+        maxTotalMs: 20_000,
+      });
+    } catch (err) {
+      deps.log.error({ err, approvalId: created.id }, 'could not post an approval request');
+      const cancelled = await store.cancel(created.id, created.requester, clock.now()).catch(() => null);
+      if (cancelled?.request) {
+        await auditAfter(cancelled.request, {
+          actor: 'dockside',
+          action: 'approval.cancel',
+          result: 'cancelled',
+          detail: `the approval request could not be posted in the ops channel (${slackErrorCode(err)})`,
+        });
+      }
+      throw new DocksideError(
+        'approval_not_posted',
+        `The approval request could not be posted in <#${ops}> (Slack: ${slackErrorCode(err)}), so it was cancelled and nothing will run.`,
+        { hint: 'Try again in a minute; if it keeps failing, check that dockside is in that channel.' },
+      );
+    }
   }
 
   return {
@@ -153,7 +218,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         result: 'requested',
         detail: created.summary.split('\n')[0] ?? '',
       });
-      const messages: MessageRef[] = [await deps.slack.post(ops, approvalMessage(created))];
+      const messages: MessageRef[] = [await postCard(created)];
       if (created.channel !== ops) {
         messages.push(
           await deps.slack
@@ -186,6 +251,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       const result = await store.approve(id, user, {
         now: clock.now(),
         selfApproval: config.approvals.self_approval,
+        owner: deps.intents.replicaId,
       });
       switch (result.status) {
         case 'not_found':
@@ -214,8 +280,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           await rerender(result.request);
           return `Your approval is recorded; it needs ${plural(result.request.required - result.request.approvals.length, 'more approver')}.`;
         case 'approved':
-          await auditAfter(result.request, { actor: user, action: 'approval.approve', result: 'approved' });
-          await run(result.request);
+          await run(result.request, user);
           return null;
       }
     },
@@ -280,8 +345,19 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       return expired.length;
     },
 
-    /** Called when the deployment an approval started has ended. */
+    /** Called when the deployment an approval started has ended (and by the sweeper). */
     finish,
+
+    /** The sweeper adopted an intent whose approval was never audited (its replica died first). */
+    async auditRecoveredApproval(request: ApprovalRequest): Promise<void> {
+      const last = request.approvals.at(-1);
+      await audit(request, {
+        actor: last?.user ?? 'dockside',
+        action: 'approval.approve',
+        result: 'approved',
+        detail: 'recorded on recovery: the replica that took the click stopped before writing it',
+      });
+    },
 
     get: (id: string) => store.get(id),
   };

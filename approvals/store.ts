@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ScriptArg } from '../src/audit/redis-script.js';
 import { DocksideError, isDocksideError } from '../src/errors.js';
+import { INTENT_INDEX, intentKey } from '../src/intents.js';
 import type { MessageRef } from '../src/slack/reply.js';
 import {
   APPROVE,
@@ -21,6 +22,7 @@ import type { ApprovalRequest, ApprovalState, ApprovalStore, ApproveResult } fro
  * - `approval:<id>`             hash {doc: request JSON, exp: expiry ms, created: ms, state}
  * - `approvals:expiry`          zset of pending ids scored by expiry ms (what expireDue sweeps)
  * - `approvals:state:<state>`   zset of ids per state scored by creation ms (listByState)
+ * - `intent:<id>`, `intents`     the run intent written when a request is approved and claimed
  * A finished request is kept for `keepDays` (default 30) for summaries, then Redis drops it
  * and listByState forgets its id.
  */
@@ -63,7 +65,13 @@ export function createRedisApprovalStore({
   keepDays?: number;
 }): ApprovalStore {
   const keepMs = keepDays * DAY_MS;
-  const keysFor = (id: string) => [requestKey(id), EXPIRY, ...STATE_ORDER.map(stateKey)];
+  const keysFor = (id: string) => [
+    requestKey(id),
+    EXPIRY,
+    ...STATE_ORDER.map(stateKey),
+    intentKey(id),
+    INTENT_INDEX,
+  ];
   const run = async (
     script: (r: Redis, k: string[], a: ScriptArg[]) => Promise<unknown>,
     id: string,
@@ -110,9 +118,9 @@ export function createRedisApprovalStore({
       await run(SET_MESSAGES, id, [JSON.stringify(messages)]);
     },
 
-    async approve(id, user, { now, selfApproval }): Promise<ApproveResult> {
+    async approve(id, user, { now, selfApproval, owner }): Promise<ApproveResult> {
       if (!ID.test(id)) return { status: 'not_found' };
-      const args = [user, now, new Date(now).toISOString(), selfApproval ? '1' : '0'];
+      const args = [user, now, new Date(now).toISOString(), selfApproval ? '1' : '0', owner];
       const [status, raw] = (await run(APPROVE, id, args)) as [ApproveResult['status'], string?];
       const request = parseRequest(raw);
       if (status === 'not_found' || !request) return { status: 'not_found' };
@@ -134,9 +142,9 @@ export function createRedisApprovalStore({
       return { ok: ok === 1, request: parseRequest(raw) };
     },
 
-    async claimRun(id) {
-      if (!ID.test(id)) return false;
-      return (await run(CLAIM_RUN, id, [])) === 1;
+    async claimRun(id, { owner, now }) {
+      if (!ID.test(id)) return null;
+      return parseRequest(await run(CLAIM_RUN, id, [owner, now, new Date(now).toISOString()]));
     },
 
     /** running -> succeeded/failed; null when the request is unknown or was not running. */

@@ -73,7 +73,7 @@ export type NewApprovalRequest = Omit<
 /** Result of a click, decided atomically in Redis. */
 export type ApproveResult =
   | { status: 'recorded'; request: ApprovalRequest } // counted, more approvals needed
-  | { status: 'approved'; request: ApprovalRequest } // this click reached the threshold
+  | { status: 'approved'; request: ApprovalRequest } // this click reached the threshold and claimed the run
   | { status: 'already_approved_by_you'; request: ApprovalRequest }
   | { status: 'self_approval'; request: ApprovalRequest }
   | { status: 'closed'; request: ApprovalRequest } // not pending any more (state says why)
@@ -84,7 +84,15 @@ export interface ApprovalStore {
   create(request: NewApprovalRequest, options: { ttlMinutes: number; now: number }): Promise<ApprovalRequest>;
   get(id: string): Promise<ApprovalRequest | null>;
   setMessages(id: string, messages: MessageRef[]): Promise<void>;
-  approve(id: string, user: string, options: { now: number; selfApproval: boolean }): Promise<ApproveResult>;
+  /**
+   * Records a click. The click that reaches the threshold moves the request straight to
+   * `running`, owned by `owner` (a replica id), with its run intent, in one transition.
+   */
+  approve(
+    id: string,
+    user: string,
+    options: { now: number; selfApproval: boolean; owner: string },
+  ): Promise<ApproveResult>;
   reject(
     id: string,
     user: string,
@@ -93,8 +101,11 @@ export interface ApprovalStore {
   ): Promise<{ ok: boolean; request: ApprovalRequest | null }>;
   /** Only the requester may cancel; pending only. */
   cancel(id: string, user: string, now: number): Promise<{ ok: boolean; request: ApprovalRequest | null }>;
-  /** approved -> running, true on exactly one caller across all replicas. */
-  claimRun(id: string): Promise<boolean>;
+  /**
+   * approved -> running with a run intent owned by `owner`, for requests left `approved`
+   * by an older dockside; the request on exactly one caller across all replicas, else null.
+   */
+  claimRun(id: string, options: { owner: string; now: number }): Promise<ApprovalRequest | null>;
   finish(id: string, state: 'succeeded' | 'failed', outcome: string): Promise<ApprovalRequest | null>;
   /** pending requests past their expiry -> expired; returns those this call expired. */
   expireDue(now: number): Promise<ApprovalRequest[]>;

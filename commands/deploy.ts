@@ -68,7 +68,13 @@ export function deployCommand(deps: RunnerDeps & { approvals: ApprovalService })
           ...(args.healthUrl ? { healthUrl: args.healthUrl } : {}),
           autoRollback: args.autoRollback,
         },
-        { user: ctx.invocation.user, post: (m) => ctx.reply.inChannel(m), auditRef: ctx.auditId },
+        {
+          user: ctx.invocation.user,
+          channel: ctx.invocation.channel,
+          command: `${ctx.invocation.commandText} ${ctx.invocation.text}`.trim(),
+          post: (m) => ctx.reply.inChannel(m),
+          auditRef: ctx.auditId,
+        },
         args.forceBuild,
       );
       return { result: 'succeeded', detail: started.detail, doIds: started.doIds };

@@ -95,6 +95,8 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
       const label = `${target.app} ${target.env}`;
       const run = {
         user: ctx.invocation.user,
+        channel: ctx.invocation.channel,
+        command: `${ctx.invocation.commandText} ${ctx.invocation.text}`.trim(),
         post: (m: Parameters<typeof ctx.reply.inChannel>[0]) => ctx.reply.inChannel(m),
         auditRef: ctx.auditId,
       };

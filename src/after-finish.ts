@@ -44,7 +44,8 @@ export function createAfterFinish(
             target,
             {
               user: record.user,
-              post: (m) => deps.slack.post(record.message.channel, m),
+              channel: record.message.channel || record.channel || '',
+              post: (m) => deps.slack.post(record.message.channel || record.channel || '', m),
             },
             previous,
           );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import { type ApprovalService, createApprovalService } from '../approvals/service.js';
 import { registerApprovalActions } from '../approvals/slack.js';
@@ -33,12 +34,15 @@ import type { Env } from './env.js';
 import { createExecutors } from './executors.js';
 import { type AfterFinish, createDeploymentFollower, type DeploymentFollower } from './follow-deployment.js';
 import { createGitHubClient } from './github/client.js';
+import { createIntentStore } from './intents.js';
 import { createRedisLockStore } from './locks/redis-lock-store.js';
 import type { LockStore } from './locks/types.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { connectRedis, createRedis, redisHealthy } from './redis.js';
+import { createRecovery } from './recovery.js';
+import { connectRedis, createRedis, redisHealth } from './redis.js';
 import type { HealthProbeResult } from './render/deployment.js';
+import type { IntentRuntime } from './runners.js';
 import type { Scheduler } from './scheduler/index.js';
 import { registerConfiguredSecrets } from './secrets.js';
 import { createSlackApp } from './slack/create-app.js';
@@ -75,6 +79,12 @@ export interface DocksideOptions {
   expirySweepMs?: number;
   /** Prefix for every Redis key (tests give each bot its own). */
   redisKeyPrefix?: string;
+  /** How often this replica marks itself alive and sweeps intents and unfollowed deployments. */
+  recoveryTickMs?: number;
+  /** How long the final Slack update of a deployment is retried before it is posted anew. */
+  finalRetryMs?: number;
+  /** How long a graceful stop waits for work in flight (creates included) before letting go. */
+  drainMs?: number;
 }
 
 export interface Dockside {
@@ -133,12 +143,13 @@ export function createDockside(options: DocksideOptions): Dockside {
     retries: options.slackRetries ?? 3,
     firstDelivery: (key) => dedupe.once(key, 600),
     health: async () => {
-      const redisOk = await redisHealthy(redis);
+      const health = await redisHealth(redis, `health:probe:${replicaId}`);
       return {
-        status: redisOk ? 200 : 503,
+        status: health.ok ? 200 : 503,
         body: {
-          status: redisOk ? 'ok' : 'degraded',
-          redis: redisOk ? 'ok' : 'unreachable',
+          status: health.ok ? 'ok' : 'degraded',
+          redis: health.ok ? 'ok' : health.state,
+          ...(health.ok ? {} : { reason: health.reason }),
           uptime: Math.round(process.uptime()),
           version: VERSION,
           mode: socketMode ? 'socket' : 'http',
@@ -172,7 +183,23 @@ export function createDockside(options: DocksideOptions): Dockside {
     }
     await args.next();
   });
-  const slack = createWebPoster(app.client);
+  // Its own client: 429s come back at once (rejectRateLimitedCalls) and are retried by the
+  // poster after Retry-After, so a final deployment update is never silently given up.
+  const slackRetries = options.slackRetries ?? 3;
+  const slack = createWebPoster(
+    new WebClient(env.SLACK_BOT_TOKEN, {
+      ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 10_000,
+    }),
+    { retries: slackRetries, maxTotalMs: 60_000 },
+  );
+  const intents: IntentRuntime = {
+    store: createIntentStore(redis, clock),
+    replicaId,
+    working: new Set(),
+  };
   const groups = createUsergroupDirectory({ client: app.client, clock, log });
   const approvalStore = createRedisApprovalStore({ redis });
   const github = createGitHubClient({
@@ -197,13 +224,14 @@ export function createDockside(options: DocksideOptions): Dockside {
       }),
     replicaId,
     afterFinish,
+    ...(options.finalRetryMs !== undefined ? { finalRetryMs: options.finalRetryMs } : {}),
     onFinished: async (record, ok, summary) => {
       if (record.approvalId) await approvals?.finish(record.approvalId, ok, summary);
     },
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
   });
-  const runner = { do: doClient, ops, locks, follower, clock, github };
+  const runner = { do: doClient, ops, locks, follower, clock, github, intents, log };
   Object.assign(
     afterFinish,
     explainingFailures(createAfterFinish({ ...runner, approvals: approvalStore, slack }), ops),
@@ -231,6 +259,20 @@ export function createDockside(options: DocksideOptions): Dockside {
     clock,
     log,
     executors: createExecutors({ ...runner, config, slack, backups: data.backups }),
+    intents,
+    ...(options.slackRetries !== undefined ? { cardRetries: options.slackRetries } : {}),
+  });
+  const recovery = createRecovery({
+    intents,
+    approvals: approvalStore,
+    do: doClient,
+    follower,
+    slack,
+    audit,
+    log,
+    clock,
+    finishApproval: (id, ok, outcome) => approvals?.finish(id, ok, outcome) ?? Promise.resolve(),
+    auditRecoveredApproval: (request) => approvals?.auditRecoveredApproval(request) ?? Promise.resolve(),
   });
 
   const commandList: RegisteredCommand[] = [
@@ -296,9 +338,20 @@ export function createDockside(options: DocksideOptions): Dockside {
       await app.init();
       if (socketMode) await receiver.start();
       await app.start();
+      await recovery.sweep().catch((err: unknown) => log.warn({ err }, 'recovery sweep failed'));
       await follower.resume();
       await data.start();
-      timers.push(setInterval(() => void follower.resume().catch(() => undefined), 30_000));
+      // Liveness, intents and unfollowed deployments on one tick: with the 8 s leases, another
+      // replica takes over a dead one's work within 10 s.
+      const tick = options.recoveryTickMs ?? 2000;
+      timers.push(
+        setInterval(() => {
+          void recovery
+            .sweep()
+            .then(() => follower.resume())
+            .catch((err: unknown) => log.warn({ err }, 'recovery sweep failed'));
+        }, tick),
+      );
       // Every replica sweeps; the store expires each request exactly once.
       timers.push(
         setInterval(
@@ -314,8 +367,10 @@ export function createDockside(options: DocksideOptions): Dockside {
     async stop() {
       for (const t of timers) clearInterval(t);
       await app.stop().catch(() => undefined);
+      // Longer than one DigitalOcean call (15 s), so a create in flight gets its answer and
+      // its watch record; what still runs after that is recovered by another replica.
       const drained = Promise.allSettled([...inFlight]);
-      await Promise.race([drained, sleep(10_000)]);
+      await Promise.race([drained, sleep(options.drainMs ?? 20_000)]);
       await follower.stop();
       await data.stop();
       if (socketMode) await receiver.stop();

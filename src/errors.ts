@@ -44,6 +44,8 @@ export type ErrorCode =
   | 'ssh_host_key_refused'
   | 'ssh_failed'
   | 'registry_failed'
+  | 'outcome_unknown'
+  | 'approval_not_posted'
   | 'internal';
 
 export class DocksideError extends Error {

@@ -54,6 +54,8 @@ export function createExecutors(
 ): Partial<Record<ApprovalKind, Executor>> {
   const runFor = (r: ApprovalRequest) => ({
     user: r.requester,
+    channel: r.channel,
+    command: r.command,
     post: (m: Parameters<SlackPoster['post']>[1]) => deps.slack.post(r.channel, m),
     approvalId: r.id,
   });
@@ -122,6 +124,11 @@ export function createExecutors(
         assertSame(r, 'sha256', backup.record.sha256, `The dump ${backupId} of ${db}`);
         assertSame(r, 'target', deps.backups.restoreTarget(db), `The restore target of ${db}`);
       }
+      // Past this point something may be created: a replica that takes over must not say otherwise.
+      await deps.intents.store.update(r.id, {
+        stage: 'creating',
+        creatingAt: new Date(deps.clock.now()).toISOString(),
+      });
       const result = await deps.backups.restore({ db, backupId, requestedBy: r.requester });
       await deps.slack.post(r.channel, { text: result.message }).catch(() => undefined);
       const doIds: Record<string, string> = result.kind === 'managed' ? { clusterId: result.cluster.id } : {};

@@ -1,12 +1,13 @@
 import type { KnownBlock } from '@slack/types';
 import { failureReason, watchDeployment, wentLive } from '../handlers/deploy/watch.js';
 import type { AuditLog } from './audit/types.js';
-import type { Clock } from './clock.js';
+import { type Clock, sleep as realSleep } from './clock.js';
 import type { Deployment, DoClient } from './do/port.js';
 import type { Logger } from './logger.js';
 import { type DeploymentView, deploymentMessage, type HealthProbeResult } from './render/deployment.js';
 import { escapeText, formatDuration } from './render/format.js';
-import type { SlackPoster } from './slack/reply.js';
+import type { SlackMessage, SlackPoster } from './slack/reply.js';
+import { withSlackRetry } from './slack/retry.js';
 import { createThrottledUpdater } from './slack/web-poster.js';
 import type { WatcherStore, WatchRecord } from './watchers.js';
 
@@ -37,27 +38,76 @@ export interface FollowerDeps {
   replicaId: string;
   pollMs?: number;
   updateIntervalMs?: number;
+  /** How long a replica's claim on a deployment lasts without renewal; sized with the resume tick so takeover is within 10 s. */
   leaseMs?: number;
+  /** Give up following this long after the work was asked for (not after the last takeover). */
+  followLimitMs?: number;
+  /** How long the final message is retried (429, ratelimited, 5xx) before it is posted as a new message. */
+  finalRetryMs?: number;
+  sleep?: (ms: number) => Promise<void>;
   afterFinish?: Record<string, AfterFinish>;
   /** Told once the deployment's outcome is known (e.g. to close the approval it carried out). */
   onFinished?: (record: WatchRecord, ok: boolean, summary: string) => Promise<void>;
 }
 
+export const DEFAULT_LEASE_MS = 8000;
+
 /**
  * Keeps a deployment's Slack message up to date until it ends, then checks the
  * env's health URL and records the result. The record lives in Redis and a lease
  * decides which replica follows it, so a restart (or a second replica) resumes it.
+ * The record is removed only once the final message was accepted by Slack.
  */
 export function createDeploymentFollower(deps: FollowerDeps) {
-  const leaseMs = deps.leaseMs ?? 30_000;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const sleep = deps.sleep ?? realSleep;
   const active = new Set<string>();
+  const running = new Set<Promise<void>>();
   let stopping = false;
 
+  /** Never rejects: it runs in the background, and anything that fails leaves the record for a retry. */
+  function followInBackground(record: WatchRecord): void {
+    const work = follow(record).catch((err: unknown) =>
+      deps.log.error({ err, deploymentId: record.deploymentId }, 'following the deployment failed'),
+    );
+    running.add(work);
+    void work.finally(() => running.delete(work));
+  }
+
   async function follow(record: WatchRecord): Promise<void> {
-    if (active.has(record.deploymentId)) return;
-    if (!(await deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs))) return;
+    if (active.has(record.deploymentId) || stopping) return;
     active.add(record.deploymentId);
     const log = deps.log.child({ app: record.app, env: record.env, deploymentId: record.deploymentId });
+    try {
+      if (!(await deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs))) return;
+      if (record.final) {
+        await deliverFinal(record, record.final.message, log);
+        await deps.watchers.remove(record.deploymentId);
+        return;
+      }
+      if (!record.message.ts) await postProgress(record, log);
+      await followToEnd(record, log);
+    } catch (err) {
+      log.error({ err }, 'following the deployment failed');
+      // The record stays in Redis: the next resume() (here or on another replica) picks it up.
+    } finally {
+      active.delete(record.deploymentId);
+    }
+  }
+
+  /** The first progress message could not be posted when the deployment started: post one now. */
+  async function postProgress(record: WatchRecord, log: Logger): Promise<void> {
+    const channel = record.channel;
+    if (!channel) return;
+    try {
+      record.message = await deps.slack.post(channel, deploymentMessage({ record, now: deps.clock.now() }));
+      await deps.watchers.save(record);
+    } catch (err) {
+      log.warn({ err }, 'could not post the deployment message; will try again at the end');
+    }
+  }
+
+  async function followToEnd(record: WatchRecord, log: Logger): Promise<void> {
     const updater = createThrottledUpdater(deps.slack, record.message, {
       minIntervalMs: deps.updateIntervalMs ?? 3000,
       onError: (err) => log.warn({ err }, 'could not update the deployment message'),
@@ -72,60 +122,90 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       handedOver = stopping || !(await deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs));
       return !handedOver;
     };
-    try {
-      const { deployment, timedOut } = await watchDeployment({
-        do: deps.do,
-        appId: record.appId,
-        deploymentId: record.deploymentId,
-        ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
-        onChange: (d) => updater.update(deploymentMessage(view({ deployment: d }))),
-        keepGoing,
-      });
-      if (handedOver) {
-        // Shutting down, or another replica took over: the record stays for whoever resumes it.
-        await deps.watchers.release(record.deploymentId, deps.replicaId).catch(() => undefined);
-        return;
-      }
-      const finished = await conclude(record, deployment, timedOut);
-      const extra: AfterFinishResult | undefined = await deps.afterFinish?.[record.kind]?.(finished).catch(
-        (err: unknown) => {
-          log.error({ err }, 'after-deployment step failed');
-          return {
-            lines: [':warning: The step after the deployment failed; see the dockside log.'],
-            ok: false,
-          };
-        },
-      );
-      const ok = extra?.ok ?? finished.ok;
-      const lines = [...outcomeLines(finished), ...(extra?.lines ?? [])];
-      await updater.flush(
-        deploymentMessage(
-          view({ deployment, outcome: { ok, lines }, ...(extra?.actions ? { actions: extra.actions } : {}) }),
-        ),
-      );
-      await deps.audit
-        .append({
-          actor: 'dockside',
-          action: `${record.kind}.result`,
-          app: record.app,
-          env: record.env,
-          result: ok ? 'succeeded' : 'failed',
-          detail: lines.join(' ').slice(0, 300),
-          durationMs: deps.clock.now() - Date.parse(record.startedAt),
-          doIds: { appId: record.appId, deploymentId: record.deploymentId },
-          ...(record.auditRef ? { ref: record.auditRef } : {}),
-        })
-        .catch((err: unknown) => log.error({ err }, 'could not audit a deployment result'));
-      await deps
-        .onFinished?.(record, ok, lines[0] ?? '')
-        .catch((err: unknown) => log.error({ err }, 'could not record the outcome'));
-      await deps.watchers.remove(record.deploymentId);
-    } catch (err) {
-      log.error({ err }, 'following the deployment failed');
-      // The record stays in Redis: the next resume() (here or on another replica) picks it up.
-    } finally {
-      active.delete(record.deploymentId);
+    const limit = deps.followLimitMs ?? 60 * 60_000;
+    const { deployment, timedOut } = await watchDeployment({
+      do: deps.do,
+      appId: record.appId,
+      deploymentId: record.deploymentId,
+      ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+      timeoutMs: Math.max(0, Date.parse(record.startedAt) + limit - deps.clock.now()),
+      onChange: (d) => {
+        if (record.message.ts) updater.update(deploymentMessage(view({ deployment: d })));
+      },
+      keepGoing,
+    }).finally(() => updater.stop());
+    if (handedOver) {
+      // Shutting down, or another replica took over: the record stays for whoever resumes it.
+      await deps.watchers.release(record.deploymentId, deps.replicaId).catch(() => undefined);
+      return;
     }
+    const finished = await conclude(record, deployment, timedOut);
+    const extra: AfterFinishResult | undefined = await deps.afterFinish?.[record.kind]?.(finished).catch(
+      (err: unknown) => {
+        log.error({ err }, 'after-deployment step failed');
+        return {
+          lines: [':warning: The step after the deployment failed; see the dockside log.'],
+          ok: false,
+        };
+      },
+    );
+    const ok = extra?.ok ?? finished.ok;
+    const lines = [...outcomeLines(finished), ...(extra?.lines ?? [])];
+    const message = deploymentMessage(
+      view({ deployment, outcome: { ok, lines }, ...(extra?.actions ? { actions: extra.actions } : {}) }),
+    );
+    // From here the outcome is decided: saved first, so a replica that takes over only delivers it.
+    record.final = { message, ok };
+    await deps.watchers.save(record);
+    await deps.audit
+      .append({
+        actor: 'dockside',
+        action: `${record.kind}.result`,
+        app: record.app,
+        env: record.env,
+        result: ok ? 'succeeded' : 'failed',
+        detail: lines.join(' ').slice(0, 300),
+        durationMs: deps.clock.now() - Date.parse(record.startedAt),
+        doIds: { appId: record.appId, deploymentId: record.deploymentId },
+        ...(record.auditRef ? { ref: record.auditRef } : {}),
+      })
+      .catch((err: unknown) => log.error({ err }, 'could not audit a deployment result'));
+    await deps
+      .onFinished?.(record, ok, lines[0] ?? '')
+      .catch((err: unknown) => log.error({ err }, 'could not record the outcome'));
+    await deliverFinal(record, message, log);
+    await deps.watchers.remove(record.deploymentId);
+  }
+
+  /**
+   * Updates the progress message with the outcome, waiting as Slack asks (429,
+   * `ratelimited`, 5xx) for up to `finalRetryMs`; then, or when the message is gone, posts
+   * the outcome as a new message. Throws when even that fails: the record then stays.
+   */
+  async function deliverFinal(record: WatchRecord, message: SlackMessage, log: Logger): Promise<void> {
+    const onRetry = (err: unknown, waitMs: number) =>
+      log.warn({ err, waitMs }, 'Slack did not take the final deployment message yet; retrying');
+    if (record.message.ts) {
+      try {
+        await withSlackRetry(() => deps.slack.update(record.message, message), {
+          retries: 1000,
+          maxTotalMs: deps.finalRetryMs ?? 10 * 60_000,
+          sleep,
+          onRetry,
+        });
+        return;
+      } catch (err) {
+        log.warn({ err }, 'could not update the deployment message; posting the outcome as a new message');
+      }
+    }
+    const channel = record.message.channel || record.channel;
+    if (!channel) throw new Error('nowhere to post the outcome of the deployment');
+    record.message = await withSlackRetry(() => deps.slack.post(channel, message), {
+      retries: 5,
+      maxTotalMs: 60_000,
+      sleep,
+      onRetry,
+    });
   }
 
   async function conclude(
@@ -176,16 +256,19 @@ export function createDeploymentFollower(deps: FollowerDeps) {
   }
 
   return {
-    /** Saves the record, then follows it in the background. */
-    async start(record: WatchRecord): Promise<void> {
-      await deps.watchers.save(record);
-      void follow(record);
+    /**
+     * Saves the record (removing the intent it came from in the same transaction), then
+     * follows it in the background. Throws only when the record could not be saved.
+     */
+    async start(record: WatchRecord, intentId?: string): Promise<void> {
+      await deps.watchers.save(record, intentId);
+      followInBackground(record);
     },
     /** Picks up deployments nobody follows (after a restart, or a replica that died). */
     async resume(): Promise<number> {
       const records = await deps.watchers.list();
       const free = records.filter((r) => !active.has(r.deploymentId));
-      for (const r of free) void follow(r);
+      for (const r of free) followInBackground(r);
       return free.length;
     },
     /** Stops following (on shutdown) and releases the leases, leaving the records for another replica. */
@@ -194,6 +277,10 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       await Promise.all(
         [...active].map((id) => deps.watchers.release(id, deps.replicaId).catch(() => undefined)),
       );
+    },
+    /** Waits for the background work in flight (tests, and a graceful stop). */
+    async idle(): Promise<void> {
+      await Promise.allSettled([...running]);
     },
     get following(): number {
       return active.size;

@@ -36,11 +36,32 @@ export async function connectRedis(redis: Redis, url: string): Promise<void> {
   }
 }
 
-export async function redisHealthy(redis: Redis): Promise<boolean> {
+export type RedisHealth =
+  | { ok: true }
+  | { ok: false; state: 'unreachable' | 'readonly' | 'oom' | 'error'; reason: string };
+
+/**
+ * Whether Redis takes writes, not only PING: after a failover a replica answers PING
+ * but refuses writes (READONLY), and a full one refuses them too (OOM). Every action
+ * writes its audit entry first, so either means dockside cannot do anything.
+ */
+export async function redisHealth(redis: Redis, probeKey: string): Promise<RedisHealth> {
   try {
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
+    await redis.set(probeKey, String(Date.now()), 'PX', 30_000);
+    return { ok: true };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (message.startsWith('READONLY'))
+      return {
+        ok: false,
+        state: 'readonly',
+        reason: 'Redis refuses writes (READONLY: it is a replica, e.g. after a failover)',
+      };
+    if (message.startsWith('OOM'))
+      return { ok: false, state: 'oom', reason: 'Redis refuses writes (OOM: maxmemory reached)' };
+    if (/^(ERR|WRONGTYPE|NOAUTH|NOPERM|MISCONF)/.test(message))
+      return { ok: false, state: 'error', reason: `Redis refuses writes (${message.split(' ')[0]})` };
+    return { ok: false, state: 'unreachable', reason: 'Redis cannot be reached' };
   }
 }
 

@@ -1,3 +1,4 @@
+import { AxiosError } from 'axios';
 import { assertNoDeploymentInProgress, assertUnlocked } from '../handlers/deploy/start.js';
 import { describeChange } from '../handlers/promote/describe.js';
 import { type ApprovedPromotion, executePromotion } from '../handlers/promote/execute.js';
@@ -6,13 +7,23 @@ import { commitRollback, revertRollback, runRollback } from '../handlers/rollbac
 import type { Clock } from './clock.js';
 import type { AppOpsClient } from './do/app-ops-port.js';
 import type { Deployment, DoClient } from './do/port.js';
+import { DocksideError, isDocksideError } from './errors.js';
 import type { DeploymentFollower } from './follow-deployment.js';
 import type { GitHubClient } from './github/client.js';
+import type { IntentKind, IntentStore, RunIntent } from './intents.js';
 import type { LockStore } from './locks/types.js';
+import type { Logger } from './logger.js';
 import { deploymentMessage } from './render/deployment.js';
 import { escapeText, shortId } from './render/format.js';
 import type { MessageRef, SlackMessage } from './slack/reply.js';
 import type { WatchRecord } from './watchers.js';
+
+/** The intents of this replica, and which of them it is working on right now (the sweeper leaves those alone). */
+export interface IntentRuntime {
+  store: IntentStore;
+  replicaId: string;
+  working: Set<string>;
+}
 
 /**
  * Operations that start a deployment and hand it to the follower, used both by
@@ -24,6 +35,8 @@ export interface RunnerDeps {
   locks: LockStore;
   follower: DeploymentFollower;
   clock: Clock;
+  intents: IntentRuntime;
+  log: Logger;
   github?: GitHubClient;
 }
 
@@ -37,10 +50,13 @@ export interface EnvTarget {
 
 export interface RunContext {
   user: string;
+  /** Channel the work was asked from: where a late outcome goes when the progress message is gone. */
+  channel?: string;
   /** Posts the progress message (in the channel the request came from). */
   post: (message: SlackMessage) => Promise<MessageRef>;
   auditRef?: string;
   approvalId?: string;
+  command?: string;
 }
 
 export interface Started {
@@ -49,43 +65,168 @@ export interface Started {
   doIds: Record<string, string>;
 }
 
-async function follow(
-  deps: RunnerDeps,
-  target: EnvTarget,
-  run: RunContext,
-  deployment: Deployment,
-  kind: string,
-  lines?: string[],
-): Promise<Started> {
-  const record: WatchRecord = {
-    deploymentId: deployment.id,
-    appId: target.appId,
-    app: target.app,
-    env: target.env,
-    kind,
-    user: run.user,
-    message: { channel: '', ts: '' },
-    startedAt: new Date(deps.clock.now()).toISOString(),
-    ...(target.healthUrl ? { healthUrl: target.healthUrl } : {}),
-    ...(target.autoRollback ? { autoRollback: true } : {}),
-    ...(run.auditRef ? { auditRef: run.auditRef } : {}),
-    ...(run.approvalId ? { approvalId: run.approvalId } : {}),
-    ...(lines && lines.length > 0 ? { lines } : {}),
-  };
-  record.message = await run.post(deploymentMessage({ record, deployment, now: deps.clock.now() }));
-  await deps.follower.start(record);
+/** A create that got no answer (timeout, connection cut) or a 5xx may have been applied by DigitalOcean. */
+export function createOutcomeUnknown(err: unknown): boolean {
+  if (isDocksideError(err)) return isDocksideError(err, 'outcome_unknown');
+  if (!(err instanceof AxiosError)) return false;
+  const status = err.response?.status;
+  return status === undefined || status >= 500;
+}
+
+type CreateHooks = { before: () => Promise<void> };
+
+/** The DigitalOcean client with its creating calls preceded by `before` (which marks the intent `creating`). */
+function guardCreates(client: DoClient, hooks: CreateHooks): DoClient {
+  const creating =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await hooks.before();
+      return call(...args);
+    };
   return {
-    detail: `deployment ${deployment.id} started`,
-    deployment,
-    doIds: { appId: target.appId, deploymentId: deployment.id },
+    ...client,
+    createDeployment: creating(client.createDeployment.bind(client)),
+    updateAppSpec: creating(client.updateAppSpec.bind(client)),
+    rollback: creating(client.rollback.bind(client)),
+    revertRollback: creating(client.revertRollback.bind(client)),
+    restoreDatabaseBackup: creating(client.restoreDatabaseBackup.bind(client)),
   };
 }
 
+/**
+ * Runs `create` under a durable intent: written (or, for an approval, already written by
+ * the approve transition) before anything is sent, marked `creating` just before the
+ * creating call, and replaced by the watch record once the deployment id is known. If
+ * this replica dies anywhere in between, src/recovery.ts on any replica finishes the job.
+ */
+async function launch(
+  deps: RunnerDeps,
+  target: EnvTarget,
+  run: RunContext,
+  kind: IntentKind,
+  create: (doClient: DoClient) => Promise<{ deployment: Deployment; lines?: string[] }>,
+  causeHint?: string,
+): Promise<Started> {
+  const { store, replicaId, working } = deps.intents;
+  const fields = {
+    kind,
+    owner: replicaId,
+    user: run.user,
+    channel: run.channel ?? '',
+    app: target.app,
+    env: target.env,
+    appId: target.appId,
+    ...(run.command ? { command: run.command } : {}),
+    ...(run.auditRef ? { auditRef: run.auditRef } : {}),
+    ...(target.healthUrl ? { healthUrl: target.healthUrl } : {}),
+    ...(target.autoRollback ? { autoRollback: true } : {}),
+    ...(causeHint ? { causeHint } : {}),
+  };
+  const existing = run.approvalId ? await store.get(run.approvalId) : null;
+  const intent: RunIntent =
+    existing ??
+    (await store.create({
+      ...fields,
+      ...(run.approvalId ? { id: run.approvalId, approvalId: run.approvalId } : {}),
+    }));
+  working.add(intent.id);
+  try {
+    let sent = false;
+    const guarded = guardCreates(deps.do, {
+      before: async () => {
+        await store.update(intent.id, {
+          ...fields,
+          stage: 'creating',
+          creatingAt: new Date(deps.clock.now()).toISOString(),
+        });
+        sent = true;
+      },
+    });
+    let created: { deployment: Deployment; lines?: string[] };
+    try {
+      created = await create(guarded);
+    } catch (err) {
+      if (sent && createOutcomeUnknown(err)) {
+        throw new DocksideError(
+          'outcome_unknown',
+          `DigitalOcean did not say whether it started the ${kind} of ${target.app} ${target.env}.`,
+          {
+            hint: 'dockside is checking with DigitalOcean and will follow the deployment here if it started; do not run the command again yet.',
+            cause: err,
+          },
+        );
+      }
+      // Nothing was created. An approval's intent goes with the approval's outcome.
+      if (!run.approvalId) await store.remove(intent.id).catch(() => undefined);
+      throw err;
+    }
+    return await handOver(deps, { ...intent, ...fields }, run, created.deployment, created.lines);
+  } finally {
+    working.delete(intent.id);
+  }
+}
+
+/**
+ * The deployment exists on DigitalOcean: from here nothing may tell the person that
+ * nothing was done. Each step that fails leaves the intent for the sweeper instead.
+ */
+async function handOver(
+  deps: RunnerDeps,
+  intent: RunIntent,
+  run: RunContext,
+  deployment: Deployment,
+  lines?: string[],
+): Promise<Started> {
+  const log = deps.log.child({ app: intent.app, env: intent.env, deploymentId: deployment.id });
+  const record: WatchRecord = {
+    deploymentId: deployment.id,
+    appId: intent.appId ?? '',
+    app: intent.app ?? '',
+    env: intent.env ?? '',
+    kind: intent.kind,
+    user: intent.user,
+    message: { channel: '', ts: '' },
+    ...(intent.channel ? { channel: intent.channel } : {}),
+    startedAt: intent.createdAt,
+    ...(intent.healthUrl ? { healthUrl: intent.healthUrl } : {}),
+    ...(intent.autoRollback ? { autoRollback: true } : {}),
+    ...(intent.auditRef ? { auditRef: intent.auditRef } : {}),
+    ...(intent.approvalId ? { approvalId: intent.approvalId } : {}),
+    ...(lines && lines.length > 0 ? { lines } : {}),
+  };
+  const started = {
+    deployment,
+    doIds: { appId: record.appId, deploymentId: deployment.id },
+    detail: `deployment ${deployment.id} started`,
+  };
+  try {
+    await deps.intents.store.update(intent.id, { stage: 'created', deploymentId: deployment.id });
+  } catch (err) {
+    log.error({ err }, 'could not record the id of a deployment that started');
+  }
+  try {
+    record.message = await run.post(deploymentMessage({ record, deployment, now: deps.clock.now() }));
+  } catch (err) {
+    log.warn({ err }, 'could not post the deployment message; the follower posts it');
+  }
+  try {
+    await deps.follower.start(record, intent.id);
+  } catch (err) {
+    log.error({ err }, 'could not save the watch record of a deployment that started');
+    return {
+      ...started,
+      detail: `deployment ${deployment.id} started; dockside cannot reach Redis right now and will follow it here as soon as it can`,
+    };
+  }
+  return started;
+}
+
 export async function runDeploy(deps: RunnerDeps, target: EnvTarget, run: RunContext, forceBuild: boolean) {
-  await assertUnlocked(deps.locks, target);
-  await assertNoDeploymentInProgress(deps.do, target);
-  const deployment = await deps.do.createDeployment(target.appId, { forceBuild });
-  return follow(deps, target, run, deployment, 'deploy');
+  return launch(deps, target, run, 'deploy', async (client) => {
+    await assertUnlocked(deps.locks, target);
+    await assertNoDeploymentInProgress(client, target);
+    return { deployment: await client.createDeployment(target.appId, { forceBuild }) };
+  });
 }
 
 export async function runPromotion(
@@ -94,21 +235,23 @@ export async function runPromotion(
   run: RunContext,
   approved: ApprovedPromotion,
 ) {
-  const result = await executePromotion({
-    do: deps.do,
-    locks: deps.locks,
-    clock: deps.clock,
-    plan: approved,
-    ...(deps.github ? { github: deps.github } : {}),
+  return launch(deps, target, run, 'promote', async (client) => {
+    const result = await executePromotion({
+      do: client,
+      locks: deps.locks,
+      clock: deps.clock,
+      plan: approved,
+      ...(deps.github ? { github: deps.github } : {}),
+    });
+    const deployment = await client.getDeployment(target.appId, result.deploymentId);
+    const lines = [
+      ...result.plan.components.map(describeChange),
+      ...result.moved.map(
+        (m) => `Moved branch \`${m.branch}\` of ${m.repo} to ${m.to.slice(0, 7)} (fast-forward).`,
+      ),
+    ];
+    return { deployment, lines };
   });
-  const deployment = await deps.do.getDeployment(target.appId, result.deploymentId);
-  const lines = [
-    ...result.plan.components.map(describeChange),
-    ...result.moved.map(
-      (m) => `Moved branch \`${m.branch}\` of ${m.repo} to ${m.to.slice(0, 7)} (fast-forward).`,
-    ),
-  ];
-  return follow(deps, target, run, deployment, 'promote', lines);
 }
 
 export async function runRollbackTo(
@@ -117,26 +260,35 @@ export async function runRollbackTo(
   run: RunContext,
   deploymentId: string,
 ) {
-  const result = await runRollback({
-    do: deps.do,
-    locks: deps.locks,
-    appName: target.app,
-    env: target.env,
-    appId: target.appId,
-    deploymentId,
-    user: run.user,
-    clock: deps.clock,
-  });
-  const lines = [
-    `Rolling back from \`${shortId(result.previousDeploymentId)}\` to \`${shortId(result.targetDeploymentId)}\`.`,
-    ...result.warnings.map((w) => `:warning: ${w}`),
-    result.lock
-      ? `:lock: ${target.app} ${target.env} is locked: ${escapeText(result.lock.reason)}. *Commit* keeps this version and the lock, ` +
-        'so nothing deploys over it before a fix; *Revert* goes back to what ran before and lifts the lock.'
-      : `:warning: The automatic lock could not be written: ${escapeText(result.lockProblem ?? 'unknown reason')}. Lock it by hand with \`/lock ${target.app} ${target.env}\`.`,
-  ];
   // Health is not re-checked on the target: the point is to get back to what worked.
-  return follow(deps, { ...target, autoRollback: false }, run, result.deployment, 'rollback', lines);
+  return launch(
+    deps,
+    { ...target, autoRollback: false },
+    run,
+    'rollback',
+    async (client) => {
+      const result = await runRollback({
+        do: client,
+        locks: deps.locks,
+        appName: target.app,
+        env: target.env,
+        appId: target.appId,
+        deploymentId,
+        user: run.user,
+        clock: deps.clock,
+      });
+      const lines = [
+        `Rolling back from \`${shortId(result.previousDeploymentId)}\` to \`${shortId(result.targetDeploymentId)}\`.`,
+        ...result.warnings.map((w) => `:warning: ${w}`),
+        result.lock
+          ? `:lock: ${target.app} ${target.env} is locked: ${escapeText(result.lock.reason)}. *Commit* keeps this version and the lock, ` +
+            'so nothing deploys over it before a fix; *Revert* goes back to what ran before and lifts the lock.'
+          : `:warning: The automatic lock could not be written: ${escapeText(result.lockProblem ?? 'unknown reason')}. Lock it by hand with \`/lock ${target.app} ${target.env}\`.`,
+      ];
+      return { deployment: result.deployment, lines };
+    },
+    deploymentId,
+  );
 }
 
 export async function runCommitRollback(deps: RunnerDeps, target: EnvTarget) {
@@ -150,14 +302,16 @@ export async function runCommitRollback(deps: RunnerDeps, target: EnvTarget) {
 }
 
 export async function runRevertRollback(deps: RunnerDeps, target: EnvTarget, run: RunContext) {
-  const result = await revertRollback({
-    do: deps.do,
-    locks: deps.locks,
-    appName: target.app,
-    env: target.env,
-    appId: target.appId,
+  return launch(deps, target, run, 'revert', async (client) => {
+    const result = await revertRollback({
+      do: client,
+      locks: deps.locks,
+      appName: target.app,
+      env: target.env,
+      appId: target.appId,
+    });
+    return { deployment: result.deployment, lines: [result.message] };
   });
-  return follow(deps, target, run, result.deployment, 'revert', [result.message]);
 }
 
 export async function runRestart(

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { MessageRef } from './slack/reply.js';
+import { failed, INTENT_INDEX, intentKey } from './intents.js';
+import type { MessageRef, SlackMessage } from './slack/reply.js';
 
 /** A deployment whose Slack message dockside keeps up to date; kept in Redis so a restart resumes it. */
 export interface WatchRecord {
@@ -10,7 +11,11 @@ export interface WatchRecord {
   /** What started it, for the message title: deploy, promote, rollback, revert. */
   kind: string;
   user: string;
+  /** The progress message; empty `ts` when it could not be posted yet (the follower posts one). */
   message: MessageRef;
+  /** Where to post the progress message when there is none yet. */
+  channel?: string;
+  /** When the work was asked for (its intent's creation): deadlines count from here, across takeovers. */
   startedAt: string;
   healthUrl?: string;
   autoRollback?: boolean;
@@ -20,6 +25,11 @@ export interface WatchRecord {
   auditRef?: string;
   /** Extra plain lines shown in the message (e.g. what a promotion changes). */
   lines?: string[];
+  /**
+   * The outcome message, once the deployment ended and its audit and approval were
+   * recorded: whoever holds the record next only delivers this, it does not conclude again.
+   */
+  final?: { message: SlackMessage; ok: boolean };
 }
 
 const INDEX = 'watch:index';
@@ -27,7 +37,8 @@ const key = (id: string) => `watch:${id}`;
 const leaseKey = (id: string) => `watch:${id}:lease`;
 
 export interface WatcherStore {
-  save(record: WatchRecord): Promise<void>;
+  /** Saves the record; when `intentId` is given, removes that intent in the same transaction. */
+  save(record: WatchRecord, intentId?: string): Promise<void>;
   remove(deploymentId: string): Promise<void>;
   list(): Promise<WatchRecord[]>;
   /** Takes or renews the right to follow one deployment; true when this replica holds it. */
@@ -50,15 +61,18 @@ return 1`;
 
 export function createWatcherStore(redis: Redis): WatcherStore {
   return {
-    async save(record) {
-      await redis
+    async save(record, intentId) {
+      const tx = redis
         .multi()
         .set(key(record.deploymentId), JSON.stringify(record))
-        .sadd(INDEX, record.deploymentId)
-        .exec();
+        .sadd(INDEX, record.deploymentId);
+      if (intentId) tx.del(intentKey(intentId)).zrem(INTENT_INDEX, intentId);
+      failed(await tx.exec());
     },
     async remove(deploymentId) {
-      await redis.multi().del(key(deploymentId), leaseKey(deploymentId)).srem(INDEX, deploymentId).exec();
+      failed(
+        await redis.multi().del(key(deploymentId), leaseKey(deploymentId)).srem(INDEX, deploymentId).exec(),
+      );
     },
     async list() {
       const ids = await redis.smembers(INDEX);

@@ -3,8 +3,9 @@ import { luaScript } from '../../src/audit/redis-script.js';
 /**
  * Every approval state transition is one of these scripts, so it is atomic across
  * replicas. KEYS are always, in this order: the request hash, the pending-by-expiry
- * zset, then one zset per state (see STATE_ORDER). ARGV[1] is how long a finished
- * request is kept (ms). A script touches only these keys, so ioredis' keyPrefix applies.
+ * zset, one zset per state (see STATE_ORDER), then the request's run intent and the
+ * intent index (src/intents.ts). ARGV[1] is how long a finished request is kept (ms).
+ * A script touches only these keys, so ioredis' keyPrefix applies.
  */
 export const STATE_ORDER = [
   'pending',
@@ -23,6 +24,8 @@ local STATE_KEY = {}
 for i, s in ipairs({${STATE_ORDER.map((s) => `'${s}'`).join(', ')}}) do STATE_KEY[s] = i + 2 end
 local FINAL = {succeeded = true, failed = true, rejected = true, expired = true, cancelled = true}
 local KEEP_MS = tonumber(ARGV[1])
+local INTENT = #KEYS - 1
+local INTENTS = #KEYS
 
 local function load()
   local raw = redis.call('HGET', KEYS[1], 'doc')
@@ -52,7 +55,21 @@ local function move(doc, to)
 end
 `;
 
-const script = (body: string) => luaScript(`${PRELUDE}\n${body}`);
+// The approval becomes the durable intent to run it, owned by the replica that claims it:
+// if that replica dies before it is done, another one adopts the intent (src/recovery.ts).
+const CLAIM_PRELUDE = `
+local function claim(doc, owner, now, nowIso)
+  local intent = {id = doc.id, kind = doc.kind, owner = owner, stage = 'claimed', user = doc.requester,
+    channel = doc.channel, command = doc.command, app = doc.app, env = doc.env, database = doc.database,
+    approvalId = doc.id, createdAt = nowIso}
+  if type(doc.binding) == 'table' and doc.binding.app_id then intent.appId = doc.binding.app_id end
+  redis.call('SET', KEYS[INTENT], cjson.encode(intent))
+  redis.call('ZADD', KEYS[INTENTS], now, doc.id)
+  return move(doc, 'running')
+end
+`;
+
+const script = (body: string) => luaScript(`${PRELUDE}\n${CLAIM_PRELUDE}\n${body}`);
 
 // ARGV: keep, doc, exp, created, ttl of the hash (ms).
 export const CREATE = script(`
@@ -65,7 +82,9 @@ redis.call('ZADD', KEYS[STATE_KEY.pending], ARGV[4], doc.id)
 return 1
 `);
 
-// ARGV: keep, user, now, now ISO, self approval allowed ('1'/'0'). Returns {status, doc}.
+// ARGV: keep, user, now, now ISO, self approval allowed ('1'/'0'), replica id. Returns {status, doc}.
+// The click that reaches the threshold also claims the run (pending -> running) and writes
+// its intent: there is no moment at which a request is approved but owned by nobody.
 export const APPROVE = script(`
 local doc, raw = load()
 if not doc then return {'not_found'} end
@@ -77,7 +96,9 @@ for _, a in ipairs(doc.approvals) do
   if a.user == user then return {'already_approved_by_you', raw} end
 end
 table.insert(doc.approvals, {user = user, at = ARGV[4]})
-if #doc.approvals >= (tonumber(doc.required) or 1) then return {'approved', move(doc, 'approved')} end
+if #doc.approvals >= (tonumber(doc.required) or 1) then
+  return {'approved', claim(doc, ARGV[6], tonumber(ARGV[3]), ARGV[4])}
+end
 return {'recorded', save(doc)}
 `);
 
@@ -102,19 +123,22 @@ doc.cancelledBy = ARGV[2]
 return {1, move(doc, 'cancelled')}
 `);
 
-// ARGV: keep. Returns 1 to the one caller that moved approved -> running.
+// ARGV: keep, replica id, now, now ISO. Returns the doc to the one caller that moved
+// approved -> running (requests approved by an older dockside that claimed in a second step).
 export const CLAIM_RUN = script(`
 local doc = load()
-if not doc or doc.state ~= 'approved' then return 0 end
-move(doc, 'running')
-return 1
+if not doc or doc.state ~= 'approved' then return nil end
+return claim(doc, ARGV[2], tonumber(ARGV[3]), ARGV[4])
 `);
 
 // ARGV: keep, final state, outcome. Returns the doc, or nil when it was not running.
+// The run intent goes in the same step: a finished request has nothing left to recover.
 export const FINISH = script(`
 local doc = load()
 if not doc or doc.state ~= 'running' then return nil end
 doc.outcome = ARGV[3]
+redis.call('DEL', KEYS[INTENT])
+redis.call('ZREM', KEYS[INTENTS], doc.id)
 return move(doc, ARGV[2])
 `);
 

@@ -1,34 +1,46 @@
 import type { WebClient } from '@slack/web-api';
 import type { MessageRef, SlackMessage, SlackPoster } from './reply.js';
+import { type SlackRetryOptions, withSlackRetry } from './retry.js';
 
-/** SlackPoster over the Web API client (chat.*, files.uploadV2). */
-export function createWebPoster(client: WebClient): SlackPoster {
+/**
+ * SlackPoster over the Web API client (chat.*, files.uploadV2). Give it a client made
+ * with `rejectRateLimitedCalls: true` and no retries of its own: 429s, `ratelimited` and
+ * 5xx are retried here, after Slack's Retry-After, `retry.retries` times.
+ */
+export function createWebPoster(client: WebClient, retry: SlackRetryOptions = { retries: 0 }): SlackPoster {
+  const again = <T>(call: () => Promise<T>) => withSlackRetry(call, retry);
   return {
     async post(channel, message, options = {}) {
-      const result = await client.chat.postMessage({
-        channel,
-        text: message.text,
-        ...(message.blocks ? { blocks: message.blocks } : {}),
-        ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
-        unfurl_links: false,
-      });
+      const result = await again(() =>
+        client.chat.postMessage({
+          channel,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+          ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+          unfurl_links: false,
+        }),
+      );
       return { channel: result.channel ?? channel, ts: result.ts ?? '' };
     },
     async update(ref, message) {
-      await client.chat.update({
-        channel: ref.channel,
-        ts: ref.ts,
-        text: message.text,
-        ...(message.blocks ? { blocks: message.blocks } : { blocks: [] }),
-      });
+      await again(() =>
+        client.chat.update({
+          channel: ref.channel,
+          ts: ref.ts,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : { blocks: [] }),
+        }),
+      );
     },
     async postEphemeral(channel, user, message) {
-      await client.chat.postEphemeral({
-        channel,
-        user,
-        text: message.text,
-        ...(message.blocks ? { blocks: message.blocks } : {}),
-      });
+      await again(() =>
+        client.chat.postEphemeral({
+          channel,
+          user,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+        }),
+      );
     },
     async uploadFile(channel, file) {
       const common = {
@@ -76,6 +88,13 @@ export function createThrottledUpdater(
         pending = undefined;
         if (next) void send(next);
       }, wait);
+    },
+    /** Drops what is queued and waits for the update in flight, so a final message sent next lands last. */
+    async stop(): Promise<void> {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      pending = undefined;
+      await chain;
     },
     async flush(message: SlackMessage): Promise<void> {
       if (timer) clearTimeout(timer);

@@ -43,7 +43,7 @@ describe('approval store under concurrent clicks', () => {
     const { id } = await first.create(request(1), { ttlMinutes: 30, now: T0 });
     const started = performance.now();
     const results = await Promise.all(
-      stores.map((s, i) => s.approve(id, `U0APP${i}`, { now: T0 + MIN, selfApproval: false })),
+      stores.map((s, i) => s.approve(id, `U0APP${i}`, { now: T0 + MIN, selfApproval: false, owner: 'r1' })),
     );
     console.info(`approvals: 50 concurrent approve() in ${(performance.now() - started).toFixed(1)} ms`);
     expect(results.filter((r) => r.status === 'approved')).toHaveLength(1);
@@ -55,22 +55,26 @@ describe('approval store under concurrent clicks', () => {
     const { stores, first } = await replicas(50);
     const { id } = await first.create(request(3), { ttlMinutes: 30, now: T0 });
     const results = await Promise.all(
-      stores.map((s, i) => s.approve(id, `U0APP${i}`, { now: T0 + MIN, selfApproval: false })),
+      stores.map((s, i) => s.approve(id, `U0APP${i}`, { now: T0 + MIN, selfApproval: false, owner: 'r1' })),
     );
     const count = (status: string) => results.filter((r) => r.status === status).length;
     expect([count('approved'), count('recorded'), count('closed')]).toEqual([1, 2, 47]);
     const stored = await first.get(id);
-    expect(stored?.state).toBe('approved');
+    expect(stored?.state).toBe('running');
     expect(new Set(stored?.approvals.map((a) => a.user)).size).toBe(3);
   });
 
-  it('20 replicas claiming the run: exactly one runs it', async () => {
+  it('20 replicas approving at once: exactly one owns the run, and no click leaves it owned by nobody', async () => {
     const { stores, first } = await replicas(20);
     const { id } = await first.create(request(1), { ttlMinutes: 30, now: T0 });
-    await first.approve(id, 'U0BOB', { now: T0, selfApproval: false });
-    const claims = await Promise.all(stores.map((s) => s.claimRun(id)));
-    expect(claims.filter(Boolean)).toHaveLength(1);
+    const results = await Promise.all(
+      stores.map((s, i) => s.approve(id, `U0APPROVER${i}`, { now: T0, selfApproval: false, owner: `r${i}` })),
+    );
+    const winners = results.filter((r) => r.status === 'approved');
+    expect(winners).toHaveLength(1);
     expect((await first.get(id))?.state).toBe('running');
+    const claims = await Promise.all(stores.map((s, i) => s.claimRun(id, { owner: `r${i}`, now: T0 })));
+    expect(claims.filter(Boolean)).toHaveLength(0);
   });
 
   it('an approval racing the expiry sweep either approves or expires, never both', async () => {
@@ -82,7 +86,7 @@ describe('approval store under concurrent clicks', () => {
       const [approval, ...sweeps] = await Promise.all([
         // Odd rounds click a moment later, so both orders of arrival are exercised.
         sleep(round % 2 === 0 ? 0 : 3).then(() =>
-          stores[0]!.approve(id, 'U0BOB', { now: expiry - 1, selfApproval: false }),
+          stores[0]!.approve(id, 'U0BOB', { now: expiry - 1, selfApproval: false, owner: 'r1' }),
         ),
         ...stores.slice(1).map((s) => s.expireDue(expiry)),
       ]);
@@ -90,16 +94,16 @@ describe('approval store under concurrent clicks', () => {
       const state = (await first.get(id))?.state;
       if (approval?.status === 'approved') {
         expect(expiredBySweep).toEqual([]);
-        expect(state).toBe('approved');
+        expect(state).toBe('running');
       } else {
         expect(approval).toMatchObject({ status: 'closed', request: { state: 'expired' } });
         expect(expiredBySweep).toHaveLength(1);
         expect(state).toBe('expired');
-        expect(await first.claimRun(id)).toBe(false);
+        expect(await first.claimRun(id, { owner: 'r2', now: T0 })).toBeNull();
       }
       outcomes.add(state ?? 'missing');
     }
-    expect([...outcomes].sort()).toEqual(['approved', 'expired']);
+    expect([...outcomes].sort()).toEqual(['expired', 'running']);
   });
 
   it('several sweepers expire each due request exactly once', async () => {

@@ -53,7 +53,7 @@ describe('approval store: lifecycle', () => {
     const { store } = setup();
     const { id } = await store.create(deployRequest({ required: 2 }), { ttlMinutes: 30, now: T0 });
     await store.setMessages(id, []);
-    const result = await store.approve(id, 'U0BOB', { now: T0 + MIN, selfApproval: false });
+    const result = await store.approve(id, 'U0BOB', { now: T0 + MIN, selfApproval: false, owner: 'r1' });
     expect(result.status).toBe('recorded');
     const stored = await store.get(id);
     expect(stored?.messages).toEqual([]);
@@ -67,32 +67,33 @@ describe('approval store: lifecycle', () => {
   it('never lets the requester approve their own request unless self approval is on', async () => {
     const { store } = setup();
     const { id } = await store.create(deployRequest(), { ttlMinutes: 30, now: T0 });
-    const own = await store.approve(id, 'U0ALICE', { now: T0, selfApproval: false });
+    const own = await store.approve(id, 'U0ALICE', { now: T0, selfApproval: false, owner: 'r1' });
     expect(own.status).toBe('self_approval');
-    expect(await store.claimRun(id)).toBe(false);
+    expect(await store.claimRun(id, { owner: 'r2', now: T0 })).toBeNull();
     expect((await store.get(id))?.state).toBe('pending');
-    expect((await store.approve(id, 'U0ALICE', { now: T0, selfApproval: true })).status).toBe('approved');
+    expect((await store.approve(id, 'U0ALICE', { now: T0, selfApproval: true, owner: 'r1' })).status).toBe(
+      'approved',
+    );
   });
 
   it('counts distinct approvers and approves on reaching the threshold', async () => {
     const { store } = setup();
     const { id } = await store.create(deployRequest({ required: 2 }), { ttlMinutes: 30, now: T0 });
-    const at = { now: T0 + MIN, selfApproval: false };
+    const at = { now: T0 + MIN, selfApproval: false, owner: 'r1' };
     expect((await store.approve(id, 'U0BOB', at)).status).toBe('recorded');
     expect((await store.approve(id, 'U0BOB', at)).status).toBe('already_approved_by_you');
-    expect(await store.claimRun(id)).toBe(false);
+    expect(await store.claimRun(id, { owner: 'r2', now: T0 })).toBeNull();
     const done = await store.approve(id, 'U0CAROL', at);
-    expect(done).toMatchObject({ status: 'approved', request: { state: 'approved' } });
+    expect(done).toMatchObject({ status: 'approved', request: { state: 'running' } });
     expect((await store.approve(id, 'U0DAVE', at)).status).toBe('closed');
   });
 
   it('runs an approved request once and records its outcome, kept for 30 days', async () => {
     const { redis, store } = setup();
     const { id } = await store.create(deployRequest(), { ttlMinutes: 30, now: T0 });
-    await store.approve(id, 'U0BOB', { now: T0, selfApproval: false });
     expect(await store.finish(id, 'succeeded', 'too early')).toBeNull();
-    expect(await store.claimRun(id)).toBe(true);
-    expect(await store.claimRun(id)).toBe(false);
+    await store.approve(id, 'U0BOB', { now: T0, selfApproval: false, owner: 'r1' });
+    expect(await store.claimRun(id, { owner: 'r2', now: T0 })).toBeNull();
     const finished = await store.finish(id, 'succeeded', 'deployed 9f8e7d6, healthy');
     expect(finished).toMatchObject({ state: 'succeeded', outcome: 'deployed 9f8e7d6, healthy' });
     expect(await store.finish(id, 'failed', 'again')).toBeNull();
@@ -113,10 +114,10 @@ describe('approval store: lifecycle', () => {
       rejection: { user: 'U0BOB', reason: 'not during the sale', at: '2025-05-01T09:01:00.000Z' },
     });
     expect((await store.reject(id, 'U0CAROL', 'me too', T0 + MIN)).ok).toBe(false);
-    expect((await store.approve(id, 'U0CAROL', { now: T0 + MIN, selfApproval: false })).status).toBe(
-      'closed',
-    );
-    expect(await store.claimRun(id)).toBe(false);
+    expect(
+      (await store.approve(id, 'U0CAROL', { now: T0 + MIN, selfApproval: false, owner: 'r1' })).status,
+    ).toBe('closed');
+    expect(await store.claimRun(id, { owner: 'r2', now: T0 })).toBeNull();
   });
 
   it('lets only the requester cancel, and only while pending', async () => {
@@ -127,17 +128,21 @@ describe('approval store: lifecycle', () => {
     expect(byOther.request?.state).toBe('pending');
     const own = await store.cancel(id, 'U0ALICE', T0);
     expect(own).toMatchObject({ ok: true, request: { state: 'cancelled', cancelledBy: 'U0ALICE' } });
-    expect((await store.approve(id, 'U0BOB', { now: T0, selfApproval: false })).status).toBe('closed');
+    expect((await store.approve(id, 'U0BOB', { now: T0, selfApproval: false, owner: 'r1' })).status).toBe(
+      'closed',
+    );
   });
 
   it('treats a click at or after expiry as expired, even before the sweeper ran', async () => {
     const { store } = setup();
     const { id } = await store.create(deployRequest(), { ttlMinutes: 30, now: T0 });
-    const late = await store.approve(id, 'U0BOB', { now: T0 + 30 * MIN, selfApproval: false });
+    const late = await store.approve(id, 'U0BOB', { now: T0 + 30 * MIN, selfApproval: false, owner: 'r1' });
     expect(late).toMatchObject({ status: 'expired', request: { state: 'expired' } });
-    expect((await store.approve(id, 'U0BOB', { now: T0, selfApproval: false })).status).toBe('closed');
+    expect((await store.approve(id, 'U0BOB', { now: T0, selfApproval: false, owner: 'r1' })).status).toBe(
+      'closed',
+    );
     expect(await store.expireDue(T0 + 60 * MIN)).toEqual([]);
-    expect(await store.claimRun(id)).toBe(false);
+    expect(await store.claimRun(id, { owner: 'r2', now: T0 })).toBeNull();
   });
 
   it('expireDue expires only what is due, once', async () => {
@@ -153,13 +158,65 @@ describe('approval store: lifecycle', () => {
 
   it('answers not_found for unknown or malformed ids', async () => {
     const { store } = setup();
-    expect(await store.approve('AAAAAAAAAAAA', 'U0BOB', { now: T0, selfApproval: false })).toEqual({
+    expect(
+      await store.approve('AAAAAAAAAAAA', 'U0BOB', { now: T0, selfApproval: false, owner: 'r1' }),
+    ).toEqual({
       status: 'not_found',
     });
-    expect(await store.approve('../state:pending', 'U0BOB', { now: T0, selfApproval: false })).toEqual({
+    expect(
+      await store.approve('../state:pending', 'U0BOB', { now: T0, selfApproval: false, owner: 'r1' }),
+    ).toEqual({
       status: 'not_found',
     });
     expect(await store.get('nope')).toBeNull();
-    expect(await store.claimRun('AAAAAAAAAAAA')).toBe(false);
+    expect(await store.claimRun('AAAAAAAAAAAA', { owner: 'r2', now: T0 })).toBeNull();
+  });
+});
+
+describe('approval store: approve and claim are one transition (issue 13, broken 1)', () => {
+  it('the approving click moves the request to running and writes its intent, owned by that replica', async () => {
+    const { redis, store } = setup();
+    const { id } = await store.create(deployRequest(), { ttlMinutes: 30, now: T0 });
+    const result = await store.approve(id, 'U0BOB', {
+      now: T0 + MIN,
+      selfApproval: false,
+      owner: 'replica-a',
+    });
+    expect(result).toMatchObject({ status: 'approved', request: { state: 'running' } });
+    // Nothing else has to happen for the run to be owned: if Redis or the replica dies now,
+    // the intent is there for another replica to adopt.
+    expect(JSON.parse((await redis.get(`intent:${id}`)) ?? 'null')).toMatchObject({
+      id,
+      kind: 'deploy',
+      owner: 'replica-a',
+      stage: 'claimed',
+      approvalId: id,
+      user: 'U0ALICE',
+      channel: 'C0DEPLOYS',
+      createdAt: '2025-05-01T09:01:00.000Z',
+    });
+    expect(await redis.zrange('intents', '0', '-1')).toEqual([id]);
+    expect(await store.listByState(['approved'])).toEqual([]);
+    // Finishing the run removes the intent in the same step.
+    await store.finish(id, 'failed', 'not run');
+    expect(await redis.get(`intent:${id}`)).toBeNull();
+    expect(await redis.zrange('intents', '0', '-1')).toEqual([]);
+  });
+
+  it('a request left approved by an older dockside is claimed once, with an intent', async () => {
+    const { redis, store } = setup();
+    const { id } = await store.create(deployRequest(), { ttlMinutes: 30, now: T0 });
+    await redis.hset(`approval:${id}`, 'state', 'approved');
+    const raw = JSON.parse((await redis.hget(`approval:${id}`, 'doc')) ?? '{}');
+    await redis.hset(`approval:${id}`, 'doc', JSON.stringify({ ...raw, state: 'approved' }));
+    await redis.zrem('approvals:state:pending', id);
+    await redis.zadd('approvals:state:approved', T0, id);
+    const claims = await Promise.all([
+      store.claimRun(id, { owner: 'r1', now: T0 }),
+      store.claimRun(id, { owner: 'r2', now: T0 }),
+    ]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect((await store.get(id))?.state).toBe('running');
+    expect(JSON.parse((await redis.get(`intent:${id}`)) ?? 'null')).toMatchObject({ stage: 'claimed' });
   });
 });

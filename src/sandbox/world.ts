@@ -39,6 +39,9 @@ export interface WorldOptions {
   logSink?: (line: string) => void;
   bot?: Partial<DocksideOptions>;
   sim?: DoSimulator;
+  /** Where the bots reach Slack and DigitalOcean, when not directly (fault tests put proxies in between). */
+  slackApiUrl?: (slack: FakeSlack) => string;
+  doApiUrl?: (sim: DoSimulator) => string;
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
@@ -68,9 +71,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       env: {
         SLACK_BOT_TOKEN: secrets.botToken,
         SLACK_SIGNING_SECRET: secrets.signingSecret,
-        SLACK_API_URL: slack.apiUrl,
+        SLACK_API_URL: options.slackApiUrl?.(slack) ?? slack.apiUrl,
         DIGITALOCEAN_TOKEN: sim.token,
-        DIGITALOCEAN_API_URL: sim.url,
+        DIGITALOCEAN_API_URL: options.doApiUrl?.(sim) ?? sim.url,
         REDIS_URL: options.redisUrl ?? 'redis://127.0.0.1:6379',
         DOCKSIDE_CONFIG: '(world)',
         PORT: 0,

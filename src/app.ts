@@ -70,6 +70,8 @@ export interface DocksideOptions {
   updateIntervalMs?: number;
   /** Web API retries (0 in tests: a failing call must not wait for minutes). */
   slackRetries?: number;
+  /** Timeout of one DigitalOcean call (default 15 s, as dots-wrapper). */
+  doTimeoutMs?: number;
   /** DO API read retries and their base delay. */
   doRetry?: { retries: number; baseDelayMs: number; maxDelayMs: number };
   probeHealth?: (url: string) => Promise<HealthProbeResult>;
@@ -126,6 +128,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     token: env.DIGITALOCEAN_TOKEN,
     ...(env.DIGITALOCEAN_API_URL ? { endpoint: env.DIGITALOCEAN_API_URL } : {}),
     ...(options.doRetry ? { retry: options.doRetry } : {}),
+    ...(options.doTimeoutMs ? { timeoutMs: options.doTimeoutMs } : {}),
     clock,
     log,
     onCall: (call: DoCallInfo) =>
@@ -341,13 +344,14 @@ export function createDockside(options: DocksideOptions): Dockside {
       await recovery.sweep().catch((err: unknown) => log.warn({ err }, 'recovery sweep failed'));
       await follower.resume();
       await data.start();
-      // Liveness, intents and unfollowed deployments on one tick: with the 8 s leases, another
-      // replica takes over a dead one's work within 10 s.
+      // Liveness, leases, intents and unfollowed deployments on one tick: with 6 s leases and
+      // a 2 s tick, another replica takes over a dead one's work within 10 s.
       const tick = options.recoveryTickMs ?? 2000;
       timers.push(
         setInterval(() => {
-          void recovery
-            .sweep()
+          void follower
+            .renew()
+            .then(() => recovery.sweep())
             .then(() => follower.resume())
             .catch((err: unknown) => log.warn({ err }, 'recovery sweep failed'));
         }, tick),

@@ -50,7 +50,7 @@ export interface FollowerDeps {
   onFinished?: (record: WatchRecord, ok: boolean, summary: string) => Promise<void>;
 }
 
-export const DEFAULT_LEASE_MS = 8000;
+export const DEFAULT_LEASE_MS = 6000;
 
 /**
  * Keeps a deployment's Slack message up to date until it ends, then checks the
@@ -276,6 +276,19 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       stopping = true;
       await Promise.all(
         [...active].map((id) => deps.watchers.release(id, deps.replicaId).catch(() => undefined)),
+      );
+    },
+    /**
+     * Renews the leases of what this replica follows, on the recovery tick (every 2 s),
+     * so a lease can be short (fast takeover) even when one poll of DigitalOcean is slow.
+     */
+    async renew(): Promise<void> {
+      await Promise.all(
+        [...active].map((id) =>
+          deps.watchers
+            .lease(id, deps.replicaId, leaseMs)
+            .catch((err: unknown) => deps.log.warn({ err, deploymentId: id }, 'could not renew a lease')),
+        ),
       );
     },
     /** Waits for the background work in flight (tests, and a graceful stop). */

@@ -3,6 +3,7 @@ import { checkStartup, formatSections } from './config/startup.js';
 import { hasSlackCredentials, parseEnv } from './env.js';
 import { isDocksideError } from './errors.js';
 import { createLogger } from './logger.js';
+import { installProcessHandlers } from './process-handlers.js';
 import { registerConnectionString, registerSecret } from './secrets.js';
 
 /** Start-up: the bot with credentials, the sandbox without (outside production). */
@@ -43,16 +44,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: env.LOG_LEVEL });
   log.info({ config: check.configSource }, 'config loaded');
   const dockside = createDockside({ env, config, log });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    await dockside.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  installProcessHandlers({ log, stop: () => dockside.stop() });
   await dockside.start();
 }
 

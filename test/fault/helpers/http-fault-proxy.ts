@@ -23,8 +23,8 @@ export type Rule = (req: ProxiedRequest) => Fault | undefined;
  * Retry-After, 500, a body that is not JSON), no answer at all, or a hook run between
  * the upstream's answer and the client (to kill a process mid-create).
  */
-export async function startFaultProxy(upstream: string) {
-  const target = new URL(upstream);
+export async function startFaultProxy(upstream?: string) {
+  let target = new URL(upstream ?? 'http://127.0.0.1:1');
   const rules: Rule[] = [];
   const seen: ProxiedRequest[] = [];
   const hanging = new Set<http.ServerResponse>();
@@ -86,8 +86,12 @@ export async function startFaultProxy(upstream: string) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const proxy = {
-    url: `http://127.0.0.1:${port}${target.pathname.replace(/\/$/, '')}`,
     origin: `http://127.0.0.1:${port}`,
+    /** The proxy's URL for the upstream's URL (same path). */
+    urlFor(upstreamUrl: string): string {
+      target = new URL(upstreamUrl);
+      return `http://127.0.0.1:${port}${target.pathname.replace(/\/$/, '')}`;
+    },
     seen,
     /** Adds a rule; returns a function that removes it. */
     rule(rule: Rule): () => void {

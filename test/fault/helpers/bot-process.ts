@@ -1,0 +1,50 @@
+/**
+ * A dockside bot in a process of its own, for tests that SIGKILL or SIGTERM it. Started
+ * by spawnBotProcess() with its settings in FAULT_BOT (JSON); prints `READY <port>`.
+ */
+import { createDockside } from '../../../src/app.js';
+import { createLogger } from '../../../src/logger.js';
+import { installProcessHandlers } from '../../../src/process-handlers.js';
+import { sandboxConfig } from '../../../src/sandbox/config.js';
+
+interface Settings {
+  signingSecret: string;
+  botToken: string;
+  doToken: string;
+  slackApiUrl: string;
+  doApiUrl: string;
+  githubApiUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  replicaId: string;
+}
+
+const settings = JSON.parse(process.env.FAULT_BOT ?? '{}') as Settings;
+const log = createLogger({ level: 'info' });
+const bot = createDockside({
+  env: {
+    SLACK_BOT_TOKEN: settings.botToken,
+    SLACK_SIGNING_SECRET: settings.signingSecret,
+    SLACK_API_URL: settings.slackApiUrl,
+    DIGITALOCEAN_TOKEN: settings.doToken,
+    DIGITALOCEAN_API_URL: settings.doApiUrl,
+    REDIS_URL: settings.redisUrl,
+    DOCKSIDE_CONFIG: '(fault test)',
+    PORT: 0,
+    LOG_LEVEL: 'info',
+  },
+  config: sandboxConfig({ githubApiUrl: settings.githubApiUrl }),
+  log,
+  port: 0,
+  host: '127.0.0.1',
+  pollMs: 25,
+  updateIntervalMs: 50,
+  slackRetries: 0,
+  doRetry: { retries: 2, baseDelayMs: 10, maxDelayMs: 50 },
+  redisKeyPrefix: settings.redisKeyPrefix,
+  replicaId: settings.replicaId,
+  schedules: false,
+});
+installProcessHandlers({ log, stop: () => bot.stop() });
+await bot.start();
+process.stdout.write(`READY ${bot.port}\n`);

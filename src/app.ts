@@ -39,7 +39,7 @@ import { createRedisLockStore } from './locks/redis-lock-store.js';
 import type { LockStore } from './locks/types.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createRecovery } from './recovery.js';
+import { createRecovery, type Recovery } from './recovery.js';
 import { connectRedis, createRedis, redisHealth } from './redis.js';
 import type { HealthProbeResult } from './render/deployment.js';
 import type { IntentRuntime } from './runners.js';
@@ -100,6 +100,7 @@ export interface Dockside {
   locks: LockStore;
   slack: SlackPoster;
   follower: DeploymentFollower;
+  recovery: Recovery;
   approvals: ApprovalService;
   metrics: Metrics;
   /** Scheduled jobs (summary, health poll, dumps, prunes); one replica runs each tick. */
@@ -329,6 +330,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     locks,
     slack,
     follower,
+    recovery,
     approvals,
     metrics,
     scheduler: data.scheduler,
@@ -341,28 +343,32 @@ export function createDockside(options: DocksideOptions): Dockside {
       await app.init();
       if (socketMode) await receiver.start();
       await app.start();
-      await recovery.sweep().catch((err: unknown) => log.warn({ err }, 'recovery sweep failed'));
-      await follower.resume();
+      // Background loops: each step is caught and logged on its own, so one failing (Redis
+      // refusing writes, DigitalOcean down) neither stops the others nor reaches the process.
+      const background = (task: string, work: () => Promise<unknown>) =>
+        Promise.resolve()
+          .then(work)
+          .catch((err: unknown) =>
+            log.warn({ err, task }, 'background task failed; it runs again on the next tick'),
+          );
+      await background('recovery', () => recovery.sweep());
+      await background('resume', () => follower.resume());
       await data.start();
       // Liveness, leases, intents and unfollowed deployments on one tick: with 6 s leases and
       // a 2 s tick, another replica takes over a dead one's work within 10 s.
-      const tick = options.recoveryTickMs ?? 2000;
       timers.push(
         setInterval(() => {
-          void follower
-            .renew()
-            .then(() => recovery.sweep())
-            .then(() => follower.resume())
-            .catch((err: unknown) => log.warn({ err }, 'recovery sweep failed'));
-        }, tick),
+          void (async () => {
+            await background('renew', () => follower.renew());
+            await background('recovery', () => recovery.sweep());
+            await background('resume', () => follower.resume());
+          })();
+        }, options.recoveryTickMs ?? 2000),
       );
       // Every replica sweeps; the store expires each request exactly once.
       timers.push(
         setInterval(
-          () =>
-            void approvals
-              ?.expireDue()
-              .catch((err: unknown) => log.warn({ err }, 'approval expiry sweep failed')),
+          () => void background('expiry', async () => approvals?.expireDue()),
           options.expirySweepMs ?? 15_000,
         ),
       );

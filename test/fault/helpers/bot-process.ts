@@ -48,3 +48,10 @@ const bot = createDockside({
 installProcessHandlers({ log, stop: () => bot.stop() });
 await bot.start();
 process.stdout.write(`READY ${bot.port}\n`);
+if (process.env.FAULT_INJECT_REJECTION) {
+  // A background task that forgot its catch: the process-level handler must log it and go on.
+  setTimeout(() => void Promise.reject(new Error('injected background failure')), 10);
+  setTimeout(() => {
+    throw new Error('injected uncaught exception');
+  }, 20);
+}

@@ -8,6 +8,7 @@ const ENTRY = path.join(import.meta.dirname, 'bot-process.ts');
 
 export interface BotProcess {
   child: ChildProcess;
+  port: number;
   driver: SlackDriver;
   /** Everything the process wrote (pino JSON lines). */
   output: () => string;
@@ -18,7 +19,13 @@ export interface BotProcess {
 /** A replica of `world`'s bot in its own process (same Redis keys, Slack and DigitalOcean). */
 export async function spawnBotProcess(
   world: World,
-  options: { replicaId: string; slackApiUrl?: string; doApiUrl?: string; redisUrl?: string },
+  options: {
+    replicaId: string;
+    slackApiUrl?: string;
+    doApiUrl?: string;
+    redisUrl?: string;
+    env?: Record<string, string>;
+  },
 ): Promise<BotProcess> {
   const settings = {
     signingSecret: world.secrets.signingSecret,
@@ -34,7 +41,7 @@ export async function spawnBotProcess(
   // node itself, not the tsx CLI: the CLI runs the script in a child of its own, which a
   // SIGKILL of the CLI would leave running.
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
-    env: { ...process.env, FAULT_BOT: JSON.stringify(settings) },
+    env: { ...process.env, ...options.env, FAULT_BOT: JSON.stringify(settings) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -61,6 +68,7 @@ export async function spawnBotProcess(
   });
   return {
     child,
+    port,
     driver: createSlackDriver({
       botUrl: `http://127.0.0.1:${port}`,
       signingSecret: world.secrets.signingSecret,

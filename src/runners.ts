@@ -1,4 +1,3 @@
-import { AxiosError } from 'axios';
 import { assertNoDeploymentInProgress, assertUnlocked } from '../handlers/deploy/start.js';
 import { describeChange } from '../handlers/promote/describe.js';
 import { type ApprovedPromotion, executePromotion } from '../handlers/promote/execute.js';
@@ -6,8 +5,9 @@ import { describeRestart, startRestart } from '../handlers/restart/start.js';
 import { commitRollback, revertRollback, runRollback } from '../handlers/rollback/run.js';
 import type { Clock } from './clock.js';
 import type { AppOpsClient } from './do/app-ops-port.js';
+import { isOutcomeUnknown } from './do/errors.js';
 import type { Deployment, DoClient } from './do/port.js';
-import { DocksideError, isDocksideError } from './errors.js';
+import { DocksideError } from './errors.js';
 import type { DeploymentFollower } from './follow-deployment.js';
 import type { GitHubClient } from './github/client.js';
 import type { IntentKind, IntentStore, RunIntent } from './intents.js';
@@ -63,14 +63,6 @@ export interface Started {
   detail: string;
   deployment: Deployment;
   doIds: Record<string, string>;
-}
-
-/** A create that got no answer (timeout, connection cut) or a 5xx may have been applied by DigitalOcean. */
-export function createOutcomeUnknown(err: unknown): boolean {
-  if (isDocksideError(err)) return isDocksideError(err, 'outcome_unknown');
-  if (!(err instanceof AxiosError)) return false;
-  const status = err.response?.status;
-  return status === undefined || status >= 500;
 }
 
 type CreateHooks = { before: () => Promise<void> };
@@ -146,7 +138,7 @@ async function launch(
     try {
       created = await create(guarded);
     } catch (err) {
-      if (sent && createOutcomeUnknown(err)) {
+      if (sent && isOutcomeUnknown(err)) {
         throw new DocksideError(
           'outcome_unknown',
           `DigitalOcean did not say whether it started the ${kind} of ${target.app} ${target.env}.`,

@@ -1,9 +1,26 @@
 import { AxiosError } from 'axios';
 import { ZodError } from 'zod';
-import { DocksideError, isDocksideError } from '../errors.js';
+import { DocksideError, type ErrorCode, isDocksideError } from '../errors.js';
 import { escapeText } from '../render/format.js';
 import { scrub } from '../secrets.js';
-import { requestedWaitMs } from './http.js';
+import { requestedWaitMs, UNPARSABLE_BODY } from './http.js';
+
+/**
+ * A failed DigitalOcean call. `outcomeUnknown`: a write that got no answer, a 5xx or an
+ * unreadable answer may still have been applied (a deployment started), so the caller
+ * must find out rather than say that nothing was done.
+ */
+export class DoCallError extends DocksideError {
+  readonly outcomeUnknown: boolean;
+  constructor(code: ErrorCode, message: string, options: { hint?: string; outcomeUnknown?: boolean } = {}) {
+    super(code, message, options.hint === undefined ? {} : { hint: options.hint });
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
+  }
+}
+
+export function isOutcomeUnknown(err: unknown): boolean {
+  return err instanceof DoCallError && err.outcomeUnknown;
+}
 
 /** What a failed call was about, in words a person in Slack understands. */
 export interface CallSubject {
@@ -53,15 +70,25 @@ export function toDocksideError(err: unknown, subject: CallSubject, now: () => n
     const message = err instanceof Error ? err.message : String(err);
     return new DocksideError('do_api_failed', scrub(`Could not ${subject.action}: ${escapeText(message)}`));
   }
+  const write = !['get', 'head'].includes((err.config?.method ?? 'get').toLowerCase());
   const response = err.response;
   if (!response) {
     const timedOut = err.code === AxiosError.ECONNABORTED || err.code === AxiosError.ETIMEDOUT;
     const why = timedOut ? 'the request timed out' : `network error ${err.code ?? 'unknown'}`;
-    return new DocksideError('do_api_failed', `Could not reach DigitalOcean to ${subject.action}: ${why}`, {
+    return new DoCallError('do_api_failed', `Could not reach DigitalOcean to ${subject.action}: ${why}`, {
       hint: 'Check https://status.digitalocean.com and try again.',
+      outcomeUnknown: write,
     });
   }
   const status = response.status;
+  if (err.code === UNPARSABLE_BODY) {
+    // A garbled answer (a proxy's error page, a cut-off body) is a passing fault, not an API change.
+    return new DoCallError(
+      'do_api_failed',
+      `DigitalOcean's answer could not be read (HTTP ${status}, not JSON) when trying to ${subject.action}`,
+      { hint: 'Check https://status.digitalocean.com and try again.', outcomeUnknown: write },
+    );
+  }
   const said = doMessage(response.data);
   const suffix = said ? `: ${said}` : '';
   if (status === 404) {
@@ -84,9 +111,11 @@ export function toDocksideError(err: unknown, subject: CallSubject, now: () => n
       { hint: 'check DIGITALOCEAN_TOKEN has read/write scope' },
     );
   }
-  return new DocksideError(
+  return new DoCallError(
     'do_api_failed',
     `DigitalOcean could not ${subject.action} (HTTP ${status})${suffix}`,
-    status >= 500 ? { hint: 'Check https://status.digitalocean.com and try again.' } : {},
+    status >= 500
+      ? { hint: 'Check https://status.digitalocean.com and try again.', outcomeUnknown: write }
+      : {},
   );
 }

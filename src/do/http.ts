@@ -40,6 +40,19 @@ const RETRIED_METHODS = new Set(['get', 'head']);
 
 type Headers = AxiosResponse['headers'];
 
+/** AxiosError code for a response whose body is not JSON (retried like a 5xx on reads). */
+export const UNPARSABLE_BODY = 'ERR_DO_UNPARSABLE_BODY';
+
+function unparsable(data: unknown): boolean {
+  if (typeof data !== 'string' || data.trim() === '') return false;
+  try {
+    JSON.parse(data);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 function header(headers: Headers | undefined, name: string): string | undefined {
   const value: unknown = headers?.[name];
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
@@ -77,7 +90,7 @@ export function retryDelayMs(
 ): number | undefined {
   if (!RETRIED_METHODS.has(method) || attempt >= policy.retries) return undefined;
   if (!(err instanceof AxiosError) || err.code === AxiosError.ERR_CANCELED) return undefined;
-  const status = err.response?.status;
+  const status = err.code === UNPARSABLE_BODY ? 502 : err.response?.status;
   if (status !== undefined && status !== 429 && status < 500) return undefined;
   if (status !== undefined) {
     const requested = requestedWaitMs(status, err.response?.headers, now);
@@ -121,6 +134,15 @@ export function createDoHttp(options: DoHttpOptions): AxiosInstance {
       try {
         const response = await send(config);
         report(response.status);
+        if (unparsable(response.data)) {
+          throw new AxiosError(
+            'DigitalOcean answered with a body that is not JSON',
+            UNPARSABLE_BODY,
+            config,
+            response.request,
+            response,
+          );
+        }
         return response;
       } catch (err) {
         const status = err instanceof AxiosError && err.response ? err.response.status : 'error';

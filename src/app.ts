@@ -83,6 +83,8 @@ export interface DocksideOptions {
   redisKeyPrefix?: string;
   /** How often this replica marks itself alive and sweeps intents and unfollowed deployments. */
   recoveryTickMs?: number;
+  /** How long after a create without an answer dockside looks for its deployment before concluding none was made. */
+  createWindowMs?: number;
   /** How long the final Slack update of a deployment is retried before it is posted anew. */
   finalRetryMs?: number;
   /** How long a graceful stop waits for work in flight (creates included) before letting go. */
@@ -277,6 +279,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     clock,
     finishApproval: (id, ok, outcome) => approvals?.finish(id, ok, outcome) ?? Promise.resolve(),
     auditRecoveredApproval: (request) => approvals?.auditRecoveredApproval(request) ?? Promise.resolve(),
+    ...(options.createWindowMs !== undefined ? { createWindowMs: options.createWindowMs } : {}),
   });
 
   const commandList: RegisteredCommand[] = [

@@ -9,7 +9,7 @@ import { escapeText, formatDuration } from './render/format.js';
 import type { SlackMessage, SlackPoster } from './slack/reply.js';
 import { withSlackRetry } from './slack/retry.js';
 import { createThrottledUpdater } from './slack/web-poster.js';
-import type { WatcherStore, WatchRecord } from './watchers.js';
+import type { FinalOutcome, WatcherStore, WatchRecord } from './watchers.js';
 
 export interface FinishedDeployment {
   record: WatchRecord;
@@ -81,8 +81,7 @@ export function createDeploymentFollower(deps: FollowerDeps) {
     try {
       if (!(await deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs))) return;
       if (record.final) {
-        await deliverFinal(record, record.final.message, log);
-        await deps.watchers.remove(record.deploymentId);
+        await finishDelivered(record, record.final, log);
         return;
       }
       if (!record.message.ts) await postProgress(record, log);
@@ -155,7 +154,7 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       view({ deployment, outcome: { ok, lines }, ...(extra?.actions ? { actions: extra.actions } : {}) }),
     );
     // From here the outcome is decided: saved first, so a replica that takes over only delivers it.
-    record.final = { message, ok };
+    record.final = { message, ok, summary: lines[0] ?? '' };
     await deps.watchers.save(record);
     await deps.audit
       .append({
@@ -170,10 +169,15 @@ export function createDeploymentFollower(deps: FollowerDeps) {
         ...(record.auditRef ? { ref: record.auditRef } : {}),
       })
       .catch((err: unknown) => log.error({ err }, 'could not audit a deployment result'));
+    await finishDelivered(record, record.final, log);
+  }
+
+  /** The deployment's own message first, then what it carried out (the approval card): it reads in order. */
+  async function finishDelivered(record: WatchRecord, final: FinalOutcome, log: Logger): Promise<void> {
+    await deliverFinal(record, final.message, log);
     await deps
-      .onFinished?.(record, ok, lines[0] ?? '')
+      .onFinished?.(record, final.ok, final.summary)
       .catch((err: unknown) => log.error({ err }, 'could not record the outcome'));
-    await deliverFinal(record, message, log);
     await deps.watchers.remove(record.deploymentId);
   }
 

@@ -37,6 +37,8 @@ export interface RunIntent {
   creatingAt?: string;
   /** What the create was about (e.g. the rollback's target), to recognise it on DigitalOcean. */
   causeHint?: string;
+  /** The app's newest deployments just before the create: whatever is new after it is ours. */
+  existingIds?: string[];
   deploymentId?: string;
   clusterId?: string;
   healthUrl?: string;

@@ -120,11 +120,13 @@ export function createRecovery(deps: RecoveryDeps) {
 
   async function findCreated(intent: RunIntent): Promise<Deployment | undefined> {
     if (!intent.appId) return undefined;
-    // Clocks of replicas and DigitalOcean differ a little; a few seconds of slack is enough.
-    const after = Date.parse(intent.creatingAt ?? intent.createdAt) - 5000;
+    // New since the create was sent: not among the deployments listed just before it, and
+    // not older than that (with a minute of slack for clocks of replicas and DigitalOcean).
+    const known = new Set(intent.existingIds ?? []);
+    const after = Date.parse(intent.creatingAt ?? intent.createdAt) - 60_000;
     const recent = await deps.do.listDeployments(intent.appId, { perPage: 20 });
     return recent
-      .filter((d) => Date.parse(d.createdAt) >= after && looksCreatedBy(intent, d))
+      .filter((d) => !known.has(d.id) && Date.parse(d.createdAt) >= after && looksCreatedBy(intent, d))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
   }
 

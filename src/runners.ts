@@ -126,10 +126,13 @@ async function launch(
     let sent = false;
     const guarded = guardCreates(deps.do, {
       before: async () => {
+        // What already exists, so a replica that has to find this create later knows which one is new.
+        const existing = await deps.do.listDeployments(target.appId, { perPage: 10 }).catch(() => []);
         await store.update(intent.id, {
           ...fields,
           stage: 'creating',
           creatingAt: new Date(deps.clock.now()).toISOString(),
+          existingIds: existing.map((d) => d.id),
         });
         sent = true;
       },

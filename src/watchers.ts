@@ -29,7 +29,14 @@ export interface WatchRecord {
    * The outcome message, once the deployment ended and its audit and approval were
    * recorded: whoever holds the record next only delivers this, it does not conclude again.
    */
-  final?: { message: SlackMessage; ok: boolean };
+  final?: FinalOutcome;
+}
+
+export interface FinalOutcome {
+  message: SlackMessage;
+  ok: boolean;
+  /** First outcome line, for the approval the deployment carried out. */
+  summary: string;
 }
 
 const INDEX = 'watch:index';

@@ -20,18 +20,25 @@ function probeCell(p: ProbeHealth): string {
   return `${MARK[p.state]} ${p.name} ${p.state === 'good' ? ms(p.latencyMs ?? 0) : escapeText(p.error ?? 'down')}`;
 }
 
+/** Counts what it knows: an env that could not be read is unknown, never counted as healthy. */
+export function headline(envs: readonly EnvHealth[]): string {
+  const count = (state: HealthState) => envs.filter((e) => e.state === state).length;
+  const bad = count('bad');
+  const unknown = count('unknown');
+  const unknownPart = unknown > 0 ? `, ${unknown} unknown` : '';
+  if (bad > 0) return `:x: *${bad} of ${envs.length} envs unhealthy${unknownPart}*`;
+  if (unknown > 0) {
+    return `:grey_question: *${count('good')} of ${envs.length} envs healthy, ${unknown} unknown* (could not be checked)`;
+  }
+  return `:white_check_mark: *${plural(envs.length, 'env')} healthy*`;
+}
+
 /** `/health [app]`: a compact table, bad envs first, then databases, Redis and locks. */
 export function renderHealthReport(report: HealthReport, now: number): SlackMessage {
   const order: Record<HealthState, number> = { bad: 0, unknown: 1, good: 2 };
   const envs = [...report.envs].sort((a, b) => order[a.state] - order[b.state]);
   const width = Math.max(8, ...envs.map((e) => e.app.length + e.env.length + 1));
-  const bad = envs.filter((e) => e.state === 'bad').length;
-  const lines: string[] = [];
-  lines.push(
-    bad > 0
-      ? `:x: *${bad} of ${envs.length} envs unhealthy*`
-      : `:white_check_mark: *${plural(envs.length, 'env')} healthy*`,
-  );
+  const lines: string[] = [headline(envs)];
   if (envs.length > 0) lines.push(`\`\`\`${envs.map((e) => envRow(e, width)).join('\n')}\`\`\``);
   const probes = [...report.databases, report.redis].map(probeCell);
   lines.push(`Databases and Redis: ${probes.join('   ')}`);

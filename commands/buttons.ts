@@ -35,7 +35,11 @@ export function registerCommandButtons(
           requestId: randomUUID().slice(0, 8),
         },
         slash,
-        slackReply((reply) => deps.respondTo(body.response_url, reply), deps.slack, channel),
+        slackReply(
+          (reply) => deps.respondTo(body.response_url, reply, { channel, user: body.user.id }),
+          deps.slack,
+          channel,
+        ),
       );
     });
   }

@@ -83,7 +83,15 @@ export function registerCommands(
           requestId: randomUUID().slice(0, 8),
         },
         command.command,
-        slackReply((body) => deps.respondTo(command.response_url, body), deps.slack, command.channel_id),
+        slackReply(
+          (body) =>
+            deps.respondTo(command.response_url, body, {
+              channel: command.channel_id,
+              user: command.user_id,
+            }),
+          deps.slack,
+          command.channel_id,
+        ),
       );
     await (limit ? limit(work) : work());
   });

@@ -303,6 +303,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     register(restartCommand({ ...runner, approvals }), ['restart']),
   ];
   const commands = new Map(commandList.map((c) => [c.name, c]));
+  const respondTo = createResponseUrlPoster({ slack, log });
   const dispatchDeps = {
     config,
     commands,
@@ -311,7 +312,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     slack,
     metrics,
     log,
-    respondTo: createResponseUrlPoster(),
+    respondTo,
   };
   registerCommands(app, dispatchDeps);
   registerCommandButtons(app, { ...dispatchDeps, dedupe });
@@ -384,6 +385,7 @@ export function createDockside(options: DocksideOptions): Dockside {
       // its watch record; what still runs after that is recovered by another replica.
       const drained = Promise.allSettled([...inFlight]);
       await Promise.race([drained, sleep(options.drainMs ?? 20_000)]);
+      await Promise.race([respondTo.drain(), sleep(5000)]);
       await follower.stop();
       await data.stop();
       if (socketMode) await receiver.stop();

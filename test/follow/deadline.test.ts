@@ -65,7 +65,11 @@ describe('the follow limit counts from when the work was asked for', () => {
     await watchers.save(record);
     const takeover = follower('replica-b');
     await takeover.resume();
-    const last = await waitFor('the final message', () => updates.find((u) => u.text.endsWith('failed')), 3000);
+    const last = await waitFor(
+      'the final message',
+      () => updates.find((u) => u.text.endsWith('failed')),
+      3000,
+    );
     expect(JSON.stringify(last.blocks)).toContain('Still BUILDING after 1 h; dockside stopped following it.');
     await waitFor('the record to go', async () => (await watchers.list()).length === 0);
   });

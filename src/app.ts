@@ -266,7 +266,6 @@ export function createDockside(options: DocksideOptions): Dockside {
     log,
     executors: createExecutors({ ...runner, config, slack, backups: data.backups }),
     intents,
-    ...(options.slackRetries !== undefined ? { cardRetries: options.slackRetries } : {}),
   });
   const recovery = createRecovery({
     intents,

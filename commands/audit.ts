@@ -46,10 +46,15 @@ export function auditCommand(deps: { audit: AuditLog }): CommandDef<AuditArgs> {
     async run(ctx, args) {
       if (args.verify) {
         const result = await deps.audit.verify();
-        const text = result.ok
-          ? `:white_check_mark: The audit log's hash chain is intact (${result.checked} entries checked).`
-          : `:rotating_light: The audit log's hash chain is broken at entry ${result.brokenAt?.id}: ${result.brokenAt?.reason}. ` +
-            `Entries were changed or removed outside dockside; tell whoever runs dockside.`;
+        const missing = result.historyMissing;
+        const n = (v: number) => v.toLocaleString('en-US');
+        const text = missing
+          ? `:warning: The audit log's hash chain is intact from its anchor (${result.checked} entries checked), but history before it is missing: ` +
+            `the log holds entries ${n(missing.first)}–${n(missing.last)}; the anchor of ${missing.anchorAt.replace('T', ' ').slice(0, 16)} expected ${n(missing.expectedBefore)} earlier entries.`
+          : result.ok
+            ? `:white_check_mark: The audit log's hash chain is intact (${result.checked} entries checked).`
+            : `:rotating_light: The audit log's hash chain is broken at entry ${result.brokenAt?.id}: ${result.brokenAt?.reason}. ` +
+              `Entries were changed or removed outside dockside; tell whoever runs dockside.`;
         await ctx.reply.ephemeral({ text });
         return undefined;
       }

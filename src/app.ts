@@ -21,6 +21,7 @@ import { rollbackCommand } from '../commands/rollback.js';
 import { checkHealthUrl } from '../handlers/health/http-check.js';
 import { createAfterFinish } from './after-finish.js';
 import { explainingFailures } from './after-finish-failure.js';
+import { type Anchoring, createAnchoring, storageAnchorStore } from './audit/anchor.js';
 import { createRedisAuditLog, type RedisAuditLog } from './audit/redis-audit-log.js';
 import { type Clock, sleep, systemClock } from './clock.js';
 import type { Config } from './config/schema.js';
@@ -51,6 +52,7 @@ import type { SlackPoster } from './slack/reply.js';
 import { createResponseUrlPoster } from './slack/response-url.js';
 import { createUsergroupDirectory } from './slack/usergroups.js';
 import { createWebPoster } from './slack/web-poster.js';
+import { createStorage } from './storage/index.js';
 import { createWatcherStore } from './watchers.js';
 
 const VERSION = process.env.npm_package_version ?? '0.1.0';
@@ -87,6 +89,11 @@ export interface DocksideOptions {
   createWindowMs?: number;
   /** How long the final Slack update of a deployment is retried before it is posted anew. */
   finalRetryMs?: number;
+  /**
+   * Write the audit chain head outside Redis (backup destination and ops channel) and
+   * continue from it when Redis loses the log. Off in tests and the sandbox unless asked.
+   */
+  auditAnchors?: { every?: number; tickMs?: number } | false;
   /** How long a graceful stop waits for work in flight (creates included) before letting go. */
   drainMs?: number;
 }
@@ -103,6 +110,8 @@ export interface Dockside {
   slack: SlackPoster;
   follower: DeploymentFollower;
   recovery: Recovery;
+  /** Writes the audit chain head outside Redis; absent when turned off. */
+  anchoring: Anchoring | undefined;
   approvals: ApprovalService;
   metrics: Metrics;
   /** Scheduled jobs (summary, health poll, dumps, prunes); one replica runs each tick. */
@@ -125,7 +134,18 @@ export function createDockside(options: DocksideOptions): Dockside {
   const keyPrefix = options.redisKeyPrefix ?? env.REDIS_KEY_PREFIX;
   const redis = createRedis(env.REDIS_URL, keyPrefix ? { keyPrefix } : {});
   const dedupe = createDedupe(redis);
-  const audit = createRedisAuditLog({ redis, clock, retentionDays: config.audit.retention_days, log });
+  const anchorOptions = options.auditAnchors || undefined;
+  const anchorStore =
+    options.auditAnchors === false
+      ? undefined
+      : storageAnchorStore(createStorage(config.backups.destination, process.env), keyPrefix ?? '');
+  const audit = createRedisAuditLog({
+    redis,
+    clock,
+    retentionDays: config.audit.retention_days,
+    log,
+    ...(anchorStore ? { anchors: anchorStore } : {}),
+  });
   const locks = createRedisLockStore({ redis, clock });
   const doOptions = {
     token: env.DIGITALOCEAN_TOKEN,
@@ -267,6 +287,17 @@ export function createDockside(options: DocksideOptions): Dockside {
     executors: createExecutors({ ...runner, config, slack, backups: data.backups }),
     intents,
   });
+  const anchoring = anchorStore
+    ? createAnchoring({
+        redis,
+        store: anchorStore,
+        slack,
+        channel: config.channels.ops,
+        clock,
+        log,
+        ...(anchorOptions?.every ? { every: anchorOptions.every } : {}),
+      })
+    : undefined;
   const recovery = createRecovery({
     intents,
     approvals: approvalStore,
@@ -334,6 +365,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     slack,
     follower,
     recovery,
+    anchoring,
     approvals,
     metrics,
     scheduler: data.scheduler,
@@ -368,6 +400,10 @@ export function createDockside(options: DocksideOptions): Dockside {
           })();
         }, options.recoveryTickMs ?? 2000),
       );
+      if (anchoring) {
+        const every = anchorOptions?.tickMs ?? 60_000;
+        timers.push(setInterval(() => void background('audit anchor', () => anchoring.tick()), every));
+      }
       // Every replica sweeps; the store expires each request exactly once.
       timers.push(
         setInterval(

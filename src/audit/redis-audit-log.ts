@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { type Clock, sleep } from '../clock.js';
 import { DocksideError, isDocksideError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { AnchorStore } from './anchor.js';
 import { cleanInput, GENESIS, hashEntry, idForSeq, parseEntry } from './chain.js';
 import { AUDIT_KEYS as K } from './keys.js';
 import { type PruneResult, pruneAuditLog } from './prune.js';
@@ -21,16 +22,24 @@ export interface RedisAuditLogOptions {
   log?: Logger;
   /** Upper bound for one append, retries included. "No audit, no action" makes a slow audit a slow bot. */
   appendTimeoutMs?: number;
+  /** The chain head kept outside Redis: an emptied log continues from it, and verify checks against it. */
+  anchors?: AnchorStore;
   /** Called with each batch before it leaves the live chain (e.g. upload to Spaces); a rejection stops the prune. */
   onArchive?: (entries: AuditEntry[]) => Promise<void>;
 }
 
 // Compare-and-set on the chain head: the hash is computed in Node (Lua has no sha256),
 // so the write only lands if nobody appended since we read the head.
+// ARGV[6] = '1': the log is empty in Redis and continues from an anchor kept outside it
+// (ARGV[1] its hash, ARGV[2] - 1 its sequence); honoured only while there is no entry at all.
 const APPEND = luaScript(`
 local head = redis.call('HMGET', KEYS[1], 'seq', 'hash')
 local seq = tonumber(head[1]) or 0
 local hash = head[2] or '${GENESIS}'
+if head[1] == false and ARGV[6] == '1' and redis.call('ZCARD', KEYS[3]) == 0 then
+  seq = tonumber(ARGV[2]) - 1
+  hash = ARGV[1]
+end
 if hash ~= ARGV[1] or seq + 1 ~= tonumber(ARGV[2]) then
   return {0, tostring(seq), hash}
 end
@@ -76,13 +85,20 @@ function sinceMs(filter: AuditFilter): number | undefined {
 export function createRedisAuditLog(options: RedisAuditLogOptions): RedisAuditLog {
   const { redis, clock, log } = options;
   const appendTimeoutMs = options.appendTimeoutMs ?? 800;
-  let head: { seq: number; hash: string } | undefined;
+  let head: { seq: number; hash: string; fromAnchor?: boolean } | undefined;
   // Appends from this replica go one at a time: they would only collide with each other
   // on the head, so compare-and-set retries are left for races between replicas.
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function readHead(): Promise<{ seq: number; hash: string }> {
+  async function readHead(): Promise<{ seq: number; hash: string; fromAnchor?: boolean }> {
     const [seq, hash] = await redis.hmget(K.head, 'seq', 'hash');
+    if (seq === null && options.anchors) {
+      const anchor = await options.anchors.latest().catch((err: unknown) => {
+        log?.warn({ err }, 'could not read the audit anchor; the log starts from genesis');
+        return null;
+      });
+      if (anchor) return { seq: anchor.seq, hash: anchor.hash, fromAnchor: true };
+    }
     return { seq: Number(seq ?? 0), hash: hash ?? GENESIS };
   }
 
@@ -107,12 +123,13 @@ export function createRedisAuditLog(options: RedisAuditLogOptions): RedisAuditLo
         entry.id,
         JSON.stringify(entry),
         entry.hash,
+        current.fromAnchor ? '1' : '0',
       ])) as [number, string?, string?];
       if (reply[0] === 1) {
         head = { seq, hash: entry.hash };
         return entry;
       }
-      current = { seq: Number(reply[1]), hash: String(reply[2]) };
+      current = reply[1] === '0' ? await readHead() : { seq: Number(reply[1]), hash: String(reply[2]) };
       head = current;
       if (Date.now() > deadline) throw new Error(`audit append lost the race ${attempt} times`);
       // Back off a little under heavy contention so replicas do not keep colliding in lockstep.
@@ -206,7 +223,8 @@ export function createRedisAuditLog(options: RedisAuditLogOptions): RedisAuditLo
 
   async function verify(): Promise<AuditVerifyResult> {
     try {
-      return await verifyAuditChain(redis);
+      const anchor = options.anchors ? await options.anchors.latest() : null;
+      return await verifyAuditChain(redis, anchor);
     } catch (err) {
       throw unreadable(err);
     }

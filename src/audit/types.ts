@@ -59,6 +59,11 @@ export interface AuditVerifyResult {
   checked: number;
   /** The first entry where the chain breaks, and why. */
   brokenAt?: { id: string; reason: string };
+  /**
+   * The live chain is intact from an anchor kept outside Redis, but the entries before it
+   * are gone (Redis lost them): it holds `first`..`last`; the anchor (`anchorAt`) had `expectedBefore`.
+   */
+  historyMissing?: { first: number; last: number; anchorAt: string; expectedBefore: number };
 }
 
 export interface AuditLog {

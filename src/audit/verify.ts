@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { AuditAnchor } from './anchor.js';
 import { GENESIS, hashEntry, idForSeq, parseEntry } from './chain.js';
 import { AUDIT_KEYS as K } from './keys.js';
 import type { AuditEntry, AuditVerifyResult } from './types.js';
@@ -61,7 +62,10 @@ export async function readPage(
  * the start, so appends made meanwhile are not mistaken for tampering. The head and the
  * checkpoint catch what a walk alone cannot: entries cut from either end.
  */
-export async function verifyAuditChain(redis: Redis): Promise<AuditVerifyResult> {
+export async function verifyAuditChain(
+  redis: Redis,
+  anchor?: AuditAnchor | null,
+): Promise<AuditVerifyResult> {
   const checkpoint = await readCheckpoint(redis);
   const [headSeqRaw, headHash, headId] = await redis.hmget(K.head, 'seq', 'hash', 'id');
   const headSeq = Number(headSeqRaw ?? 0);
@@ -76,6 +80,18 @@ export async function verifyAuditChain(redis: Redis): Promise<AuditVerifyResult>
   let prev = checkpoint.hash;
   let checked = 0;
   let min = checkpoint.seq > 0 ? `(${checkpoint.seq}` : '-inf';
+  let historyMissing: AuditVerifyResult['historyMissing'];
+  if (anchor && checkpoint.seq === 0) {
+    const [firstId, firstScore] = await redis.zrange(K.ids, '0', '0', 'WITHSCORES');
+    const first = Number(firstScore ?? headSeq + 1);
+    // Redis lost the log and it went on from the anchor: the chain is checked from there.
+    if (firstId !== undefined && first > 1 && first === anchor.seq + 1) {
+      expectedSeq = first;
+      prev = anchor.hash;
+      historyMissing = { first, last: headSeq, anchorAt: anchor.at, expectedBefore: anchor.seq };
+    }
+  }
+  const anchorCovered = anchor && anchor.seq >= expectedSeq ? anchor : undefined;
   while (expectedSeq <= headSeq) {
     const page = await readPage(redis, min, headSeq, BATCH);
     if (page.length === 0) break;
@@ -84,10 +100,33 @@ export async function verifyAuditChain(redis: Redis): Promise<AuditVerifyResult>
       const entry = parseEntry(raw);
       const problem = linkProblem(entry, id, seq, expectedSeq, prev);
       if (problem) return { ok: false, checked, brokenAt: { id, reason: problem } };
+      if (anchorCovered && seq === anchorCovered.seq && entry!.hash !== anchorCovered.hash) {
+        return {
+          ok: false,
+          checked,
+          brokenAt: {
+            id,
+            reason: `This entry does not match the anchor of ${when(anchorCovered.at)} kept outside Redis.`,
+          },
+        };
+      }
       prev = entry!.hash;
       expectedSeq += 1;
       checked += 1;
     }
+  }
+  if (anchor && headSeq < anchor.seq) {
+    return {
+      ok: false,
+      checked,
+      brokenAt: {
+        id: idForSeq(anchor.seq),
+        reason:
+          headSeq === 0
+            ? `The log is empty, but the anchor of ${when(anchor.at)} kept outside Redis records ${count(anchor.seq)} entries.`
+            : `The log ends at entry ${count(headSeq)}, but the anchor of ${when(anchor.at)} kept outside Redis records ${count(anchor.seq)}.`,
+      },
+    };
   }
   if (expectedSeq <= headSeq) {
     const missing = headSeq - expectedSeq + 1;
@@ -110,5 +149,8 @@ export async function verifyAuditChain(redis: Redis): Promise<AuditVerifyResult>
       },
     };
   }
-  return { ok: true, checked };
+  return { ok: true, checked, ...(historyMissing ? { historyMissing } : {}) };
 }
+
+const count = (n: number) => n.toLocaleString('en-US');
+const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)}`;

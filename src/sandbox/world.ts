@@ -89,6 +89,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       doRetry: { retries: 2, baseDelayMs: 10, maxDelayMs: 50 },
       redisKeyPrefix: prefix,
       schedules: false,
+      auditAnchors: false,
       ...options.bot,
       ...overrides,
     });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -97,6 +97,7 @@ export async function startRedisServer() {
     async restartEmpty(): Promise<void> {
       await kill();
       rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir);
       await start();
     },
     /** Becomes a replica of a master that does not exist: reads work, writes answer READONLY (as after a failover). */

@@ -118,7 +118,18 @@ export function createDeploymentFollower(deps: FollowerDeps) {
     });
     let handedOver = false;
     const keepGoing = async () => {
-      handedOver = stopping || !(await deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs));
+      if (stopping) {
+        handedOver = true;
+        return false;
+      }
+      try {
+        handedOver = !(await deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs));
+      } catch (err) {
+        // Redis is down: nobody can take over meanwhile, and a Redis that comes back empty
+        // no longer has the record, so this replica is the only one that can finish it.
+        log.warn({ err }, 'could not renew the lease; following on');
+        handedOver = false;
+      }
       return !handedOver;
     };
     const limit = deps.followLimitMs ?? 60 * 60_000;
@@ -155,7 +166,7 @@ export function createDeploymentFollower(deps: FollowerDeps) {
     );
     // From here the outcome is decided: saved first, so a replica that takes over only delivers it.
     record.final = { message, ok, summary: lines[0] ?? '' };
-    await deps.watchers.save(record);
+    await saveWhileRedisRecovers(record, log);
     await deps.audit
       .append({
         actor: 'dockside',
@@ -170,6 +181,21 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       })
       .catch((err: unknown) => log.error({ err }, 'could not audit a deployment result'));
     await finishDelivered(record, record.final, log);
+  }
+
+  /** Saves the record, waiting up to a minute for a Redis that is down to come back. */
+  async function saveWhileRedisRecovers(record: WatchRecord, log: Logger): Promise<void> {
+    const deadline = deps.clock.now() + 60_000;
+    for (;;) {
+      try {
+        await deps.watchers.save(record);
+        return;
+      } catch (err) {
+        if (deps.clock.now() > deadline || stopping) throw err;
+        log.warn({ err }, 'could not save the outcome of a deployment; retrying');
+        await sleep(1000);
+      }
+    }
   }
 
   /** The deployment's own message first, then what it carried out (the approval card): it reads in order. */

@@ -65,7 +65,10 @@ export function registerApprovalActions(
     await answer(body, async () => {
       const check = await deps.service.mayReject(action.value ?? '', body.user.id);
       if (!check.ok) return check.reason;
-      await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonView(check.request) as never });
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: rejectReasonView(check.request) as never,
+      });
       return null;
     });
   });

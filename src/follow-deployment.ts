@@ -294,6 +294,20 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       await deps.watchers.save(record, intentId);
       followInBackground(record);
     },
+    /** As start(), when Redis just refused the record: tries again for two minutes. */
+    async startWhenRedisIsBack(record: WatchRecord, intentId?: string): Promise<void> {
+      const deadline = deps.clock.now() + 120_000;
+      for (;;) {
+        try {
+          await deps.watchers.save(record, intentId);
+          break;
+        } catch (err) {
+          if (deps.clock.now() > deadline || stopping) throw err;
+          await sleep(1000);
+        }
+      }
+      followInBackground(record);
+    },
     /** Picks up deployments nobody follows (after a restart, or a replica that died). */
     async resume(): Promise<number> {
       const records = await deps.watchers.list();

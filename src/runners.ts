@@ -63,6 +63,8 @@ export interface Started {
   detail: string;
   deployment: Deployment;
   doIds: Record<string, string>;
+  /** Saving its watch record goes on in the background (Redis was down). */
+  background?: boolean;
 }
 
 type CreateHooks = { before: () => Promise<void> };
@@ -122,6 +124,7 @@ async function launch(
       ...(run.approvalId ? { id: run.approvalId, approvalId: run.approvalId } : {}),
     }));
   working.add(intent.id);
+  let handedOff = false;
   try {
     let sent = false;
     const guarded = guardCreates(deps.do, {
@@ -155,9 +158,11 @@ async function launch(
       if (!run.approvalId) await store.remove(intent.id).catch(() => undefined);
       throw err;
     }
-    return await handOver(deps, { ...intent, ...fields }, run, created.deployment, created.lines);
+    const started = await handOver(deps, { ...intent, ...fields }, run, created.deployment, created.lines);
+    handedOff = started.background === true;
+    return started;
   } finally {
-    working.delete(intent.id);
+    if (!handedOff) working.delete(intent.id);
   }
 }
 
@@ -207,9 +212,19 @@ async function handOver(
   try {
     await deps.follower.start(record, intent.id);
   } catch (err) {
-    log.error({ err }, 'could not save the watch record of a deployment that started');
+    log.error({ err }, 'could not save the watch record of a deployment that started; retrying');
+    // Keeps trying in the background, so the message the person has is the one that gets
+    // the outcome; the intent stays claimed meanwhile (the sweeper leaves it alone).
+    deps.intents.working.add(intent.id);
+    void deps.follower
+      .startWhenRedisIsBack(record, intent.id)
+      .catch((retryErr: unknown) =>
+        log.error({ err: retryErr }, 'gave up saving the watch record; the sweeper takes over'),
+      )
+      .finally(() => deps.intents.working.delete(intent.id));
     return {
       ...started,
+      background: true,
       detail: `deployment ${deployment.id} started; dockside cannot reach Redis right now and will follow it here as soon as it can`,
     };
   }

@@ -81,4 +81,28 @@ describe('faults around a create', async () => {
     expect(world.slack.ephemerals.map((e) => e.text).join('\n')).not.toMatch(/nothing (more )?was done/i);
     stop();
   });
+
+  it('while it is followed, DigitalOcean answers 429, 500 and bodies that are not JSON: it is followed to the end anyway', async () => {
+    const before = world.slack.messages.length;
+    const poll = (req: { method: string; path: string }) =>
+      req.method === 'GET' && /\/v2\/apps\/[^/]+\/deployments\/[^/]+$/.test(req.path);
+    const stop = [
+      doProxy.times(2, poll, { status: 200, body: '<html>502 Bad Gateway</html>' }),
+      doProxy.times(1, poll, {
+        status: 429,
+        headers: { 'retry-after': '0' },
+        body: '{"id":"too_many_requests"}',
+      }),
+      doProxy.times(2, poll, { status: 500, body: '{"id":"server_error"}' }),
+    ];
+    await world.driver.command(alice, dev, '/deploy', 'web staging');
+    const message = await waitFor(
+      'the outcome',
+      () => world.slack.messages.slice(before).find((m) => m.text === 'Deploying web staging: done'),
+      10_000,
+    );
+    expect(JSON.stringify(message.blocks)).not.toMatch(/API change/);
+    expect(world.logs.join('')).not.toMatch(/API change/);
+    for (const s of stop) s();
+  });
 });

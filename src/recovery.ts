@@ -145,7 +145,9 @@ export function createRecovery(deps: RecoveryDeps) {
       ...(intent.autoRollback ? { autoRollback: true } : {}),
       ...(intent.auditRef ? { auditRef: intent.auditRef } : {}),
       ...(intent.approvalId ? { approvalId: intent.approvalId } : {}),
-      lines: ['dockside restarted while starting this; another replica picked it up.'],
+      lines: [
+        'dockside lost track of this while starting it (a restart, or Redis or DigitalOcean failing) and picked it up again.',
+      ],
     };
     if (!record.message.ts && intent.channel) {
       record.message = await deps.slack

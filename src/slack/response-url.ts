@@ -86,7 +86,8 @@ export function createResponseUrlPoster(options: ResponseUrlOptions = {}) {
   type Slot = { first: number; count: number; chain: Promise<void> };
   function slotFor(responseUrl: string): Slot {
     const at = now();
-    for (const [url, u] of used) if (at - u.first > RESPONSE_URL_WINDOW_MS) used.delete(url);
+    // Forgotten well after Slack stopped taking them; until then a late answer knows to go elsewhere.
+    for (const [url, u] of used) if (at - u.first > 2 * RESPONSE_URL_WINDOW_MS) used.delete(url);
     const slot = used.get(responseUrl) ?? { first: at, count: 0, chain: Promise.resolve() };
     used.set(responseUrl, slot);
     return slot;
@@ -99,7 +100,7 @@ export function createResponseUrlPoster(options: ResponseUrlOptions = {}) {
     target?: ResponseTarget,
   ): Promise<void> {
     slot.count += 1;
-    if (slot.count <= RESPONSE_URL_MAX_POSTS) {
+    if (slot.count <= RESPONSE_URL_MAX_POSTS && now() - slot.first <= RESPONSE_URL_WINDOW_MS) {
       try {
         await postOnce(responseUrl, body);
         return;

@@ -79,4 +79,21 @@ describe('answers through a response_url', () => {
     await respond.drain();
     expect(ephemerals.map((e) => e.message.text)).toEqual(['Done']);
   });
+
+  it('after 30 minutes, answer through chat.postEphemeral: Slack no longer takes the response_url', async () => {
+    const received: string[] = [];
+    const ok = await server((_req, res) => {
+      received.push('posted');
+      res.writeHead(200).end('ok');
+    });
+    let t = Date.parse('2026-11-30T09:00:00Z');
+    const { slack, ephemerals } = recordingSlack();
+    const respond = createResponseUrlPoster({ slack, now: () => t });
+    await respond(`${ok}/r/4`, { text: 'Dump started' }, target);
+    t += 31 * 60_000;
+    await respond(`${ok}/r/4`, { text: 'Dump finished' }, target);
+    await respond.drain();
+    expect(received).toEqual(['posted']);
+    expect(ephemerals.map((e) => e.message.text)).toEqual(['Dump finished']);
+  });
 });

@@ -389,7 +389,7 @@ export function createDockside(options: DocksideOptions): Dockside {
       await background('recovery', () => recovery.sweep());
       await background('resume', () => follower.resume());
       await data.start();
-      // Liveness, leases, intents and unfollowed deployments on one tick: with 6 s leases and
+      // Liveness, leases, intents and unfollowed deployments on one tick: with 5 s leases and
       // a 2 s tick, another replica takes over a dead one's work within 10 s.
       timers.push(
         setInterval(() => {

@@ -50,7 +50,7 @@ export interface FollowerDeps {
   onFinished?: (record: WatchRecord, ok: boolean, summary: string) => Promise<void>;
 }
 
-export const DEFAULT_LEASE_MS = 6000;
+export const DEFAULT_LEASE_MS = 5000;
 
 /**
  * Keeps a deployment's Slack message up to date until it ends, then checks the

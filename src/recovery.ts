@@ -31,7 +31,7 @@ export interface RecoveryDeps {
   createWindowMs?: number;
 }
 
-export const DEFAULT_LIVENESS_MS = 6000;
+export const DEFAULT_LIVENESS_MS = 5000;
 
 /** Deployments App Platform starts by itself; a create of dockside's never looks like these. */
 const NOT_OURS = /pushed to|auto.?deploy/i;

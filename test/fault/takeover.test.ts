@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
+import { waitFor } from '../helpers/world.js';
+import { faultWorld } from './helpers/fault-world.js';
+import { spawnBotProcess } from './helpers/spawn-bot.js';
+
+// Issue 13, degraded: another replica took over a followed deployment only after 30-60 s.
+describe('a replica killed while it follows a deployment', async () => {
+  const { world } = await faultWorld({ phaseDelayMs: 2500 });
+
+  it('is replaced by another within 10 s, and the message is followed to its end', async () => {
+    const doomed = await spawnBotProcess(world, { replicaId: 'follower' });
+    const before = world.slack.messages.length;
+    await doomed.driver.command(SANDBOX_USERS.alice, SANDBOX_CHANNELS.dev, '/deploy', 'web staging');
+    const message = await waitFor(
+      'the deployment message',
+      () => world.slack.messages.slice(before).find((m) => m.text.startsWith('Deploying web staging')),
+      10_000,
+    );
+    await doomed.kill('SIGKILL');
+    const killedAt = Date.now();
+    const updatesAtKill = message.updates;
+    await waitFor('another replica to update the message', () => message.updates > updatesAtKill, 15_000);
+    const takeoverMs = Date.now() - killedAt;
+    await waitFor('the outcome', () => message.text === 'Deploying web staging: done', 20_000);
+    expect(takeoverMs).toBeLessThan(10_000);
+    console.log(`fault: follower killed, another replica took over in ${takeoverMs} ms`);
+  }, 60_000);
+});

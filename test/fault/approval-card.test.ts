@@ -30,14 +30,15 @@ describe('posting the approval card', async () => {
   it('that Slack never takes cancels the request and tells the requester', async () => {
     const before = approvalMessages(world.slack).length;
     const stop = slackProxy.rule((req) => (cardToOps(req) ? { status: 503, body: '' } : undefined));
-    const res = await world.driver.command(alice, SANDBOX_CHANNELS.dev, '/deploy', 'web production');
+    // Another app than the first test's, whose request is still pending (it would be returned as a duplicate).
+    const res = await world.driver.command(alice, SANDBOX_CHANNELS.dev, '/deploy', 'erp production');
     const answer = await answerTo(world, res, 15_000);
     stop();
     expect(answer.text).toMatch(
       /^The approval request could not be posted in <#C0OPS> \(Slack: HTTP 503\), so it was cancelled and nothing will run\. Try again in a minute/,
     );
     expect(approvalMessages(world.slack)).toHaveLength(before);
-    const entries = await world.bot.audit.list({ app: 'web', limit: 5 });
+    const entries = await world.bot.audit.list({ app: 'erp', limit: 5 });
     const cancel = entries.find((e) => e.action === 'approval.cancel');
     expect(cancel).toMatchObject({ actor: 'dockside', result: 'cancelled' });
     const id = String(cancel?.data?.approvalId);

@@ -43,7 +43,7 @@ describe('Redis dies right after the approve transition', async () => {
 
     // A late click (from an older copy of the card) hears the truth, not "already approved".
     expect(await world.bot.approvals.approve(id, bob)).toBe(
-      'This request is already failed; your click changed nothing.',
+      'This request already ran and failed; your click changed nothing.',
     );
   });
 });

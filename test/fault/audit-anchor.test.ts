@@ -38,10 +38,13 @@ describe('the audit chain anchored outside Redis', async () => {
 
   it('posts the chain head to the ops channel and the backup destination every N entries', async () => {
     for (let i = 1; i <= 12; i++) await append(i);
-    const anchored = await waitFor('an anchor in the ops channel', () =>
-      world.slack.messages.find(
-        (m) => m.channel === SANDBOX_CHANNELS.ops && /Audit chain anchor: entry 1[0-2],/.test(m.text),
-      ),
+    const anchored = await waitFor(
+      'an anchor in the ops channel',
+      () =>
+        world.slack.messages.find(
+          (m) => m.channel === SANDBOX_CHANNELS.ops && /Audit chain anchor: entry 1[0-2],/.test(m.text),
+        ),
+      15_000,
     );
     expect(anchored.thread_ts).toBeDefined();
     expect(await verify()).toMatch(

@@ -79,7 +79,7 @@ export function createDeploymentFollower(deps: FollowerDeps) {
     active.add(record.deploymentId);
     const log = deps.log.child({ app: record.app, env: record.env, deploymentId: record.deploymentId });
     try {
-      if (!(await deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs))) return;
+      if (!(await leaseWhileRedisRecovers(record, log))) return;
       if (record.final) {
         await finishDelivered(record, record.final, log);
         return;
@@ -181,6 +181,23 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       })
       .catch((err: unknown) => log.error({ err }, 'could not audit a deployment result'));
     await finishDelivered(record, record.final, log);
+  }
+
+  /**
+   * Takes the lease, waiting up to two minutes for a Redis that is down: this replica holds
+   * the record in memory, and a Redis that comes back empty no longer has it.
+   */
+  async function leaseWhileRedisRecovers(record: WatchRecord, log: Logger): Promise<boolean> {
+    const deadline = deps.clock.now() + 120_000;
+    for (;;) {
+      try {
+        return await deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs);
+      } catch (err) {
+        if (deps.clock.now() > deadline || stopping) throw err;
+        log.warn({ err }, 'could not take the lease of a deployment; retrying');
+        await sleep(1000);
+      }
+    }
   }
 
   /** Saves the record, waiting up to a minute for a Redis that is down to come back. */

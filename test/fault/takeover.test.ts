@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
+import { createWatcherStore } from '../../src/watchers.js';
 import { waitFor } from '../helpers/world.js';
 import { faultWorld } from './helpers/fault-world.js';
 import { spawnBotProcess } from './helpers/spawn-bot.js';
@@ -16,6 +17,11 @@ describe('a replica killed while it follows a deployment', async () => {
       'the deployment message',
       () => world.slack.messages.slice(before).find((m) => m.text.startsWith('Deploying web staging')),
       10_000,
+    );
+    // It follows the deployment: its watch record, with the message, is saved.
+    const watchers = createWatcherStore(world.bot.redis);
+    await waitFor('the watch record', async () =>
+      (await watchers.list()).some((r) => r.message.ts === message.ts),
     );
     await doomed.kill('SIGKILL');
     const killedAt = Date.now();

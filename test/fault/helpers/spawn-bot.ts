@@ -30,7 +30,7 @@ export async function spawnBotProcess(
   const settings = {
     signingSecret: world.secrets.signingSecret,
     botToken: world.secrets.botToken,
-    doToken: world.secrets.doToken,
+    doToken: world.sim.token,
     slackApiUrl: options.slackApiUrl ?? world.slack.apiUrl,
     doApiUrl: options.doApiUrl ?? world.sim.url,
     githubApiUrl: world.sim.githubUrl,

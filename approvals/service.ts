@@ -189,6 +189,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           detail: `the approval request could not be posted in the ops channel (${slackErrorCode(err)})`,
         });
       }
+      // Not a member of the ops channel: the one place that explains Slack refusals says to invite it.
+      if (['not_in_channel', 'channel_not_found'].includes(slackErrorCode(err))) throw err;
       throw new DocksideError(
         'approval_not_posted',
         `The approval request could not be posted in <#${ops}> (Slack: ${slackErrorCode(err)}), so it was cancelled and nothing will run.`,

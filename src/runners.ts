@@ -147,7 +147,7 @@ async function launch(
       if (sent && isOutcomeUnknown(err)) {
         throw new DocksideError(
           'outcome_unknown',
-          `DigitalOcean did not say whether it started the ${kind} of ${target.app} ${target.env}.`,
+          `DigitalOcean did not say whether it started the ${kind} of ${target.app} ${target.env}${err instanceof Error ? ` (${err.message})` : ''}.`,
           {
             hint: 'dockside is checking with DigitalOcean and will follow the deployment here if it started; do not run the command again yet.',
             cause: err,

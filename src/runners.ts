@@ -98,7 +98,10 @@ async function launch(
   target: EnvTarget,
   run: RunContext,
   kind: IntentKind,
-  create: (doClient: DoClient) => Promise<{ deployment: Deployment; lines?: string[] }>,
+  create: (
+    doClient: DoClient,
+    creating: () => Promise<void>,
+  ) => Promise<{ deployment: Deployment; lines?: string[] }>,
   causeHint?: string,
 ): Promise<Started> {
   const { store, replicaId, working } = deps.intents;
@@ -127,22 +130,21 @@ async function launch(
   let handedOff = false;
   try {
     let sent = false;
-    const guarded = guardCreates(deps.do, {
-      before: async () => {
-        // What already exists, so a replica that has to find this create later knows which one is new.
-        const existing = await deps.do.listDeployments(target.appId, { perPage: 10 }).catch(() => []);
-        await store.update(intent.id, {
-          ...fields,
-          stage: 'creating',
-          creatingAt: new Date(deps.clock.now()).toISOString(),
-          existingIds: existing.map((d) => d.id),
-        });
-        sent = true;
-      },
-    });
+    const markCreating = async () => {
+      // What already exists, so a replica that has to find this create later knows which one is new.
+      const existing = await deps.do.listDeployments(target.appId, { perPage: 10 }).catch(() => []);
+      await store.update(intent.id, {
+        ...fields,
+        stage: 'creating',
+        creatingAt: new Date(deps.clock.now()).toISOString(),
+        existingIds: existing.map((d) => d.id),
+      });
+      sent = true;
+    };
+    const guarded = guardCreates(deps.do, { before: markCreating });
     let created: { deployment: Deployment; lines?: string[] };
     try {
-      created = await create(guarded);
+      created = await create(guarded, markCreating);
     } catch (err) {
       if (sent && isOutcomeUnknown(err)) {
         throw new DocksideError(
@@ -330,6 +332,15 @@ export async function runRestart(
   run: RunContext,
   components: readonly string[],
 ) {
-  const deployment = await startRestart(deps, target, components);
-  return follow(deps, target, run, deployment, 'restart', [describeRestart(components)]);
+  return launch(deps, target, run, 'restart', async (client, creating) => {
+    const ops: AppOpsClient = {
+      ...deps.ops,
+      restart: async (appId, only) => {
+        await creating();
+        return deps.ops.restart(appId, only);
+      },
+    };
+    const deployment = await startRestart({ do: client, ops, locks: deps.locks }, target, components);
+    return { deployment, lines: [describeRestart(components)] };
+  });
 }

@@ -29,16 +29,17 @@ export async function runDump(deps: BackupDeps, request: DumpRequest): Promise<D
   const dbConfig = deps.config.databases[request.db];
   if (!dbConfig) throw new DocksideError('unknown_db', `There is no database "${request.db}" in the config.`);
   const engine = dbConfig.engine;
-  // Client against server first: a tool that cannot dump this server fails here, in words.
-  const tools = await requireDumpTools(request.db, dbConfig, deps.tools);
-  if (engine === 'postgres') await toolVersion('pg_restore', deps.tools);
-
   const startedAt = deps.clock.now();
+  // The lock comes before the tool check: a second request must hear "already running" at
+  // once, not race the first one's version check and start a second dump after it ends.
   return withDumpLock(
     deps.redis,
     request.db,
     { by: request.requestedBy, since: new Date(startedAt).toISOString() },
     async () => {
+      // Client against server first: a tool that cannot dump this server fails here, in words.
+      const tools = await requireDumpTools(request.db, dbConfig, deps.tools);
+      if (engine === 'postgres') await toolVersion('pg_restore', deps.tools);
       await request.onStarted?.();
       const id = dumpId(request.db, startedAt);
       const key = `${request.db}/${id}.${engine === 'postgres' ? 'dump' : 'sql.gz'}`;

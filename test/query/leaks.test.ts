@@ -238,15 +238,18 @@ describe.each(CASES)('masked data never leaves /query on %s', (engine, classes) 
     expect(seen.shown).toContain('databases.main.mask_predicates: allow');
   });
 
-  it.runIf(engine === 'mysql')('masks only the derived columns that carry masked data', async () => {
-    const seen = await attempt(
-      pools,
-      databases,
-      "loose SELECT * FROM (SELECT id, CONCAT(phone, '') AS z FROM users) s",
-    );
-    expect(seen.shown).toContain('masked: z');
-    expect(seen.shown).toMatch(/1 +\| \[masked\]/);
-  });
+  // MySQL names each result column's origin, so only the tainted one is masked (PostgreSQL
+  // masks every column without a table origin here). Registered per engine, never skipped.
+  if (engine === 'mysql')
+    it('masks only the derived columns that carry masked data', async () => {
+      const seen = await attempt(
+        pools,
+        databases,
+        "loose SELECT * FROM (SELECT id, CONCAT(phone, '') AS z FROM users) s",
+      );
+      expect(seen.shown).toContain('masked: z');
+      expect(seen.shown).toMatch(/1 +\| \[masked\]/);
+    });
 
   it('masks the columns that a rename would otherwise show', async () => {
     const sql =

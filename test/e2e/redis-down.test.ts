@@ -1,11 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { testWorld, waitFor } from '../helpers/world.js';
 
 describe('Redis down', async () => {
   const proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
-  afterAll(() => proxy.close());
   const world = await testWorld({ redisUrl: proxy.url });
 
   it('refuses the action, says why, and sends nothing to DigitalOcean', async () => {

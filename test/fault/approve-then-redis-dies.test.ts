@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
+import { startRedisServer } from '../helpers/redis-server.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { testWorld, waitFor } from '../helpers/world.js';
-import { startRedisServer } from './helpers/redis-server.js';
-import { startTcpFaultProxy } from './helpers/tcp-fault-proxy.js';
 
 const { alice, bob } = SANDBOX_USERS;
 
@@ -11,7 +11,7 @@ const { alice, bob } = SANDBOX_USERS;
 // Redis dying between them left the request `approved` forever, unaudited and unrun.
 describe('Redis dies right after the approve transition', async () => {
   const redis = await startRedisServer();
-  const proxy = await startTcpFaultProxy({ host: '127.0.0.1', port: redis.port });
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: redis.port });
   const world = await testWorld({ redisUrl: proxy.url, bot: { recoveryTickMs: 200 } });
 
   it('the card says it was not run, and once Redis is back the request is closed and audited', async () => {

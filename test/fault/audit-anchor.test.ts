@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxConfigText } from '../../src/sandbox/config.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { answerTo, testWorld, waitFor } from '../helpers/world.js';
-import { startRedisServer } from './helpers/redis-server.js';
 
 // Issue 13, degraded: Redis restarted empty erased the audit history, and `/audit verify`
 // then said "intact (0 entries checked)": nothing outside Redis anchored the chain.

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { REDIS_DOWN_ANSWER } from '../../approvals/slack.js';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { answerTo, testWorld, waitFor } from '../helpers/world.js';
-import { startRedisServer } from './helpers/redis-server.js';
 
 const { alice, bob } = SANDBOX_USERS;
 

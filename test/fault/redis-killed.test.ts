@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { testWorld, waitFor } from '../helpers/world.js';
-import { startRedisServer } from './helpers/redis-server.js';
 
 const { alice } = SANDBOX_USERS;
 const { dev } = SANDBOX_CHANNELS;

@@ -8,7 +8,7 @@ import type { Logger } from './logger.js';
 import { deploymentMessage } from './render/deployment.js';
 import type { IntentRuntime } from './runners.js';
 import type { SlackPoster } from './slack/reply.js';
-import type { WatchRecord } from './watchers.js';
+import { watchRecordFrom } from './watchers.js';
 
 export interface RecoveryDeps {
   intents: IntentRuntime;
@@ -131,24 +131,9 @@ export function createRecovery(deps: RecoveryDeps) {
   }
 
   async function handOver(intent: RunIntent, deployment: Deployment): Promise<void> {
-    const record: WatchRecord = {
-      deploymentId: deployment.id,
-      appId: intent.appId ?? '',
-      app: intent.app ?? '',
-      env: intent.env ?? '',
-      kind: intent.kind,
-      user: intent.user,
-      message: intent.message ?? { channel: '', ts: '' },
-      ...(intent.channel ? { channel: intent.channel } : {}),
-      startedAt: intent.createdAt,
-      ...(intent.healthUrl ? { healthUrl: intent.healthUrl } : {}),
-      ...(intent.autoRollback ? { autoRollback: true } : {}),
-      ...(intent.auditRef ? { auditRef: intent.auditRef } : {}),
-      ...(intent.approvalId ? { approvalId: intent.approvalId } : {}),
-      lines: [
-        'dockside lost track of this while starting it (a restart, or Redis or DigitalOcean failing) and picked it up again.',
-      ],
-    };
+    const record = watchRecordFrom(intent, deployment.id, intent.message ?? { channel: '', ts: '' }, [
+      'dockside lost track of this while starting it (a restart, or Redis or DigitalOcean failing) and picked it up again.',
+    ]);
     if (!record.message.ts && intent.channel) {
       record.message = await deps.slack
         .post(intent.channel, deploymentMessage({ record, deployment, now: deps.clock.now() }))

@@ -16,7 +16,7 @@ import type { Logger } from './logger.js';
 import { deploymentMessage } from './render/deployment.js';
 import { escapeText, shortId } from './render/format.js';
 import type { MessageRef, SlackMessage } from './slack/reply.js';
-import type { WatchRecord } from './watchers.js';
+import { watchRecordFrom } from './watchers.js';
 
 /** The intents of this replica, and which of them it is working on right now (the sweeper leaves those alone). */
 export interface IntentRuntime {
@@ -180,22 +180,7 @@ async function handOver(
   lines?: string[],
 ): Promise<Started> {
   const log = deps.log.child({ app: intent.app, env: intent.env, deploymentId: deployment.id });
-  const record: WatchRecord = {
-    deploymentId: deployment.id,
-    appId: intent.appId ?? '',
-    app: intent.app ?? '',
-    env: intent.env ?? '',
-    kind: intent.kind,
-    user: intent.user,
-    message: { channel: '', ts: '' },
-    ...(intent.channel ? { channel: intent.channel } : {}),
-    startedAt: intent.createdAt,
-    ...(intent.healthUrl ? { healthUrl: intent.healthUrl } : {}),
-    ...(intent.autoRollback ? { autoRollback: true } : {}),
-    ...(intent.auditRef ? { auditRef: intent.auditRef } : {}),
-    ...(intent.approvalId ? { approvalId: intent.approvalId } : {}),
-    ...(lines && lines.length > 0 ? { lines } : {}),
-  };
+  const record = watchRecordFrom(intent, deployment.id, { channel: '', ts: '' }, lines);
   const started = {
     deployment,
     doIds: { appId: record.appId, deploymentId: deployment.id },

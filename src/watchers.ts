@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { failed, INTENT_INDEX, intentKey } from './intents.js';
+import { failed, INTENT_INDEX, intentKey, type RunIntent } from './intents.js';
 import type { MessageRef, SlackMessage } from './slack/reply.js';
 
 /** A deployment whose Slack message dockside keeps up to date; kept in Redis so a restart resumes it. */
@@ -30,6 +30,31 @@ export interface WatchRecord {
    * recorded: whoever holds the record next only delivers this, it does not conclude again.
    */
   final?: FinalOutcome;
+}
+
+/** What to follow for an intent whose deployment DigitalOcean created. */
+export function watchRecordFrom(
+  intent: RunIntent,
+  deploymentId: string,
+  message: MessageRef,
+  lines?: string[],
+): WatchRecord {
+  return {
+    deploymentId,
+    appId: intent.appId ?? '',
+    app: intent.app ?? '',
+    env: intent.env ?? '',
+    kind: intent.kind,
+    user: intent.user,
+    message,
+    ...(intent.channel ? { channel: intent.channel } : {}),
+    startedAt: intent.createdAt,
+    ...(intent.healthUrl ? { healthUrl: intent.healthUrl } : {}),
+    ...(intent.autoRollback ? { autoRollback: true } : {}),
+    ...(intent.auditRef ? { auditRef: intent.auditRef } : {}),
+    ...(intent.approvalId ? { approvalId: intent.approvalId } : {}),
+    ...(lines && lines.length > 0 ? { lines } : {}),
+  };
 }
 
 export interface FinalOutcome {

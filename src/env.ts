@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config/problems.js';
+import { SECRET_ENV } from './secrets.js';
 
 /** Secrets and process settings from the environment (DESIGN.md "Runtime contract"). */
 export const Env = z.object({
@@ -60,17 +61,6 @@ export function slackMode(env: Pick<Env, 'SLACK_MODE' | 'SLACK_APP_TOKEN'>): 'ht
   return env.SLACK_MODE ?? (env.SLACK_APP_TOKEN ? 'socket' : 'http');
 }
 
-/** Secrets dockside reads itself; a placeholder in any of them stops a production start. */
-export const SECRET_VARIABLES = [
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_APP_TOKEN',
-  'DIGITALOCEAN_TOKEN',
-  'SPACES_KEY',
-  'SPACES_SECRET',
-  'DOCKSIDE_CONFIG_YAML',
-] as const;
-
 /** Values that templates ship (`xoxb-change-me`, `<your token>`), never real secrets. */
 export function looksLikePlaceholder(value: string): boolean {
   return /change[-_ ]?me|replace[-_ ]?me|placeholder|^<[^<>\n]+>$|^(x{3,}|\.\.\.|todo|tbd|secret|password)$/i.test(
@@ -126,7 +116,7 @@ export function requireBotEnv(
     });
   }
   if (env.NODE_ENV === 'production') {
-    for (const name of [...SECRET_VARIABLES, ...variables]) {
+    for (const name of [...SECRET_ENV, ...variables]) {
       const value = raw[name];
       if (value && looksLikePlaceholder(value)) {
         problems.push({

@@ -34,8 +34,12 @@ export function registerConnectionString(url: string | undefined): void {
   }
 }
 
-/** The environment variables that hold secrets (DESIGN.md "Runtime contract", README). */
-const SECRET_ENV = [
+/**
+ * The environment variables that hold secrets (DESIGN.md "Runtime contract", README):
+ * their values are redacted wherever they appear, and a template value in any of them
+ * stops a production start.
+ */
+export const SECRET_ENV = [
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
@@ -45,6 +49,7 @@ const SECRET_ENV = [
   'GITHUB_TOKEN',
   'GHCR_TOKEN',
   'DROPLET_SSH_KEY',
+  'DOCKSIDE_CONFIG_YAML',
 ] as const;
 const URL_ENV = ['REDIS_URL'] as const;
 

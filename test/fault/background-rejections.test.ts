@@ -1,17 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { answerTo, testWorld, waitFor } from '../helpers/world.js';
 import { spawnBotProcess } from './helpers/spawn-bot.js';
+import { recordUnhandledRejections } from './helpers/unhandled-rejections.js';
 
 // Issue 13, broken 4 / "no unhandled rejections": every background loop catches its own
 // failures, and a process-level handler logs what one forgot and keeps serving.
 describe('a rejection in a background loop', async () => {
-  const rejections: unknown[] = [];
-  const onRejection = (reason: unknown) => rejections.push(reason);
-  process.on('unhandledRejection', onRejection);
-  afterAll(() => {
-    process.off('unhandledRejection', onRejection);
-  });
+  const rejections = recordUnhandledRejections();
   const world = await testWorld({ bot: { recoveryTickMs: 50, expirySweepMs: 50 } });
 
   it('in each loop (lease renewal, recovery sweep, resume, expiry) is logged and the bot keeps answering', async () => {

@@ -1,19 +1,15 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { testWorld, waitFor } from '../helpers/world.js';
+import { recordUnhandledRejections } from './helpers/unhandled-rejections.js';
 
 const { alice } = SANDBOX_USERS;
 const { dev } = SANDBOX_CHANNELS;
 
 describe("dockside's Redis killed while a deployment is followed", async () => {
-  const rejections: unknown[] = [];
-  const onRejection = (reason: unknown) => rejections.push(reason);
-  process.on('unhandledRejection', onRejection);
-  afterAll(() => {
-    process.off('unhandledRejection', onRejection);
-  });
+  const rejections = recordUnhandledRejections();
   const redis = await startRedisServer();
   const world = await testWorld({ redisUrl: redis.url, phaseDelayMs: 300, bot: { recoveryTickMs: 200 } });
   const creates = () =>

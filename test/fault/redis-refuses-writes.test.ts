@@ -1,7 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { testWorld, waitFor } from '../helpers/world.js';
+import { recordUnhandledRejections } from './helpers/unhandled-rejections.js';
 
 const { alice } = SANDBOX_USERS;
 const { dev } = SANDBOX_CHANNELS;
@@ -9,12 +10,7 @@ const { dev } = SANDBOX_CHANNELS;
 // Issue 13, broken 4: after a failover (READONLY) or with Redis full (OOM), the follower's
 // lease call rejected unhandled and killed every replica, while /health (a PING) said 200.
 describe('Redis refuses writes (READONLY after a failover, OOM)', async () => {
-  const rejections: unknown[] = [];
-  const onRejection = (reason: unknown) => rejections.push(reason);
-  process.on('unhandledRejection', onRejection);
-  afterAll(() => {
-    process.off('unhandledRejection', onRejection);
-  });
+  const rejections = recordUnhandledRejections();
   const redis = await startRedisServer();
   const world = await testWorld({ redisUrl: redis.url, phaseDelayMs: 400, bot: { recoveryTickMs: 200 } });
   const health = async (port: number) => {

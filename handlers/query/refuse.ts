@@ -41,6 +41,15 @@ export function refuse(rule: GuardRule, reason: string, hint?: string): never {
   throw new QueryRefusedError(rule, reason, hint);
 }
 
+/** One wording for every dialect: a masked value used anywhere but the select list or IS [NOT] NULL. */
+export function refuseMaskedUse(what: string, where: string, hint: string): never {
+  return refuse(
+    'masked-predicate',
+    `${what} is masked and is used in ${where}; masked columns can only be selected, counted or tested with IS [NOT] NULL.`,
+    hint,
+  );
+}
+
 /** A caret under the position of a syntax error, for a monospace block. */
 export function caretLine(sql: string, offset: number): string {
   const lineStart = sql.lastIndexOf('\n', offset - 1) + 1;

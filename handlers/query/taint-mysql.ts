@@ -1,5 +1,5 @@
 import { isObject, type Json, type JsonObject, str, walk } from './ast.js';
-import { refuse } from './refuse.js';
+import { refuseMaskedUse } from './refuse.js';
 import type { MaskPlan } from './types.js';
 
 /**
@@ -180,12 +180,7 @@ export class MysqlTaint {
 /** Same rule as on PostgreSQL: masked data may only be selected, counted, or tested with IS [NOT] NULL. */
 export function checkMysqlMaskedUses(stmt: JsonObject, taint: MysqlTaint, hint: string): void {
   if (!taint.active) return;
-  const violation = (what: string, where: string): never =>
-    refuse(
-      'masked-predicate',
-      `${what} is masked and is used in ${where}; masked columns can only be selected, counted or tested with IS [NOT] NULL.`,
-      hint,
-    );
+  const violation = (what: string, where: string): never => refuseMaskedUse(what, where, hint);
 
   const expr = (node: Json | undefined, where: string): void => {
     if (Array.isArray(node)) {

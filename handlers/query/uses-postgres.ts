@@ -1,5 +1,5 @@
 import { isObject, type Json, type JsonObject, str } from './ast.js';
-import { refuse } from './refuse.js';
+import { refuseMaskedUse } from './refuse.js';
 import { list, type Node, only, type PgTaint, resTargets, sval } from './taint-postgres.js';
 
 /**
@@ -11,12 +11,7 @@ import { list, type Node, only, type PgTaint, resTargets, sval } from './taint-p
  */
 export function checkMaskedUses(stmt: Json, taint: PgTaint, hint: string): void {
   if (!taint.active) return;
-  const violation = (what: string, where: string): never =>
-    refuse(
-      'masked-predicate',
-      `${what} is masked and is used in ${where}; masked columns can only be selected, counted or tested with IS [NOT] NULL.`,
-      hint,
-    );
+  const violation = (what: string, where: string): never => refuseMaskedUse(what, where, hint);
 
   const expr = (node: Json | undefined, where: string): void => {
     if (Array.isArray(node)) {

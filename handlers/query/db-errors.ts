@@ -3,7 +3,6 @@ import { DocksideError, isDocksideError } from '../../src/errors.js';
 import { escapeText, formatDuration } from '../../src/render/format.js';
 import { scrub } from '../../src/secrets.js';
 import { caretLine } from './refuse.js';
-import { escapeForCodeBlock } from './render-table.js';
 
 export interface ErrorContext {
   database: string;
@@ -70,7 +69,7 @@ function readOnlyRefusal(message: string, cause: unknown): DocksideError {
 function failed(message: string, sql: string, offset: number | null, cause: unknown): DocksideError {
   const where = offset === null ? '' : ` (at position ${offset + 1})`;
   return new DocksideError('query_failed', `${shownText(message)}${where}`, {
-    ...(offset === null ? {} : { hint: `\`\`\`${escapeForCodeBlock(caretLine(sql, offset))}\`\`\`` }),
+    ...(offset === null ? {} : { hint: `\`\`\`${escapeText(caretLine(sql, offset), 'code')}\`\`\`` }),
     cause,
   });
 }

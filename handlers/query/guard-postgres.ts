@@ -5,7 +5,6 @@ import { isObject, type Json, type JsonObject, str, walk } from './ast.js';
 import { checkFunction } from './functions.js';
 import { splitPostgres } from './lexer-postgres.js';
 import { article, caretLine, refuse } from './refuse.js';
-import { escapeForCodeBlock } from './render-table.js';
 import { funcNameParts, PgTaint, pgMaskPlan } from './taint-postgres.js';
 import type { CheckedStatement, GuardOptions } from './types.js';
 import { checkMaskedUses } from './uses-postgres.js';
@@ -138,7 +137,7 @@ export async function checkPostgres(input: string, options: GuardOptions): Promi
     const at = charOffset(sql, err.sqlDetails.cursorPosition);
     // Same message and 1-based position the server gives, so it reads like psql.
     throw new DocksideError('query_failed', `${escapeText(err.sqlDetails.message)} (at position ${at + 1})`, {
-      hint: `\`\`\`${escapeForCodeBlock(caretLine(sql, at))}\`\`\``,
+      hint: `\`\`\`${escapeText(caretLine(sql, at), 'code')}\`\`\``,
     });
   }
   const stmts = tree.stmts ?? [];

@@ -32,21 +32,13 @@ export function tableLines(columns: string[], rows: Cell[][], options: TableOpti
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-+-'), ...body.map(line)];
 }
 
-/**
- * Slack treats &, < and > as markup even inside code blocks (`<!channel>` would ping
- * everyone); a backtick run could close the block early. The one escape, in its code form.
- */
-export function escapeForCodeBlock(text: string): string {
-  return escapeText(text, 'code');
-}
-
 /** Splits lines into code blocks of at most maxChars each (Slack's section text limit is 3,000). */
 export function codeBlocks(lines: string[], maxChars: number): string[] {
   const blocks: string[] = [];
   let current: string[] = [];
   let size = 0;
   for (const raw of lines) {
-    const l = escapeForCodeBlock(raw).slice(0, maxChars - 8);
+    const l = escapeText(raw, 'code').slice(0, maxChars - 8);
     if (current.length > 0 && size + l.length + 1 > maxChars - 8) {
       blocks.push(`\`\`\`${current.join('\n')}\`\`\``);
       current = [];

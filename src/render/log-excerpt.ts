@@ -1,6 +1,5 @@
 import type { KnownBlock } from '@slack/types';
 import type { FailureExcerpt } from '../../handlers/logs/failure.js';
-import { escapeForCodeBlock } from '../../handlers/query/render-table.js';
 import { escapeText, truncate } from './format.js';
 import { codeSpan } from './logs.js';
 
@@ -20,7 +19,7 @@ export function logsButton(text: string, commandText: string) {
 const LINE_CHARS = 160;
 const inline = codeSpan;
 const fence = (lines: string[]) =>
-  `\`\`\`${lines.map((l) => escapeForCodeBlock(truncate(l, LINE_CHARS))).join('\n')}\`\`\``;
+  `\`\`\`${lines.map((l) => escapeText(truncate(l, LINE_CHARS), 'code')).join('\n')}\`\`\``;
 
 /** `/logs` text that shows the whole log of the failing component as a file. */
 export function fullLogCommand(

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { CatalogResult } from '../../handlers/query/catalog.js';
-import { codeBlocks, escapeForCodeBlock, tableLines } from '../../handlers/query/render-table.js';
+import { codeBlocks, tableLines } from '../../handlers/query/render-table.js';
 import type { QueryResult } from '../../handlers/query/run.js';
 import type { FileUpload, SlackMessage } from '../slack/reply.js';
 import { escapeText, formatDuration } from './format.js';
@@ -61,7 +61,7 @@ function sqlContext(sql: string): KnownBlock {
   const shown = sql.length > 300 ? `${sql.slice(0, 299)}…` : sql;
   return {
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `\`${escapeForCodeBlock(shown.replace(/\s+/g, ' '))}\`` }],
+    elements: [{ type: 'mrkdwn', text: `\`${escapeText(shown.replace(/\s+/g, ' '), 'code')}\`` }],
   };
 }
 

@@ -1,3 +1,4 @@
+import type { IntentRuntime } from '../handlers/deploy/runners.js';
 import { rolesOf } from '../src/access.js';
 import type { AuditEntryInput, AuditLog } from '../src/audit/types.js';
 import type { Clock } from '../src/clock.js';
@@ -5,7 +6,6 @@ import type { Config } from '../src/config/schema.js';
 import { DocksideError, isDocksideError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import { plural } from '../src/render/format.js';
-import type { IntentRuntime } from '../src/runners.js';
 import type { MessageRef, SlackPoster } from '../src/slack/reply.js';
 import { slackErrorCode, withSlackRetry } from '../src/slack/retry.js';
 import type { UsergroupDirectory } from '../src/slack/usergroups.js';
@@ -88,7 +88,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
   /**
    * Runs a request this replica claimed (the approve transition made it `running` and
    * wrote its intent). Whatever fails here leaves either an outcome or the intent, which
-   * src/recovery.ts resolves: an approved request is never left owned by nobody.
+   * handlers/deploy/recovery.ts resolves: an approved request is never left owned by nobody.
    */
   async function run(request: ApprovalRequest, approver: string): Promise<void> {
     const { working } = deps.intents;

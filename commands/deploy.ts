@@ -1,9 +1,9 @@
 import type { ApprovalService } from '../approvals/service.js';
+import { type RunnerDeps, runDeploy } from '../handlers/deploy/runners.js';
 import { assertUnlocked, deployBinding } from '../handlers/deploy/start.js';
 import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { needsApproval } from '../src/config/load.js';
 import { shortId } from '../src/render/format.js';
-import { type RunnerDeps, runDeploy } from '../src/runners.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveEnv, tokenize } from './args.js';
 import type { CommandDef } from './types.js';

@@ -1,4 +1,5 @@
 import type { ApprovalService } from '../approvals/service.js';
+import type { RunnerDeps } from '../handlers/deploy/runners.js';
 import { assertUnlocked } from '../handlers/deploy/start.js';
 import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { describePlan } from '../handlers/promote/describe.js';
@@ -7,7 +8,6 @@ import { planPromotion } from '../handlers/promote/plan.js';
 import type { EnvConfig } from '../src/config/schema.js';
 import type { AppOpsClient } from '../src/do/app-ops-port.js';
 import { DocksideError } from '../src/errors.js';
-import type { RunnerDeps } from '../src/runners.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveApp, tokenize } from './args.js';
 import type { CommandDef } from './types.js';

@@ -1,11 +1,11 @@
 import type { ApprovalService } from '../approvals/service.js';
+import { type RunnerDeps, runRestart } from '../handlers/deploy/runners.js';
 import { assertUnlocked } from '../handlers/deploy/start.js';
 import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { describeRestart, restartBinding } from '../handlers/restart/start.js';
 import { needsApproval } from '../src/config/load.js';
 import type { AppOpsClient } from '../src/do/app-ops-port.js';
 import { usageError } from '../src/errors.js';
-import { type RunnerDeps, runRestart } from '../src/runners.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveEnv, tokenize, typed } from './args.js';
 import type { CommandDef } from './types.js';

@@ -1,5 +1,12 @@
 import type { KnownBlock } from '@slack/types';
 import type { ApprovalService } from '../approvals/service.js';
+import {
+  type EnvTarget,
+  type RunnerDeps,
+  runCommitRollback,
+  runRevertRollback,
+  runRollbackTo,
+} from '../handlers/deploy/runners.js';
 import { assertUnlocked } from '../handlers/deploy/start.js';
 import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { describeCandidate, describeRollbackCheck } from '../handlers/rollback/describe.js';
@@ -11,13 +18,6 @@ import { DocksideError } from '../src/errors.js';
 import { describeLock } from '../src/locks/describe.js';
 import { formatDuration, mention, plural, shortId, truncate } from '../src/render/format.js';
 import { rollbackButton } from '../src/render/rollback-buttons.js';
-import {
-  type EnvTarget,
-  type RunnerDeps,
-  runCommitRollback,
-  runRevertRollback,
-  runRollbackTo,
-} from '../src/runners.js';
 import type { SlackMessage } from '../src/slack/reply.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveEnv, tokenize, typed } from './args.js';

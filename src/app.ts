@@ -18,9 +18,18 @@ import { queryCommand } from '../commands/query.js';
 import { type RegisteredCommand, register } from '../commands/registry.js';
 import { restartCommand } from '../commands/restart.js';
 import { rollbackCommand } from '../commands/rollback.js';
+import { createAfterFinish } from '../handlers/deploy/after-finish.js';
+import { explainingFailures } from '../handlers/deploy/after-finish-failure.js';
+import { createExecutors } from '../handlers/deploy/executors.js';
+import {
+  type AfterFinish,
+  createDeploymentFollower,
+  type DeploymentFollower,
+} from '../handlers/deploy/follow-deployment.js';
+import { createRecovery, type Recovery } from '../handlers/deploy/recovery.js';
+import type { IntentRuntime } from '../handlers/deploy/runners.js';
+import { createWatcherStore } from '../handlers/deploy/watchers.js';
 import { checkHealthUrl } from '../handlers/health/http-check.js';
-import { createAfterFinish } from './after-finish.js';
-import { explainingFailures } from './after-finish-failure.js';
 import { type Anchoring, createAnchoring, storageAnchorStore } from './audit/anchor.js';
 import { createRedisAuditLog, type RedisAuditLog } from './audit/redis-audit-log.js';
 import { type Clock, sleep, systemClock } from './clock.js';
@@ -32,18 +41,14 @@ import type { AppOpsClient } from './do/app-ops-port.js';
 import { createDoClient, type DoCallInfo } from './do/client.js';
 import type { DoClient } from './do/port.js';
 import type { Env } from './env.js';
-import { createExecutors } from './executors.js';
-import { type AfterFinish, createDeploymentFollower, type DeploymentFollower } from './follow-deployment.js';
 import { createGitHubClient } from './github/client.js';
 import { createIntentStore } from './intents.js';
 import { createRedisLockStore } from './locks/redis-lock-store.js';
 import type { LockStore } from './locks/types.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createRecovery, type Recovery } from './recovery.js';
 import { connectRedis, createRedis, redisHealth } from './redis.js';
 import type { HealthProbeResult } from './render/deployment.js';
-import type { IntentRuntime } from './runners.js';
 import type { Scheduler } from './scheduler/index.js';
 import { registerConfiguredSecrets } from './secrets.js';
 import { createSlackApp } from './slack/create-app.js';
@@ -53,7 +58,6 @@ import { createResponseUrlPoster } from './slack/response-url.js';
 import { createUsergroupDirectory } from './slack/usergroups.js';
 import { createWebPoster } from './slack/web-poster.js';
 import { createStorage } from './storage/index.js';
-import { createWatcherStore } from './watchers.js';
 
 const VERSION = process.env.npm_package_version ?? '0.1.0';
 

@@ -56,7 +56,7 @@ end
 `;
 
 // The approval becomes the durable intent to run it, owned by the replica that claims it:
-// if that replica dies before it is done, another one adopts the intent (src/recovery.ts).
+// if that replica dies before it is done, another one adopts the intent (handlers/deploy/recovery.ts).
 const CLAIM_PRELUDE = `
 local function claim(doc, owner, now, nowIso)
   local intent = {id = doc.id, kind = doc.kind, owner = owner, stage = 'claimed', user = doc.requester,

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
+import type { WatchRecord } from '../../handlers/deploy/watchers.js';
 import { type Deployment, deploymentConsoleUrl } from '../do/port.js';
-import type { WatchRecord } from '../watchers.js';
 import { escapeText, formatDuration, phaseIcon, shortId, truncate } from './format.js';
 
 export interface HealthProbeResult {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createWatcherStore } from '../../handlers/deploy/watchers.js';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
-import { createWatcherStore } from '../../src/watchers.js';
 import { waitFor } from '../helpers/world.js';
 import { faultWorld } from './helpers/fault-world.js';
 import { type ProxiedRequest, slackMethod } from './helpers/http-fault-proxy.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { createDeploymentFollower } from '../../handlers/deploy/follow-deployment.js';
+import { createWatcherStore, type WatchRecord } from '../../handlers/deploy/watchers.js';
 import type { AuditLog } from '../../src/audit/types.js';
 import type { Deployment, DoClient } from '../../src/do/port.js';
-import { createDeploymentFollower } from '../../src/follow-deployment.js';
 import { createLogger } from '../../src/logger.js';
 import type { MessageRef, SlackMessage, SlackPoster } from '../../src/slack/reply.js';
-import { createWatcherStore, type WatchRecord } from '../../src/watchers.js';
 import { testRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/world.js';
 

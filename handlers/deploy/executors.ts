@@ -1,13 +1,12 @@
-import type { Executor } from '../approvals/service.js';
-import type { ApprovalKind, ApprovalRequest } from '../approvals/types.js';
-import type { BackupOperations } from '../handlers/backup/index.js';
-import { deployBinding } from '../handlers/deploy/start.js';
-import { appPlatformAppId } from '../handlers/deploy/target.js';
-import { approvedFromBinding } from '../handlers/promote/execute.js';
-import { restartBinding } from '../handlers/restart/start.js';
-import type { Config } from './config/schema.js';
-import type { AppOpsClient } from './do/app-ops-port.js';
-import { DocksideError } from './errors.js';
+import type { Executor } from '../../approvals/service.js';
+import type { ApprovalKind, ApprovalRequest } from '../../approvals/types.js';
+import type { Config } from '../../src/config/schema.js';
+import type { AppOpsClient } from '../../src/do/app-ops-port.js';
+import { DocksideError } from '../../src/errors.js';
+import type { SlackPoster } from '../../src/slack/reply.js';
+import type { BackupOperations } from '../backup/index.js';
+import { approvedFromBinding } from '../promote/execute.js';
+import { restartBinding } from '../restart/start.js';
 import {
   type EnvTarget,
   type RunnerDeps,
@@ -17,7 +16,8 @@ import {
   runRevertRollback,
   runRollbackTo,
 } from './runners.js';
-import type { SlackPoster } from './slack/reply.js';
+import { deployBinding } from './start.js';
+import { appPlatformAppId } from './target.js';
 
 function envTarget(config: Config, app: string | undefined, env: string | undefined): EnvTarget {
   const envConfig = app && env ? config.apps[app]?.environments[env] : undefined;

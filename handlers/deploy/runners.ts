@@ -1,21 +1,21 @@
-import { assertNoDeploymentInProgress, assertUnlocked } from '../handlers/deploy/start.js';
-import { describeChange } from '../handlers/promote/describe.js';
-import { type ApprovedPromotion, executePromotion } from '../handlers/promote/execute.js';
-import { describeRestart, startRestart } from '../handlers/restart/start.js';
-import { commitRollback, revertRollback, runRollback } from '../handlers/rollback/run.js';
-import type { Clock } from './clock.js';
-import type { AppOpsClient } from './do/app-ops-port.js';
-import { isOutcomeUnknown } from './do/errors.js';
-import type { Deployment, DoClient } from './do/port.js';
-import { DocksideError } from './errors.js';
+import type { Clock } from '../../src/clock.js';
+import type { AppOpsClient } from '../../src/do/app-ops-port.js';
+import { isOutcomeUnknown } from '../../src/do/errors.js';
+import type { Deployment, DoClient } from '../../src/do/port.js';
+import { DocksideError } from '../../src/errors.js';
+import type { GitHubClient } from '../../src/github/client.js';
+import type { IntentKind, IntentStore, RunIntent } from '../../src/intents.js';
+import type { LockStore } from '../../src/locks/types.js';
+import type { Logger } from '../../src/logger.js';
+import { deploymentMessage } from '../../src/render/deployment.js';
+import { escapeText, shortId } from '../../src/render/format.js';
+import type { MessageRef, SlackMessage } from '../../src/slack/reply.js';
+import { describeChange } from '../promote/describe.js';
+import { type ApprovedPromotion, executePromotion } from '../promote/execute.js';
+import { describeRestart, startRestart } from '../restart/start.js';
+import { commitRollback, revertRollback, runRollback } from '../rollback/run.js';
 import type { DeploymentFollower } from './follow-deployment.js';
-import type { GitHubClient } from './github/client.js';
-import type { IntentKind, IntentStore, RunIntent } from './intents.js';
-import type { LockStore } from './locks/types.js';
-import type { Logger } from './logger.js';
-import { deploymentMessage } from './render/deployment.js';
-import { escapeText, shortId } from './render/format.js';
-import type { MessageRef, SlackMessage } from './slack/reply.js';
+import { assertNoDeploymentInProgress, assertUnlocked } from './start.js';
 import { watchRecordFrom } from './watchers.js';
 
 /** The intents of this replica, and which of them it is working on right now (the sweeper leaves those alone). */
@@ -91,7 +91,7 @@ function guardCreates(client: DoClient, hooks: CreateHooks): DoClient {
  * Runs `create` under a durable intent: written (or, for an approval, already written by
  * the approve transition) before anything is sent, marked `creating` just before the
  * creating call, and replaced by the watch record once the deployment id is known. If
- * this replica dies anywhere in between, src/recovery.ts on any replica finishes the job.
+ * this replica dies anywhere in between, handlers/deploy/recovery.ts on any replica finishes the job.
  */
 async function launch(
   deps: RunnerDeps,

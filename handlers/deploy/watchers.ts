@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { failed, INTENT_INDEX, intentKey, type RunIntent } from './intents.js';
-import type { MessageRef, SlackMessage } from './slack/reply.js';
+import { failed, INTENT_INDEX, intentKey, type RunIntent } from '../../src/intents.js';
+import type { MessageRef, SlackMessage } from '../../src/slack/reply.js';
 
 /** A deployment whose Slack message dockside keeps up to date; kept in Redis so a restart resumes it. */
 export interface WatchRecord {

@@ -1,13 +1,13 @@
-import type { ApprovalRequest, ApprovalStore } from '../approvals/types.js';
-import type { AuditLog } from './audit/types.js';
-import type { Clock } from './clock.js';
-import type { Deployment, DoClient } from './do/port.js';
+import type { ApprovalRequest, ApprovalStore } from '../../approvals/types.js';
+import type { AuditLog } from '../../src/audit/types.js';
+import type { Clock } from '../../src/clock.js';
+import type { Deployment, DoClient } from '../../src/do/port.js';
+import type { RunIntent } from '../../src/intents.js';
+import type { Logger } from '../../src/logger.js';
+import { deploymentMessage } from '../../src/render/deployment.js';
+import type { SlackPoster } from '../../src/slack/reply.js';
 import type { DeploymentFollower } from './follow-deployment.js';
-import type { RunIntent } from './intents.js';
-import type { Logger } from './logger.js';
-import { deploymentMessage } from './render/deployment.js';
 import type { IntentRuntime } from './runners.js';
-import type { SlackPoster } from './slack/reply.js';
 import { watchRecordFrom } from './watchers.js';
 
 export interface RecoveryDeps {

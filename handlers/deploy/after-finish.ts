@@ -1,12 +1,12 @@
 import type { KnownBlock } from '@slack/types';
-import type { ApprovalStore } from '../approvals/types.js';
-import { verifyPromotion } from '../handlers/promote/execute.js';
-import { runsShort } from '../handlers/rollback/list.js';
+import type { ApprovalStore } from '../../approvals/types.js';
+import { formatDuration, shortId } from '../../src/render/format.js';
+import { rollbackButton } from '../../src/render/rollback-buttons.js';
+import type { SlackPoster } from '../../src/slack/reply.js';
+import { verifyPromotion } from '../promote/execute.js';
+import { runsShort } from '../rollback/list.js';
 import type { AfterFinish } from './follow-deployment.js';
-import { formatDuration, shortId } from './render/format.js';
-import { rollbackButton } from './render/rollback-buttons.js';
 import { type RunnerDeps, runRollbackTo } from './runners.js';
-import type { SlackPoster } from './slack/reply.js';
 
 /**
  * What dockside does when a promotion or a rollback deployment ends: check that

@@ -1,14 +1,18 @@
 import type { KnownBlock } from '@slack/types';
-import { failureReason, watchDeployment, wentLive } from '../handlers/deploy/watch.js';
-import type { AuditLog } from './audit/types.js';
-import { type Clock, sleep as realSleep } from './clock.js';
-import type { Deployment, DoClient } from './do/port.js';
-import type { Logger } from './logger.js';
-import { type DeploymentView, deploymentMessage, type HealthProbeResult } from './render/deployment.js';
-import { escapeText, formatDuration } from './render/format.js';
-import type { SlackMessage, SlackPoster } from './slack/reply.js';
-import { withSlackRetry } from './slack/retry.js';
-import { createThrottledUpdater } from './slack/web-poster.js';
+import type { AuditLog } from '../../src/audit/types.js';
+import { type Clock, sleep as realSleep } from '../../src/clock.js';
+import type { Deployment, DoClient } from '../../src/do/port.js';
+import type { Logger } from '../../src/logger.js';
+import {
+  type DeploymentView,
+  deploymentMessage,
+  type HealthProbeResult,
+} from '../../src/render/deployment.js';
+import { escapeText, formatDuration } from '../../src/render/format.js';
+import type { SlackMessage, SlackPoster } from '../../src/slack/reply.js';
+import { withSlackRetry } from '../../src/slack/retry.js';
+import { createThrottledUpdater } from '../../src/slack/web-poster.js';
+import { failureReason, watchDeployment, wentLive } from './watch.js';
 import type { FinalOutcome, WatcherStore, WatchRecord } from './watchers.js';
 
 export interface FinishedDeployment {

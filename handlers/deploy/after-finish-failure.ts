@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
-import { explainFailure } from '../handlers/logs/failure.js';
-import type { AppOpsClient } from './do/app-ops-port.js';
+import type { AppOpsClient } from '../../src/do/app-ops-port.js';
+import { failureExcerptText, fullLogCommand, logsButton } from '../../src/render/log-excerpt.js';
+import { explainFailure } from '../logs/failure.js';
 import type { AfterFinish } from './follow-deployment.js';
-import { failureExcerptText, fullLogCommand, logsButton } from './render/log-excerpt.js';
 
 /** Kinds of followed deployment whose failures explain themselves. */
 const KINDS = ['deploy', 'promote', 'rollback', 'revert', 'restart'];

@@ -28,6 +28,7 @@ import {
 } from '../handlers/deploy/follow-deployment.js';
 import { createRecovery, type Recovery } from '../handlers/deploy/recovery.js';
 import type { IntentRuntime } from '../handlers/deploy/runners.js';
+import { createDeployTargets, type DeployTargets } from '../handlers/deploy/targets.js';
 import { createWatcherStore } from '../handlers/deploy/watchers.js';
 import { checkHealthUrl } from '../handlers/health/http-check.js';
 import { type Anchoring, createAnchoring, storageAnchorStore } from './audit/anchor.js';
@@ -39,6 +40,7 @@ import { createDedupe } from './dedupe.js';
 import { createAppOpsClient } from './do/app-ops.js';
 import type { AppOpsClient } from './do/app-ops-port.js';
 import { createDoClient, type DoCallInfo } from './do/client.js';
+import { createDropletApi } from './do/droplets.js';
 import type { DoClient } from './do/port.js';
 import type { Env } from './env.js';
 import { createGitHubClient } from './github/client.js';
@@ -98,6 +100,8 @@ export interface DocksideOptions {
    * continue from it when Redis loses the log. Off in tests and the sandbox unless asked.
    */
   auditAnchors?: { every?: number; tickMs?: number } | false;
+  /** How often a Droplet host's health is polled during a rollout (short in tests and the sandbox). */
+  dropletHealthPollMs?: number;
   /** How long a graceful stop waits for work in flight (creates included) before letting go. */
   drainMs?: number;
 }
@@ -109,6 +113,8 @@ export interface Dockside {
   redis: Redis;
   do: DoClient;
   ops: AppOpsClient;
+  /** Each env's deploy target (App Platform or Droplets). */
+  targets: DeployTargets;
   audit: RedisAuditLog;
   locks: LockStore;
   slack: SlackPoster;
@@ -163,6 +169,16 @@ export function createDockside(options: DocksideOptions): Dockside {
   };
   const doClient = createDoClient(doOptions);
   const ops = createAppOpsClient(doOptions);
+  const targets = createDeployTargets({
+    config,
+    redis,
+    droplets: createDropletApi(doOptions),
+    log,
+    clock,
+    sleep,
+    probeHealth: (url) => checkHealthUrl(url, config.health.timeout_ms),
+    ...(options.dropletHealthPollMs !== undefined ? { healthPollMs: options.dropletHealthPollMs } : {}),
+  });
 
   const { app, receiver, socketMode } = createSlackApp({
     env,
@@ -261,7 +277,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
   });
-  const runner = { do: doClient, ops, locks, follower, clock, github, intents, log };
+  const runner = { do: doClient, ops, locks, follower, clock, github, intents, log, targets };
   Object.assign(
     afterFinish,
     explainingFailures(createAfterFinish({ ...runner, approvals: approvalStore, slack }), ops),
@@ -364,6 +380,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     redis,
     do: doClient,
     ops,
+    targets,
     audit,
     locks,
     slack,

@@ -1,7 +1,7 @@
 import type { DropletsConfig } from '../../src/config/schema.js';
+import type { DropletApi } from '../../src/do/droplets.js';
 import { DocksideError } from '../../src/errors.js';
 import { knownHostName, parseHostEntry } from '../../src/ssh/known-hosts.js';
-import type { DropletApi } from './do-api.js';
 
 /** One host of a Droplet env: where to SSH, and its Droplet id when a load balancer needs it. */
 export interface HostRef {

@@ -1,11 +1,11 @@
 import type { DropletsConfig } from '../../src/config/schema.js';
+import type { DropletApi } from '../../src/do/droplets.js';
 import type { Logger } from '../../src/logger.js';
 import { scrub } from '../../src/secrets.js';
 import type { SshSession } from '../../src/ssh/client.js';
 import type { RemoteCommand } from '../../src/ssh/command.js';
 import type { Release, RolloutEvent, RolloutResult } from '../deploy/target.js';
 import { composeCommands } from './compose.js';
-import type { DropletApi } from './do-api.js';
 import type { HostRef } from './hosts.js';
 import { renderReleaseFile } from './release-file.js';
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../../src/clock.js';
 import type { DropletsConfig, EnvConfig } from '../../src/config/schema.js';
+import type { DropletApi } from '../../src/do/droplets.js';
 import { DocksideError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { RegistryClient } from '../../src/registry/client.js';
@@ -16,7 +17,6 @@ import type {
   RunContext,
 } from '../deploy/target.js';
 import type { CheckResult } from '../health/types.js';
-import type { DropletApi } from './do-api.js';
 import { hostsHealth } from './health.js';
 import { type HostRef, resolveHosts } from './hosts.js';
 import { describePlan, planFor } from './plan.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDropletApi } from '../../handlers/droplet/do-api.js';
+import { createDropletApi } from '../../src/do/droplets.js';
 import { type DoSimulator, startDoSimulator } from '../../src/sandbox/do-simulator.js';
 
 let sim: DoSimulator;

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { type Clock, sleep as realSleep, systemClock } from '../../src/clock.js';
-import { toDocksideError } from '../../src/do/errors.js';
-import { createDoHttp, DEFAULT_ENDPOINT, DEFAULT_RETRY, type RetryPolicy } from '../../src/do/http.js';
-import type { Logger } from '../../src/logger.js';
-import { registerSecret } from '../../src/secrets.js';
+import { type Clock, sleep as realSleep, systemClock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { registerSecret } from '../secrets.js';
+import { toDocksideError } from './errors.js';
+import { createDoHttp, DEFAULT_ENDPOINT, DEFAULT_RETRY, type RetryPolicy } from './http.js';
 
 /**
  * The DigitalOcean calls Droplet targets make (Droplets by tag, load balancer
  * membership), on the same HTTP layer as the App Platform client: token, retries of
- * reads only, timeouts. Moves into src/do/client.ts when the commands use targets.
+ * reads only, timeouts.
  */
 export interface DropletInfo {
   id: number;

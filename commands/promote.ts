@@ -2,12 +2,13 @@ import type { ApprovalService } from '../approvals/service.js';
 import type { RunnerDeps } from '../handlers/deploy/runners.js';
 import { assertUnlocked } from '../handlers/deploy/start.js';
 import { appPlatformAppId } from '../handlers/deploy/target.js';
-import { describePlan } from '../handlers/promote/describe.js';
 import { promotionDrift } from '../handlers/promote/drift.js';
 import { planPromotion } from '../handlers/promote/plan.js';
 import type { EnvConfig } from '../src/config/schema.js';
 import type { AppOpsClient } from '../src/do/app-ops-port.js';
 import { DocksideError } from '../src/errors.js';
+import { describePlan } from '../src/render/promote.js';
+import { describeDrift } from '../src/render/promote-drift.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveApp, tokenize } from './args.js';
 import type { CommandDef } from './types.js';
@@ -78,7 +79,10 @@ export function promoteCommand(
         kind: 'promote',
         app: args.app,
         env: args.to.env,
-        summary: [...describePlan(plan), ...(await promotionDrift(deps, plan))].join('\n'),
+        summary: [
+          ...describePlan(plan),
+          ...describeDrift(await promotionDrift(deps, plan), plan.from.env, plan.to.env),
+        ].join('\n'),
         binding: plan.binding,
         params: {},
       });

@@ -7,8 +7,6 @@
 import type { AppOpsClient } from '../../src/do/app-ops-port.js';
 import type { AppSpec, ComponentSpec, DoClient } from '../../src/do/port.js';
 import { isDocksideError } from '../../src/errors.js';
-import { escapeText } from '../../src/render/format.js';
-import { codeSpan as code } from '../../src/render/logs.js';
 import { specComponents } from './components.js';
 import type { PromotionPlan } from './plan.js';
 
@@ -93,36 +91,6 @@ export function specDrift(from: Side, to: Side): DriftItem[] {
   return out;
 }
 
-const dollars = (n: number) => `$${Number.isInteger(n) ? n : n.toFixed(2)}`;
-
-function driftLine(d: DriftItem, from: string, to: string): string {
-  switch (d.kind) {
-    case 'env_keys':
-      return `env var keys ${d.component ? `of ${code(d.component)}` : 'of the whole app'} only in ${d.env}: ${d.keys.map(code).join(', ')}`;
-    case 'instances':
-      return `${code(d.component)} instances: ${from} ${escapeText(d.from)}, ${to} ${escapeText(d.to)}`;
-    case 'job_only_in':
-      return `job ${code(d.job)} (${escapeText(d.jobKind)}) only in ${d.env}`;
-    case 'job_kind':
-      return `job ${code(d.job)} runs as ${escapeText(d.from)} in ${from}, ${escapeText(d.to)} in ${to}`;
-    case 'cost':
-      return `monthly cost of ${to} after the update: ${dollars(d.before)} -> ${dollars(d.after)} (DigitalOcean's propose)`;
-    case 'cost_unknown':
-      return `monthly cost of ${to} after the update could not be checked: ${escapeText(d.why)}`;
-  }
-}
-
-/** Lines for the approval card, mrkdwn with everything from DigitalOcean escaped. */
-export function describeDrift(items: DriftItem[], from: string, to: string): string[] {
-  if (items.length === 0) {
-    return [
-      `Besides the builds, the ${from} and ${to} specs do not differ in env var keys, instances or jobs.`,
-    ];
-  }
-  const lines = items.map((d) => driftLine(d, from, to));
-  return [`Not carried by the promotion (${to} keeps its own):`, ...lines.map((l) => `- ${l}`)];
-}
-
 /** The cost change of the spec update a promotion sends, from DigitalOcean's propose. */
 export async function costDrift(
   ops: AppOpsClient,
@@ -146,7 +114,7 @@ export async function costDrift(
 export async function promotionDrift(
   deps: { do: DoClient; ops: AppOpsClient },
   plan: PromotionPlan,
-): Promise<string[]> {
+): Promise<DriftItem[]> {
   const [fromApp, toApp] = await Promise.all([
     deps.do.getApp(plan.from.appId),
     deps.do.getApp(plan.to.appId),
@@ -154,5 +122,5 @@ export async function promotionDrift(
   const items = specDrift({ env: plan.from.env, spec: fromApp.spec }, { env: plan.to.env, spec: toApp.spec });
   if (plan.deploy.kind === 'update_spec')
     items.push(...(await costDrift(deps.ops, plan.to.appId, toApp.spec, plan.deploy.spec)));
-  return describeDrift(items, plan.from.env, plan.to.env);
+  return items;
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { costDrift, describeDrift, specDrift } from '../../handlers/promote/drift.js';
+import { costDrift, specDrift } from '../../handlers/promote/drift.js';
 import type { AppOpsClient, Proposal } from '../../src/do/app-ops-port.js';
 import type { AppSpec } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
+import { describeDrift } from '../../src/render/promote-drift.js';
 
 const spec = (over: Partial<AppSpec> = {}): AppSpec => ({
   name: 'web',

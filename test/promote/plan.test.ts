@@ -1,8 +1,8 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { describeChange, describePlan } from '../../handlers/promote/describe.js';
 import { planPromotion } from '../../handlers/promote/plan.js';
 import { createGitHubClient } from '../../src/github/client.js';
+import { describeChange, describePlan } from '../../src/render/promote.js';
 import { DIGEST, deployment, SHA } from './fake-do.js';
 import { clock, GITHUB, PRODUCTION, STAGING, stagingSpec, world } from './scenario.js';
 

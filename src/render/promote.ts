@@ -1,11 +1,11 @@
-import { formatDuration, shortId } from '../../src/render/format.js';
-import type { BranchMove } from './branches.js';
-import { type ComponentRun, describeRun, shortDigest, shortSha } from './components.js';
-import type { ComponentChange, PromotionPlan } from './plan.js';
+import type { BranchMove } from '../../handlers/promote/branches.js';
+import { type ComponentRun, describeRun, shortDigest, shortSha } from '../../handlers/promote/components.js';
+import type { ComponentChange, PromotionPlan } from '../../handlers/promote/plan.js';
+import { formatDuration, shortId } from './format.js';
 
 /**
- * Plain-text lines for the approval message and replies. No Slack markup beyond
- * backticks, so the lead can render them as blocks, in the sandbox or in audit detail.
+ * The promotion card's lines for the approval message and replies. No Slack markup beyond
+ * backticks, so the same lines serve blocks, the sandbox and audit detail.
  */
 
 /** "web: commit 1a2b3c4 -> 9a4df0b", "worker: ghcr.io/acme/worker@sha256:abc… (unchanged)". */

@@ -50,23 +50,20 @@ export function mayApprove(input: {
   return { ok: true };
 }
 
-const sameRecord = (a: Record<string, string>, b: Record<string, string>) =>
-  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
-
 /**
- * Same action on the same target, bound to the same state: approving either would do
- * the same, so a second one is not filed while the first is pending.
+ * Same action on the same target, bound to the same state, as one string: approving
+ * either of two requests with the same identity would do the same, so at most one of
+ * them is pending (the store keys on its hash).
  */
-export function identical(
-  pending: ApprovalRequest,
+export function identityOf(
   input: Omit<NewApprovalRequest, 'required' | 'requester' | 'channel' | 'command' | 'summary'>,
-): boolean {
-  return (
-    pending.kind === input.kind &&
-    pending.app === input.app &&
-    pending.env === input.env &&
-    pending.database === input.database &&
-    sameRecord(pending.binding, input.binding) &&
-    sameRecord(pending.params, input.params)
-  );
+): string {
+  return JSON.stringify([
+    input.kind,
+    input.app ?? null,
+    input.env ?? null,
+    input.database ?? null,
+    Object.entries(input.binding).sort(),
+    Object.entries(input.params).sort(),
+  ]);
 }

@@ -10,7 +10,7 @@ import type { MessageRef, SlackPoster } from '../src/slack/reply.js';
 import { slackErrorCode, withSlackRetry } from '../src/slack/retry.js';
 import type { UsergroupDirectory } from '../src/slack/usergroups.js';
 import { toUserMessage } from '../src/user-message.js';
-import { identical, mayApprove, requiredApprovals } from './policy.js';
+import { identityOf, mayApprove, requiredApprovals } from './policy.js';
 import { approvalMessage, requesterNote, stateSentence } from './render.js';
 import type { ApprovalKind, ApprovalRequest, ApprovalStore, NewApprovalRequest } from './types.js';
 
@@ -206,14 +206,13 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
      * asking the approvers twice.
      */
     async request(input: RequestInput): Promise<FiledRequest> {
-      const pending = await store.listByState(['pending']);
-      const twin = pending.find((r) => identical(r, input) && Date.parse(r.expiresAt) > clock.now());
-      if (twin) return { ...twin, duplicate: true };
       const required = requiredApprovals(config, input.app, input.env);
-      const created = await store.create(
+      const filed = await store.createOnce(
         { ...input, required },
-        { ttlMinutes: config.approvals.ttl_minutes, now: clock.now() },
+        { ttlMinutes: config.approvals.ttl_minutes, now: clock.now(), identity: identityOf(input) },
       );
+      if (filed.duplicate) return { ...filed.request, duplicate: true };
+      const created = filed.request;
       await audit(created, {
         actor: created.requester,
         action: `approval.request.${created.kind}`,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ScriptArg } from '../src/audit/redis-script.js';
 import { DocksideError, isDocksideError } from '../src/errors.js';
@@ -9,13 +9,20 @@ import {
   CANCEL,
   CLAIM_RUN,
   CREATE,
+  CREATE_ONCE,
   EXPIRE_IF_DUE,
   FINISH,
   REJECT,
   SET_MESSAGES,
   STATE_ORDER,
 } from './lua/scripts.js';
-import type { ApprovalRequest, ApprovalState, ApprovalStore, ApproveResult } from './types.js';
+import type {
+  ApprovalRequest,
+  ApprovalState,
+  ApprovalStore,
+  ApproveResult,
+  NewApprovalRequest,
+} from './types.js';
 
 /**
  * Redis layout (under the client's keyPrefix):
@@ -23,6 +30,7 @@ import type { ApprovalRequest, ApprovalState, ApprovalStore, ApproveResult } fro
  * - `approvals:expiry`          zset of pending ids scored by expiry ms (what expireDue sweeps)
  * - `approvals:state:<state>`   zset of ids per state scored by creation ms (listByState)
  * - `intent:<id>`, `intents`     the run intent written when a request is approved and claimed
+ * - `approvals:twin:<hash>`      id of the request filed for an identity (policy.identityOf)
  * A finished request is kept for `keepDays` (default 30) for summaries, then Redis drops it
  * and listByState forgets its id.
  */
@@ -31,6 +39,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const EXPIRY = 'approvals:expiry';
 const stateKey = (state: ApprovalState) => `approvals:state:${state}`;
 const requestKey = (id: string) => `approval:${id}`;
+// Identical requests racing for one twin key: each round one of them wins the set.
+const TWIN_ROUNDS = 8;
 // Ids come back from Slack button values; anything else can never name a request.
 const ID = /^[A-Za-z0-9_-]{8,40}$/;
 
@@ -84,24 +94,61 @@ export function createRedisApprovalStore({
     }
   };
 
+  /** A new pending request: its document, and the arguments CREATE and CREATE_ONCE take. */
+  const newRequest = (
+    request: NewApprovalRequest,
+    { ttlMinutes, now }: { ttlMinutes: number; now: number },
+  ) => {
+    const id = randomBytes(9).toString('base64url');
+    const expiresAt = now + ttlMinutes * 60_000;
+    const doc: ApprovalRequest = {
+      ...request,
+      id,
+      approvals: [],
+      state: 'pending',
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(expiresAt).toISOString(),
+      messages: [],
+    };
+    // A pending request that nobody sweeps still disappears eventually.
+    return { doc, args: [JSON.stringify(doc), expiresAt, now, expiresAt - now + keepMs] };
+  };
+
   return {
-    async create(request, { ttlMinutes, now }) {
-      const id = randomBytes(9).toString('base64url');
-      const expiresAt = now + ttlMinutes * 60_000;
-      const doc: ApprovalRequest = {
-        ...request,
-        id,
-        approvals: [],
-        state: 'pending',
-        createdAt: new Date(now).toISOString(),
-        expiresAt: new Date(expiresAt).toISOString(),
-        messages: [],
-      };
-      // A pending request that nobody sweeps still disappears eventually.
-      const created = await run(CREATE, id, [JSON.stringify(doc), expiresAt, now, expiresAt - now + keepMs]);
+    async create(request, options) {
+      const { doc, args } = newRequest(request, options);
+      const created = await run(CREATE, doc.id, args);
       if (created !== 1)
         throw new DocksideError('internal', 'An approval id was generated twice; try again.');
       return doc;
+    },
+
+    async createOnce(request, { ttlMinutes, now, identity }) {
+      const twinKey = `approvals:twin:${createHash('sha256').update(identity).digest('base64url')}`;
+      for (let round = 0; round < TWIN_ROUNDS; round++) {
+        let named: string | null;
+        try {
+          named = await redis.get(twinKey);
+        } catch (err) {
+          throw unavailable(err);
+        }
+        const twin = named ? await this.get(named) : null;
+        if (twin?.state === 'pending' && Date.parse(twin.expiresAt) > now)
+          return { request: twin, duplicate: true };
+        // None, or no longer pending: file this one, unless another filer named one meanwhile.
+        const { doc, args } = newRequest(request, { ttlMinutes, now });
+        try {
+          const created = await CREATE_ONCE(
+            redis,
+            [...keysFor(doc.id), twinKey],
+            [keepMs, ...args, named ?? ''],
+          );
+          if (created === 1) return { request: doc, duplicate: false };
+        } catch (err) {
+          throw unavailable(err);
+        }
+      }
+      throw new DocksideError('redis_unavailable', 'Too many identical requests at once; try again.');
     },
 
     async get(id) {

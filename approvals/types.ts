@@ -82,6 +82,15 @@ export type ApproveResult =
 
 export interface ApprovalStore {
   create(request: NewApprovalRequest, options: { ttlMinutes: number; now: number }): Promise<ApprovalRequest>;
+  /**
+   * Creates the request unless one with the same `identity` is pending and not yet due;
+   * then that one comes back with `duplicate`. Atomic across replicas: of identical
+   * requests filed at the same moment, one is created.
+   */
+  createOnce(
+    request: NewApprovalRequest,
+    options: { ttlMinutes: number; now: number; identity: string },
+  ): Promise<{ request: ApprovalRequest; duplicate: boolean }>;
   get(id: string): Promise<ApprovalRequest | null>;
   setMessages(id: string, messages: MessageRef[]): Promise<void>;
   /**

@@ -157,3 +157,20 @@ doc.messages = cjson.decode(ARGV[2])
 save(doc)
 return 1
 `);
+
+// CREATE, for a request at most one of whose identity may be pending. KEYS: as always, then
+// the identity's twin key last (so INTENT/INTENTS of the prelude do not apply here).
+// ARGV: keep, doc, exp, created, ttl of the hash (ms), the id the twin key must name now
+// ('' for none). Returns 1, or 0 when another filer named a request first (look again).
+export const CREATE_ONCE = script(`
+local TWIN = KEYS[#KEYS]
+if (redis.call('GET', TWIN) or '') ~= ARGV[6] then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local doc = cjson.decode(ARGV[2])
+redis.call('SET', TWIN, doc.id, 'PX', ARGV[5])
+redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'exp', ARGV[3], 'created', ARGV[4], 'state', 'pending')
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[2], ARGV[3], doc.id)
+redis.call('ZADD', KEYS[STATE_KEY.pending], ARGV[4], doc.id)
+return 1
+`);

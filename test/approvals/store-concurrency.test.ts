@@ -51,6 +51,24 @@ describe('approval store under concurrent clicks', () => {
     expect((await first.get(id))?.approvals).toHaveLength(1);
   });
 
+  it('identical requests filed at once on 8 connections: one is created, the others point to it', async () => {
+    const { stores, first } = await replicas(8);
+    const options = { ttlMinutes: 30, now: T0, identity: 'promote web sha256:abc' };
+    const filed = await Promise.all(stores.map((s) => s.createOnce(request(1), options)));
+    expect(filed.filter((f) => !f.duplicate)).toHaveLength(1);
+    expect(new Set(filed.map((f) => f.request.id)).size).toBe(1);
+    expect(await first.listByState(['pending'])).toHaveLength(1);
+
+    // Once it is no longer pending, the same request may be filed again (once).
+    const [only] = filed;
+    await first.cancel(only?.request.id ?? '', 'U0ALICE', T0 + MIN);
+    const again = await Promise.all(
+      stores.map((s) => s.createOnce(request(1), { ...options, now: T0 + 2 * MIN })),
+    );
+    expect(again.filter((f) => !f.duplicate)).toHaveLength(1);
+    expect(again[0]?.request.id).not.toBe(only?.request.id);
+  });
+
   it('with 3 required, exactly three distinct approvals are counted and one click completes it', async () => {
     const { stores, first } = await replicas(50);
     const { id } = await first.create(request(3), { ttlMinutes: 30, now: T0 });

@@ -43,6 +43,28 @@ describe('everyday requests', async () => {
     await click(driver, bob, fresh, 'Cancel');
   });
 
+  it('files one request when identical ones reach the approval service at the same moment', async () => {
+    const cards = approvalMessages(slack).length;
+    const input = {
+      kind: 'deploy' as const,
+      requester: alice,
+      channel: dev,
+      command: '/deploy web production',
+      app: 'web',
+      env: 'production',
+      summary: 'deploy web production',
+      binding: { app_id: 'race' },
+      params: {},
+    };
+    const filed = await Promise.all([1, 2, 3, 4].map(() => world.bot.approvals.request(input)));
+    expect(new Set(filed.map((r) => r.id)).size).toBe(1);
+    expect(filed.filter((r) => r.duplicate)).toHaveLength(3);
+    const card = await newApproval(slack, cards);
+    await click(driver, alice, card, 'Cancel');
+    await waitFor('cancelled', () => card.text.startsWith('Approval cancelled'));
+    expect(approvalMessages(slack)).toHaveLength(cards + 1);
+  });
+
   it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
     'answers `%s`, which every JavaScript object has, by naming the apps and databases',
     async (word) => {

@@ -45,6 +45,15 @@ export interface RunIntent {
   autoRollback?: boolean;
   lines?: string[];
   message?: MessageRef;
+  /**
+   * Set for a Droplet rollout (handlers/droplet/run.ts): there is nothing on DigitalOcean
+   * to find, so a replica that takes over reports it interrupted instead of following it.
+   */
+  target?: 'droplets';
+  releaseId?: string;
+  /** Hosts the rollout had finished, and its last step, as far as it got. */
+  hostsDone?: string[];
+  lastStep?: string;
 }
 
 export const INTENT_INDEX = 'intents';

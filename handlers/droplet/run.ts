@@ -1,0 +1,208 @@
+import type { AuditLog } from '../../src/audit/types.js';
+import type { Clock } from '../../src/clock.js';
+import { isDocksideError, isRefusal } from '../../src/errors.js';
+import type { RunIntent } from '../../src/intents.js';
+import type { LockStore } from '../../src/locks/types.js';
+import type { Logger } from '../../src/logger.js';
+import { outcomeSummary } from '../../src/render/droplet-rollout.js';
+import type { MessageRef, SlackMessage, SlackPoster } from '../../src/slack/reply.js';
+import type { IntentRuntime } from '../deploy/runners.js';
+import { assertUnlocked } from '../deploy/start.js';
+import type { ReleasePlan, RolloutEvent, RolloutResult } from '../deploy/target.js';
+import type { DeployTargets } from '../deploy/targets.js';
+import { createProgress } from './run-progress.js';
+
+export interface DropletRunDeps {
+  targets: Pick<DeployTargets, 'droplet'>;
+  locks: LockStore;
+  audit: AuditLog;
+  intents: IntentRuntime;
+  slack: Pick<SlackPoster, 'update'>;
+  clock: Clock;
+  log: Logger;
+  /** Least time between two updates of the progress message (default 1 s). */
+  progressIntervalMs?: number;
+}
+
+export interface DropletRunContext {
+  /** Slack user id of who asked. */
+  user: string;
+  /** Channel the request came from: where a replica that takes over reports. */
+  channel?: string;
+  /** The command as typed, for the audit log and messages. */
+  command?: string;
+  /** Posts the progress message (in the channel the request came from). */
+  post: (message: SlackMessage) => Promise<MessageRef>;
+  /** The audit entry this run follows (the command's, or the approval's). */
+  auditRef?: string;
+  /** Set for an approved request: its run intent already exists (the approve transition wrote it). */
+  approvalId?: string;
+  /** Lines under the title (e.g. who approved); mrkdwn-safe already. */
+  lines?: string[];
+}
+
+const DEFAULT_INTERVAL_MS = 1000;
+
+function describeStep(event: RolloutEvent): string {
+  return event.host ? `${event.step} on ${event.host}` : event.step;
+}
+
+/** One line for audit entries and approval cards: what the release is, by digest. */
+export function releaseLine(plan: ReleasePlan): string {
+  const services = plan.release.services.map((s) => `${s.service}=${s.digest}${s.tag ? ` (${s.tag})` : ''}`);
+  return `${plan.kind} release ${plan.release.id}: ${services.join(', ')}`;
+}
+
+/**
+ * Carries out a Droplet plan of any kind (deploy, rollback, promote) from a command or an
+ * approved request: refuses a locked env; writes a run intent (so a replica that takes
+ * over after a crash reports the rollout interrupted instead of re-running it blindly)
+ * and the audit entry before anything reaches a host ("no audit, no action"); follows
+ * the rollout in one message; then writes the outcome to the audit log. The target
+ * itself refuses a second rollout of the env and a plan that went stale, and keeps the
+ * release log (with the audit id).
+ */
+export async function runDropletPlan(
+  deps: DropletRunDeps,
+  plan: ReleasePlan,
+  context: DropletRunContext,
+): Promise<RolloutResult> {
+  const { app, env, kind } = plan;
+  const target = deps.targets.droplet(app, env);
+  const log = deps.log.child({ app, env, kind, releaseId: plan.release.id, target: 'droplets' });
+  await assertUnlocked(deps.locks, { app, env });
+
+  const { store, replicaId, working } = deps.intents;
+  const fields = {
+    kind,
+    user: context.user,
+    channel: context.channel ?? '',
+    app,
+    env,
+    target: 'droplets' as const,
+    releaseId: plan.release.id,
+    ...(context.command ? { command: context.command } : {}),
+  };
+  const existing = context.approvalId ? await store.update(context.approvalId, fields) : null;
+  const intent: RunIntent =
+    existing ??
+    (await store.create({
+      ...fields,
+      owner: replicaId,
+      ...(context.auditRef ? { auditRef: context.auditRef } : {}),
+      ...(context.approvalId ? { id: context.approvalId, approvalId: context.approvalId } : {}),
+    }));
+  working.add(intent.id);
+  // An approval's intent goes with the approval's outcome (the approval store removes it).
+  const done = async () => {
+    if (!context.approvalId) {
+      await store
+        .remove(intent.id)
+        .catch((err: unknown) => log.warn({ err }, 'could not remove a run intent'));
+    }
+  };
+  try {
+    let started: Awaited<ReturnType<AuditLog['append']>>;
+    try {
+      started = await deps.audit.append({
+        actor: context.user,
+        ...(context.channel ? { channel: context.channel } : {}),
+        ...(context.command ? { command: context.command } : {}),
+        action: `${kind}.rollout`,
+        app,
+        env,
+        result: 'started',
+        detail: releaseLine(plan),
+        data: {
+          target: 'droplets',
+          releaseId: plan.release.id,
+          ...(context.approvalId ? { approvalId: context.approvalId } : {}),
+        },
+        ...(context.auditRef ? { ref: context.auditRef } : {}),
+      });
+    } catch (err) {
+      await done();
+      throw err;
+    }
+    // From here hosts may change: a replica that takes over must say so, not "nothing was done".
+    await store.update(intent.id, {
+      stage: 'creating',
+      creatingAt: new Date(deps.clock.now()).toISOString(),
+      auditRef: started.id,
+    });
+
+    const progress = createProgress(
+      {
+        clock: deps.clock,
+        log,
+        post: context.post,
+        update: (ref, message) => deps.slack.update(ref, message),
+        intervalMs: deps.progressIntervalMs ?? DEFAULT_INTERVAL_MS,
+        onPosted: async (message) => {
+          await store.update(intent.id, { message });
+        },
+      },
+      {
+        kind,
+        app,
+        env,
+        user: context.user,
+        releaseId: plan.release.id,
+        changes: plan.changes,
+        startedAt: deps.clock.now(),
+        ...(context.lines ? { lines: context.lines } : {}),
+      },
+    );
+    const hostsDone: string[] = [];
+    const onEvent = async (event: RolloutEvent) => {
+      progress.event(event);
+      if (event.step === 'host_done' && event.host) hostsDone.push(event.host);
+      // What a replica that takes over can tell: how far this got.
+      await store
+        .update(intent.id, { lastStep: describeStep(event), hostsDone })
+        .catch((err: unknown) => log.warn({ err }, 'could not record rollout progress'));
+    };
+
+    const outcome = (entry: { result: 'succeeded' | 'failed' | 'refused'; detail: string }) =>
+      deps.audit
+        .append({
+          actor: 'dockside',
+          ...(context.channel ? { channel: context.channel } : {}),
+          ...(context.command ? { command: context.command } : {}),
+          action: `${kind}.result`,
+          app,
+          env,
+          ...entry,
+          data: { target: 'droplets', releaseId: plan.release.id },
+          ref: started.id,
+        })
+        .catch((err: unknown) => log.error({ err }, 'could not audit the outcome of a rollout'));
+
+    let result: RolloutResult;
+    try {
+      result = await target.deploy(plan, { by: context.user, auditId: started.id, onEvent });
+    } catch (err) {
+      const refused = isRefusal(err);
+      const text = err instanceof Error ? err.message : String(err);
+      // A message already in the channel gets the reason; a run refused before any host
+      // was touched answers the person only (the caller turns the error into text).
+      if (progress.ref) await progress.finish({ error: text });
+      await outcome({
+        result: refused ? 'refused' : 'failed',
+        detail: isDocksideError(err) ? `${err.code}: ${err.message}` : 'internal error',
+      });
+      await done();
+      throw err;
+    }
+    await progress.finish({ result });
+    await outcome({ result: result.ok ? 'succeeded' : 'failed', detail: outcomeSummary(app, env, result) });
+    log.info(
+      { ok: result.ok, failedHost: result.failedHost, updated: result.updated },
+      'droplet rollout ended',
+    );
+    await done();
+    return result;
+  } finally {
+    working.delete(intent.id);
+  }
+}

@@ -277,7 +277,20 @@ export function createDockside(options: DocksideOptions): Dockside {
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
   });
-  const runner = { do: doClient, ops, locks, follower, clock, github, intents, log, targets };
+  const runner = {
+    do: doClient,
+    ops,
+    locks,
+    follower,
+    clock,
+    github,
+    intents,
+    log,
+    targets,
+    audit,
+    // Droplet rollout messages are updated as often as App Platform's.
+    ...(options.updateIntervalMs !== undefined ? { progressIntervalMs: options.updateIntervalMs } : {}),
+  };
   Object.assign(
     afterFinish,
     explainingFailures(createAfterFinish({ ...runner, approvals: approvalStore, slack }), ops),

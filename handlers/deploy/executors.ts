@@ -1,10 +1,14 @@
-import type { Executor } from '../../approvals/service.js';
+import type { ExecutionResult, Executor } from '../../approvals/service.js';
 import type { ApprovalKind, ApprovalRequest } from '../../approvals/types.js';
 import type { Config } from '../../src/config/schema.js';
 import type { AppOpsClient } from '../../src/do/app-ops-port.js';
 import { DocksideError } from '../../src/errors.js';
+import { outcomeSummary } from '../../src/render/droplet-rollout.js';
+import { mention } from '../../src/render/format.js';
 import type { SlackPoster } from '../../src/slack/reply.js';
 import type { BackupOperations } from '../backup/index.js';
+import { type DropletRunDeps, runDropletPlan } from '../droplet/run.js';
+import { replanApproved } from '../droplet/run-deploy.js';
 import { approvedFromBinding } from '../promote/execute.js';
 import { restartBinding } from '../restart/start.js';
 import {
@@ -50,7 +54,13 @@ function assertSame(request: ApprovalRequest, key: string, now: string, what: st
 
 /** What each kind of approved request does. Every executor re-checks the binding first. */
 export function createExecutors(
-  deps: RunnerDeps & { config: Config; slack: SlackPoster; backups: BackupOperations; ops: AppOpsClient },
+  deps: RunnerDeps &
+    Omit<DropletRunDeps, 'slack'> & {
+      config: Config;
+      slack: SlackPoster;
+      backups: BackupOperations;
+      ops: AppOpsClient;
+    },
 ): Partial<Record<ApprovalKind, Executor>> {
   const runFor = (r: ApprovalRequest) => ({
     user: r.requester,
@@ -59,8 +69,36 @@ export function createExecutors(
     post: (m: Parameters<SlackPoster['post']>[1]) => deps.slack.post(r.channel, m),
     approvalId: r.id,
   });
+  /**
+   * An approved Droplet deploy: planned again (refused when the env or the tag moved),
+   * then carried out here, once, by the replica that claimed the approval; the approval
+   * ends with the rollout's outcome.
+   */
+  async function deployDroplets(r: ApprovalRequest): Promise<ExecutionResult> {
+    const envConfig = r.app && r.env ? deps.config.apps[r.app]?.environments[r.env] : undefined;
+    if (!r.app || !r.env || !envConfig?.droplets) {
+      throw new DocksideError(
+        'approval_stale',
+        `${r.app ?? '?'} ${r.env ?? '?'} is no longer a Droplet env in dockside.yml; nothing was done.`,
+      );
+    }
+    const target = deps.targets.droplet(r.app, r.env);
+    const plan = await replanApproved(target, r);
+    const approvers = r.approvals.map((a) => mention(a.user)).join(', ');
+    const result = await runDropletPlan(deps, plan, {
+      user: r.requester,
+      channel: r.channel,
+      command: r.command,
+      post: (m) => deps.slack.post(r.channel, m),
+      approvalId: r.id,
+      ...(approvers ? { lines: [`Approved by ${approvers}.`] } : {}),
+    });
+    return { status: 'done', ok: result.ok, detail: outcomeSummary(r.app, r.env, result) };
+  }
+
   return {
     async deploy(r) {
+      if (r.binding.target === 'droplets') return deployDroplets(r);
       const target = envTarget(deps.config, r.app, r.env);
       assertSame(r, 'app_id', target.appId, `The App Platform app of ${target.app} ${target.env}`);
       const now = await deployBinding(deps.do, { appId: target.appId, env: target.env });

@@ -37,8 +37,28 @@ const refusal = {
 };
 
 describe('App Platform commands on a Droplet env (not wired yet)', () => {
+  it('/deploy takes a Droplet env with an optional tag and refuses App Platform-only flags', () => {
+    expect(deployCommand(deps).parse('api staging', config)).toEqual({
+      target: 'droplets',
+      app: 'api',
+      env: 'staging',
+      tag: 'latest',
+      approval: false,
+    });
+    expect(deployCommand(deps).parse('api production v1.4.2', config)).toMatchObject({
+      target: 'droplets',
+      tag: 'v1.4.2',
+      approval: true,
+    });
+    expect(() => deployCommand(deps).parse('api staging --force-build', config)).toThrow(
+      expect.objectContaining({ code: 'usage', message: expect.stringContaining('--force-build') }),
+    );
+    expect(() => deployCommand(deps).parse('api staging <!channel>', config)).toThrow(
+      expect.objectContaining({ code: 'usage', message: expect.stringContaining('&lt;!channel&gt;') }),
+    );
+  });
+
   it('refuse with a reason instead of calling DigitalOcean without an app', () => {
-    expect(() => deployCommand(deps).parse('api staging', config)).toThrow(expect.objectContaining(refusal));
     expect(() => rollbackCommand(deps).parse('api staging', config)).toThrow(
       expect.objectContaining(refusal),
     );

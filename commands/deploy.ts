@@ -6,7 +6,7 @@ import type { DeployTargets } from '../handlers/deploy/targets.js';
 import { type DropletRunDeps, runDropletPlan } from '../handlers/droplet/run.js';
 import { deployApproval } from '../handlers/droplet/run-deploy.js';
 import { needsApproval } from '../src/config/load.js';
-import { usageError } from '../src/errors.js';
+import { isDocksideError, usageError } from '../src/errors.js';
 import { assertTag } from '../src/registry/image.js';
 import { outcomeSummary } from '../src/render/droplet-rollout.js';
 import { shortId } from '../src/render/format.js';
@@ -59,6 +59,14 @@ export function deployCommand(deps: DeployCommandDeps): CommandDef<DeployArgs> {
     const target = deps.targets.droplet(args.app, args.env);
     // A locked env is refused before the registry or a host is asked anything.
     await assertUnlocked(deps.locks, args);
+    if (args.approval) {
+      // An approver must see what runs now: a host that cannot be reached or read (an
+      // unknown host key) stops the request here, naming the host. Hosts that drifted
+      // apart do not: the deploy brings them together.
+      await target.currentRelease().catch((err: unknown) => {
+        if (!isDocksideError(err, 'deploy_failed')) throw err;
+      });
+    }
     const plan = await target.planDeploy({ tag: args.tag });
     if (args.approval) {
       return askForApproval(ctx, deps.approvals, {

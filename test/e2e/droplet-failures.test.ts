@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
+import { dropletE2eWorld } from '../helpers/droplet-world.js';
+import type { SimHost } from '../helpers/sshd.js';
+import { answerTo, waitFor } from '../helpers/world.js';
+
+const { alice } = SANDBOX_USERS;
+const { dev } = SANDBOX_CHANNELS;
+
+const digestsIn = (file: string | undefined) =>
+  [...(file ?? '').matchAll(/@(sha256:[a-f0-9]{64})/g)].map((m) => m[1]);
+const blocks = (m: { blocks: unknown[] }) => JSON.stringify(m.blocks);
+const nameOf = (h: SimHost) => `[${h.ip}]:${h.port}`;
+
+describe('a Droplet rollout that fails, through signed requests', async () => {
+  const e2e = await dropletE2eWorld({
+    hosts: 2,
+    envs: (droplets, hosts) => ({
+      staging: { droplets: droplets.dropletsEnv(hosts), health_url: droplets.healthUrl },
+    }),
+  });
+  const { world, droplets } = e2e;
+  const { driver, slack } = world;
+  const staging = droplets.ssh.hosts;
+  const v1 = droplets.push('v1');
+  for (const host of staging) host.seed(droplets.releaseFile(v1));
+
+  it('a host that turns unhealthy mid-rollout leaves both hosts on the previous release, and the message names it', async () => {
+    const [first, second] = staging as [SimHost, SimHost];
+    const bad = droplets.push('v2');
+    second.unhealthyWhen(bad.backend);
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'api staging v2');
+    const message = await e2e.finished('Deploying api staging', from);
+    second.unhealthyWhen(undefined);
+    expect(message.text).toBe('Deploying api staging: failed');
+    for (const host of staging) {
+      expect(digestsIn(host.releaseFile())).toEqual([v1.backend, v1.frontend]);
+      expect(digestsIn(host.running())).toEqual([v1.backend, v1.frontend]);
+    }
+    const text = blocks(message);
+    expect(text).toContain(`*\`${nameOf(second)}\` failed*`);
+    expect(text).toMatch(/did not become healthy/);
+    expect(text).toContain(`Put back on the previous release: \`${nameOf(second)}\`, \`${nameOf(first)}\``);
+    // The failing service's last log lines, scrubbed by the core (the fake logs a token).
+    expect(text).toContain('database connection refused');
+    expect(text).not.toContain('ghp_abcdefghijklmnopqrstuvwx');
+    expect(text).toContain('putting the images back does not undo schema changes');
+    const result = await waitFor('the audited outcome', async () =>
+      (await world.bot.audit.list({ app: 'api', limit: 20 })).find((e) => e.action === 'deploy.result'),
+    );
+    expect(result).toMatchObject({ result: 'failed' });
+    expect(result.detail).toContain(`${nameOf(second)} failed`);
+    const [latest] = await world.bot.targets.releases.list('api', 'staging', 1);
+    expect(latest).toMatchObject({ outcome: 'rolled_back', failure: { host: nameOf(second) } });
+  });
+
+  it('refuses a second rollout of the env while one runs, and the first still ends', async () => {
+    droplets.push('v3');
+    for (const host of staging) host.delay(0.3);
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'api staging v3');
+    await e2e.message('Deploying api staging', from);
+    const res = await driver.command(alice, dev, '/deploy', 'api staging v3');
+    const answer = await answerTo(world, res, 20_000);
+    for (const host of staging) host.delay(undefined);
+    expect(answer.text).toMatch(
+      /^A rollout of api staging is already running \(r\d{8}T\d{6}-[0-9a-f]{4}\)\./,
+    );
+    const message = await e2e.finished('Deploying api staging', from);
+    expect(message.text).toBe('Deploying api staging: done');
+    expect(slack.messages.slice(from).filter((m) => m.text.startsWith('Deploying api staging'))).toHaveLength(
+      1,
+    );
+    const refused = (await world.bot.audit.list({ app: 'api', limit: 30 })).filter(
+      (e) => e.action === 'deploy.result' && e.result === 'refused',
+    );
+    expect(refused).toHaveLength(1);
+  });
+});
+
+describe('a Droplet host whose key is not the one configured', async () => {
+  const e2e = await dropletE2eWorld({
+    hosts: 1,
+    envs: (droplets, hosts) => {
+      const env = { ...droplets.dropletsEnv(hosts), host_keys: hosts.map((h) => h.otherKeyLine) };
+      return { staging: { droplets: env }, production: { droplets: env, approval: true } };
+    },
+  });
+  const { world, droplets } = e2e;
+  const { driver, slack } = world;
+  const [host] = droplets.ssh.hosts as [SimHost];
+  const v1 = droplets.push('v1');
+  host.seed(droplets.releaseFile(v1));
+  droplets.push('v2');
+
+  it('refuses to connect, the message says which host, and nothing changes', async () => {
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'api staging v2');
+    const message = await e2e.finished('Deploying api staging', from);
+    expect(message.text).toBe('Deploying api staging: failed');
+    const text = blocks(message);
+    expect(text).toContain(
+      `*\`${nameOf(host)}\` failed*: The host key of ${nameOf(host)} does not match host_keys`,
+    );
+    expect(text).toContain('No host was changed');
+    expect(host.commands()).toEqual([]);
+    expect(digestsIn(host.releaseFile())).toEqual([v1.backend, v1.frontend]);
+  });
+
+  it('asks no approver to approve a deploy to a host it cannot check', async () => {
+    const cards = slack.messages.filter((m) => m.text.startsWith('Approval')).length;
+    const res = await driver.command(alice, dev, '/deploy', 'api production v2');
+    const answer = await answerTo(world, res, 20_000);
+    expect(answer.text).toContain(`The host key of ${nameOf(host)} does not match host_keys`);
+    expect(slack.messages.filter((m) => m.text.startsWith('Approval'))).toHaveLength(cards);
+    expect(host.commands()).toEqual([]);
+  });
+});

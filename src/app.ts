@@ -343,6 +343,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     finishApproval: (id, ok, outcome) => approvals?.finish(id, ok, outcome) ?? Promise.resolve(),
     auditRecoveredApproval: (request) => approvals?.auditRecoveredApproval(request) ?? Promise.resolve(),
     ...(options.createWindowMs !== undefined ? { createWindowMs: options.createWindowMs } : {}),
+    releases: targets.releases,
   });
 
   const commandList: RegisteredCommand[] = [

@@ -6,6 +6,8 @@ import type { RunIntent } from '../../src/intents.js';
 import type { Logger } from '../../src/logger.js';
 import { deploymentMessage } from '../../src/render/deployment.js';
 import type { SlackPoster } from '../../src/slack/reply.js';
+import type { ReleaseLog } from '../droplet/release-log.js';
+import { concludeInterruptedRollout } from '../droplet/run-recovery.js';
 import type { DeploymentFollower } from './follow-deployment.js';
 import type { IntentRuntime } from './runners.js';
 import { watchRecordFrom } from './watchers.js';
@@ -29,6 +31,8 @@ export interface RecoveryDeps {
    * list before dockside concludes none was created (the DO client's timeout, plus margin).
    */
   createWindowMs?: number;
+  /** Droplet release logs: an interrupted rollout is marked there and its claim on the env released. */
+  releases?: ReleaseLog;
 }
 
 export const DEFAULT_LIVENESS_MS = 5000;
@@ -95,6 +99,11 @@ export function createRecovery(deps: RecoveryDeps) {
       const request = await deps.approvals.get(intent.approvalId);
       if (request) await deps.auditRecoveredApproval(request);
       await store.update(intent.id, { approvalAudited: true });
+    }
+    if (intent.target === 'droplets' && deps.releases) {
+      // Nothing to find on DigitalOcean: a Droplet rollout is reported, never re-run blindly.
+      await concludeInterruptedRollout({ ...deps, releases: deps.releases, store }, intent);
+      return true;
     }
     if (intent.stage === 'claimed') {
       await concludeNone(intent, 'dockside stopped before it sent anything to DigitalOcean');

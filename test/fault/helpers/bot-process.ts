@@ -3,6 +3,7 @@
  * by spawnBotProcess() with its settings in FAULT_BOT (JSON); prints `READY <port>`.
  */
 import { createDockside } from '../../../src/app.js';
+import type { Config } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/logger.js';
 import { installProcessHandlers } from '../../../src/process-handlers.js';
 import { sandboxConfig } from '../../../src/sandbox/config.js';
@@ -17,6 +18,8 @@ interface Settings {
   redisUrl: string;
   redisKeyPrefix: string;
   replicaId: string;
+  /** A parsed config (JSON) instead of the sandbox's: Droplet envs with their hosts. */
+  config?: Config;
 }
 
 const settings = JSON.parse(process.env.FAULT_BOT ?? '{}') as Settings;
@@ -33,7 +36,8 @@ const bot = createDockside({
     PORT: 0,
     LOG_LEVEL: 'info',
   },
-  config: sandboxConfig({ githubApiUrl: settings.githubApiUrl }),
+  config: settings.config ?? sandboxConfig({ githubApiUrl: settings.githubApiUrl }),
+  dropletHealthPollMs: 100,
   log,
   port: 0,
   host: '127.0.0.1',

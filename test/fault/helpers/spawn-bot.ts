@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import type { Config } from '../../../src/config/schema.js';
 import { createSlackDriver, type SlackDriver } from '../../../src/sandbox/slack-driver.js';
 import type { World } from '../../../src/sandbox/world.js';
 
@@ -25,6 +26,8 @@ export async function spawnBotProcess(
     doApiUrl?: string;
     redisUrl?: string;
     env?: Record<string, string>;
+    /** The world's config, when it is not the sandbox's (Droplet envs); sent as JSON. */
+    config?: Config;
   },
 ): Promise<BotProcess> {
   const settings = {
@@ -37,6 +40,7 @@ export async function spawnBotProcess(
     redisUrl: options.redisUrl ?? 'redis://127.0.0.1:6379',
     redisKeyPrefix: world.redisKeyPrefix,
     replicaId: options.replicaId,
+    ...(options.config ? { config: options.config } : {}),
   };
   // node itself, not the tsx CLI: the CLI runs the script in a child of its own, which a
   // SIGKILL of the CLI would leave running.

@@ -4,7 +4,7 @@ import type { LogsKind } from '../handlers/logs/read.js';
 import { readLogs } from '../handlers/logs/read.js';
 import type { AppOpsClient } from '../src/do/app-ops-port.js';
 import type { DoClient } from '../src/do/port.js';
-import { usageError } from '../src/errors.js';
+import { DocksideError, usageError } from '../src/errors.js';
 import { renderLogs } from '../src/render/logs.js';
 import { noExtraWords, resolveEnv, tokenize, typed } from './args.js';
 import type { CommandDef } from './types.js';
@@ -59,6 +59,15 @@ export function parseLogsArgs(text: string, config: Parameters<CommandDef<LogsAr
   });
   noExtraWords(words, 3, USAGE);
   const { app, env, envConfig } = resolveEnv(config, words[0], words[1], USAGE);
+  if (envConfig.droplets) {
+    throw new DocksideError(
+      'not_available',
+      `/logs reads App Platform logs; ${app} ${env} runs on Droplets.`,
+      {
+        hint: `On a host: \`docker compose -p ${envConfig.droplets.project} logs --tail 100 &lt;service&gt;\`. A failed \`/deploy\` shows the last lines of the failing service; \`/health ${app} ${env}\` shows each host.`,
+      },
+    );
+  }
   const typeWord = (words[2] ?? 'run').toLowerCase();
   const type = Object.hasOwn(TYPES, typeWord) ? TYPES[typeWord] : undefined;
   if (!type)

@@ -5,7 +5,7 @@ import { appPlatformAppId } from '../handlers/deploy/target.js';
 import { describeRestart, restartBinding } from '../handlers/restart/start.js';
 import { needsApproval } from '../src/config/load.js';
 import type { AppOpsClient } from '../src/do/app-ops-port.js';
-import { usageError } from '../src/errors.js';
+import { DocksideError, usageError } from '../src/errors.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveEnv, tokenize, typed } from './args.js';
 import type { CommandDef } from './types.js';
@@ -27,6 +27,17 @@ export function parseRestartArgs(text: string, config: Parameters<CommandDef<Res
   const { words } = tokenize(text, { usage: USAGE });
   noExtraWords(words, 3, USAGE);
   const { app, env, envConfig } = resolveEnv(config, words[0], words[1], USAGE);
+  if (envConfig.droplets) {
+    // `up -d` of the same release restarts nothing, and a restart outside a release would
+    // not be in the release log: say what to do instead of pretending.
+    throw new DocksideError(
+      'not_available',
+      `/restart drives App Platform only; ${app} ${env} runs on Droplets.`,
+      {
+        hint: `Restart its containers on each host (\`docker compose -p ${envConfig.droplets.project} restart\`), or \`/deploy ${app} ${env} &lt;tag&gt;\` a new release. \`/health ${app} ${env}\` shows each host.`,
+      },
+    );
+  }
   const component = words[2];
   if (component !== undefined && !COMPONENT.test(component)) {
     throw usageError(`${typed(component)} is not a component name (lowercase letters, digits and -).`, USAGE);

@@ -46,8 +46,9 @@ export function createProgress(deps: ProgressDeps, base: ViewBase) {
     });
 
   const send = () => {
+    // Set when the send is queued, not when it runs: events that arrive meanwhile wait their turn.
+    lastSent = Date.now();
     chain = chain.then(async () => {
-      lastSent = Date.now();
       const message = render();
       try {
         if (ref) {
@@ -67,11 +68,11 @@ export function createProgress(deps: ProgressDeps, base: ViewBase) {
 
   const schedule = () => {
     if (timer) return;
-    const wait = Math.max(0, deps.intervalMs - (Date.now() - lastSent));
-    if (!ref && lastSent === 0) {
+    if (lastSent === 0) {
       void send();
       return;
     }
+    const wait = Math.max(0, deps.intervalMs - (Date.now() - lastSent));
     timer = setTimeout(() => {
       timer = undefined;
       void send();

@@ -36,7 +36,7 @@ const refusal = {
   message: 'api staging runs on Droplets, which this command cannot drive yet.',
 };
 
-describe('App Platform commands on a Droplet env (not wired yet)', () => {
+describe('Slack commands on a Droplet env', () => {
   it('/deploy takes a Droplet env with an optional tag and refuses App Platform-only flags', () => {
     expect(deployCommand(deps).parse('api staging', config)).toEqual({
       target: 'droplets',
@@ -63,8 +63,23 @@ describe('App Platform commands on a Droplet env (not wired yet)', () => {
       expect.objectContaining(refusal),
     );
     expect(() => promoteCommand(deps).parse('api', config)).toThrow(expect.objectContaining(refusal));
-    expect(() => restartCommand(deps).parse('api staging', config)).toThrow(expect.objectContaining(refusal));
-    expect(() => logsCommand(deps).parse('api staging', config)).toThrow(expect.objectContaining(refusal));
+  });
+
+  it('/restart and /logs say they drive App Platform only, and what to do on the hosts instead', () => {
+    expect(() => restartCommand(deps).parse('api staging', config)).toThrow(
+      expect.objectContaining({
+        code: 'not_available',
+        message: '/restart drives App Platform only; api staging runs on Droplets.',
+        hint: expect.stringContaining('`docker compose -p vulcan restart`'),
+      }),
+    );
+    expect(() => logsCommand(deps).parse('api staging run', config)).toThrow(
+      expect.objectContaining({
+        code: 'not_available',
+        message: '/logs reads App Platform logs; api staging runs on Droplets.',
+        hint: expect.stringContaining('`docker compose -p vulcan logs --tail 100 &lt;service&gt;`'),
+      }),
+    );
   });
 
   it('health skips the App Platform checks for a Droplet env', async () => {

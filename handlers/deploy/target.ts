@@ -157,6 +157,6 @@ export function appPlatformAppId(app: string, env: string, envConfig: EnvConfig)
   throw new DocksideError(
     'not_available',
     `${app} ${env} runs on Droplets, which this command cannot drive yet.`,
-    { hint: 'Droplet targets are a preview: see "Droplet targets (preview)" in the README.' },
+    { hint: 'See "Droplet targets" in the README for the commands that drive Droplet envs.' },
   );
 }

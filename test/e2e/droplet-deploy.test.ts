@@ -63,6 +63,14 @@ describe('/deploy on a Droplet env, through signed requests', async () => {
     expect(touched(staging)).toBe(before);
   });
 
+  it('lists the Droplet form of /deploy in /ops help', async () => {
+    const res = await driver.command(alice, dev, '/ops', 'help');
+    const answer = await answerTo(world, res);
+    expect(answer.text).toContain(
+      '/deploy &lt;app&gt; &lt;env&gt; [tag]  (Droplet envs: images by tag, default latest)',
+    );
+  });
+
   it('refuses a locked env, and nothing reaches a host', async () => {
     await driver.command(alice, dev, '/lock', 'api staging freeze for the demo');
     await waitFor('lock posted', () => slack.messages.some((m) => m.text.includes('locked api staging')));

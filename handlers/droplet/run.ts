@@ -1,6 +1,6 @@
 import type { AuditLog } from '../../src/audit/types.js';
 import type { Clock } from '../../src/clock.js';
-import { isDocksideError, isRefusal } from '../../src/errors.js';
+import { DocksideError, isDocksideError, isRefusal } from '../../src/errors.js';
 import type { RunIntent } from '../../src/intents.js';
 import type { LockStore } from '../../src/locks/types.js';
 import type { Logger } from '../../src/logger.js';
@@ -124,12 +124,43 @@ export async function runDropletPlan(
       await done();
       throw err;
     }
+    const outcome = (entry: { result: 'succeeded' | 'failed' | 'refused'; detail: string }) =>
+      deps.audit
+        .append({
+          actor: 'dockside',
+          ...(context.channel ? { channel: context.channel } : {}),
+          ...(context.command ? { command: context.command } : {}),
+          action: `${kind}.result`,
+          app,
+          env,
+          ...entry,
+          data: { target: 'droplets', releaseId: plan.release.id },
+          ref: started.id,
+        })
+        .catch((err: unknown) => log.error({ err }, 'could not audit the outcome of a rollout'));
+
     // From here hosts may change: a replica that takes over must say so, not "nothing was done".
-    await store.update(intent.id, {
-      stage: 'creating',
-      creatingAt: new Date(deps.clock.now()).toISOString(),
-      auditRef: started.id,
-    });
+    // Without that note in Redis, a crash would go unreported: then nothing runs.
+    const marked = await store
+      .update(intent.id, {
+        stage: 'creating',
+        creatingAt: new Date(deps.clock.now()).toISOString(),
+        auditRef: started.id,
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'could not mark the run intent of a rollout');
+        return null;
+      });
+    if (!marked) {
+      const err = new DocksideError(
+        'redis_unavailable',
+        `The rollout of ${app} ${env} could not be recorded in Redis, so no host was touched.`,
+        { hint: 'Check that Redis is reachable (GET /health) and try again.' },
+      );
+      await outcome({ result: 'failed', detail: `${err.code}: ${err.message}` });
+      await done();
+      throw err;
+    }
 
     const progress = createProgress(
       {
@@ -162,21 +193,6 @@ export async function runDropletPlan(
         .update(intent.id, { lastStep: describeStep(event), hostsDone })
         .catch((err: unknown) => log.warn({ err }, 'could not record rollout progress'));
     };
-
-    const outcome = (entry: { result: 'succeeded' | 'failed' | 'refused'; detail: string }) =>
-      deps.audit
-        .append({
-          actor: 'dockside',
-          ...(context.channel ? { channel: context.channel } : {}),
-          ...(context.command ? { command: context.command } : {}),
-          action: `${kind}.result`,
-          app,
-          env,
-          ...entry,
-          data: { target: 'droplets', releaseId: plan.release.id },
-          ref: started.id,
-        })
-        .catch((err: unknown) => log.error({ err }, 'could not audit the outcome of a rollout'));
 
     let result: RolloutResult;
     try {

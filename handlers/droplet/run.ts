@@ -92,7 +92,11 @@ export async function runDropletPlan(
       ...(context.auditRef ? { auditRef: context.auditRef } : {}),
       ...(context.approvalId ? { id: context.approvalId, approvalId: context.approvalId } : {}),
     }));
-  working.add(intent.id);
+  // An approved request is already marked as worked on by the approval service, which
+  // still has to finish it after this returns: only a mark of our own is ours to remove,
+  // or this replica's sweeper could take its own finished rollout for an interrupted one.
+  const marked = !working.has(intent.id);
+  if (marked) working.add(intent.id);
   // An approval's intent goes with the approval's outcome (the approval store removes it).
   const done = async () => {
     if (!context.approvalId) {
@@ -141,7 +145,7 @@ export async function runDropletPlan(
 
     // From here hosts may change: a replica that takes over must say so, not "nothing was done".
     // Without that note in Redis, a crash would go unreported: then nothing runs.
-    const marked = await store
+    const noted = await store
       .update(intent.id, {
         stage: 'creating',
         creatingAt: new Date(deps.clock.now()).toISOString(),
@@ -151,7 +155,7 @@ export async function runDropletPlan(
         log.error({ err }, 'could not mark the run intent of a rollout');
         return null;
       });
-    if (!marked) {
+    if (!noted) {
       const err = new DocksideError(
         'redis_unavailable',
         `The rollout of ${app} ${env} could not be recorded in Redis, so no host was touched.`,
@@ -219,6 +223,6 @@ export async function runDropletPlan(
     await done();
     return result;
   } finally {
-    working.delete(intent.id);
+    if (marked) working.delete(intent.id);
   }
 }

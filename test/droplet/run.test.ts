@@ -111,6 +111,33 @@ describe('runDropletPlan', () => {
     expect(await d.intents.store.list()).toEqual([]);
     expect(d.posts.at(-1)?.text).toBe('Deploying api staging: done');
   });
+
+  it("leaves an approval's intent and its mark of work in progress to the approval service", async () => {
+    const spy = auditSpy();
+    const d = deps(spy.audit);
+    const approval = await d.intents.store.create({
+      id: 'appr-1',
+      approvalId: 'appr-1',
+      kind: 'deploy',
+      owner: 'r-test',
+      user: 'U0ALICE',
+      channel: 'C0DEV',
+    });
+    // The approval service marks it before running the executor and finishes it after.
+    d.intents.working.add(approval.id);
+    world.push('v3');
+    const plan = await d.targets.droplet('api', 'staging').planDeploy({ tag: 'v3' });
+    const result = await runDropletPlan(d, plan, { ...context(d), approvalId: approval.id });
+    expect(result.ok).toBe(true);
+    expect(d.intents.working.has(approval.id)).toBe(true);
+    expect(await d.intents.store.get(approval.id)).toMatchObject({
+      stage: 'creating',
+      target: 'droplets',
+      releaseId: plan.release.id,
+      hostsDone: [`[${hosts[0]!.ip}]:${hosts[0]!.port}`],
+    });
+    await d.intents.store.remove(approval.id);
+  });
 });
 
 describe('an interrupted rollout without an approval', () => {

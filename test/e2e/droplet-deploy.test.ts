@@ -125,3 +125,32 @@ describe('/deploy on a Droplet env, through signed requests', async () => {
     );
   });
 });
+
+describe('an approved Droplet deploy that went stale', async () => {
+  const e2e = await dropletE2eWorld({
+    hosts: 1,
+    envs: (droplets, hosts) => ({
+      production: { droplets: droplets.dropletsEnv(hosts), approval: true },
+    }),
+  });
+  const { world, droplets } = e2e;
+  const { driver, slack } = world;
+  const [host] = droplets.ssh.hosts as [SimHost];
+  const v1 = droplets.push('v1');
+  host.seed(droplets.releaseFile(v1));
+
+  it('is refused when the tag moved before approval, saying so, and no host is touched', async () => {
+    droplets.push('v5');
+    const before = approvalMessages(slack).length;
+    await driver.command(alice, dev, '/deploy', 'api production v5');
+    const approval = await newApproval(slack, before);
+    const moved = droplets.push('v5'); // the tag now names other images
+    host.clearCommands();
+    await click(driver, bob, approval, 'Approve');
+    await waitFor('the approval to fail', () => approval.text.startsWith('Approval failed'), 20_000);
+    expect(blocks(approval)).toContain('The tag v5 names other images than when this deploy was approved');
+    expect(host.commands().some((c) => c[0] === 'compose' && c.includes('up'))).toBe(false);
+    expect(digestsIn(host.releaseFile())).toEqual([v1.backend, v1.frontend]);
+    expect(digestsIn(host.releaseFile())).not.toContain(moved.backend);
+  });
+});

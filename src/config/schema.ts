@@ -38,7 +38,7 @@ export const EnvConfig = z
         'ID (UUID) of the App Platform app that runs this env: `doctl apps list`, or the URL of the app in the control panel. An env has either app_id or droplets.',
       ),
     droplets: DropletsConfig.optional().describe(
-      'A docker compose stack on Droplets, reached over SSH, instead of an App Platform app (preview: the Slack commands do not drive it yet).',
+      'A docker compose stack on Droplets, reached over SSH, instead of an App Platform app; "Droplet targets" in the README says which commands drive it.',
     ),
     health_url: httpUrl
       .optional()

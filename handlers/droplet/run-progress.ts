@@ -98,6 +98,18 @@ export function createProgress(deps: ProgressDeps, base: ViewBase) {
       await send();
       return ref;
     },
+    /**
+     * Posts the message before the rollout begins. Unlike later sends this one throws, so
+     * the caller can refuse to start a rollout that nobody in the channel could follow.
+     */
+    async start(): Promise<void> {
+      lastSent = Date.now();
+      const posted = await deps.post(render());
+      ref = posted;
+      await deps
+        .onPosted?.(posted)
+        .catch((err: unknown) => deps.log.warn({ err }, 'could not remember the rollout message'));
+    },
     get ref() {
       return ref;
     },

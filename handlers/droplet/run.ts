@@ -198,15 +198,25 @@ export async function runDropletPlan(
         .catch((err: unknown) => log.warn({ err }, 'could not record rollout progress'));
     };
 
+    try {
+      await progress.start();
+    } catch (err) {
+      // A command in a channel dockside cannot post in: nothing is started that nobody could follow.
+      if (isDocksideError(err, 'not_in_channel')) {
+        await outcome({ result: 'refused', detail: `${err.code}: ${err.message}` });
+        await done();
+        throw err;
+      }
+      log.warn({ err }, 'could not post the rollout message; trying again as the rollout goes');
+    }
     let result: RolloutResult;
     try {
       result = await target.deploy(plan, { by: context.user, auditId: started.id, onEvent });
     } catch (err) {
       const refused = isRefusal(err);
       const text = err instanceof Error ? err.message : String(err);
-      // A message already in the channel gets the reason; a run refused before any host
-      // was touched answers the person only (the caller turns the error into text).
-      if (progress.ref) await progress.finish({ error: text });
+      // The message in the channel gets the reason; the caller also answers the person.
+      await progress.finish({ error: text });
       await outcome({
         result: refused ? 'refused' : 'failed',
         detail: isDocksideError(err) ? `${err.code}: ${err.message}` : 'internal error',

@@ -162,6 +162,9 @@ export function dropletRolloutMessage(view: DropletRolloutView): { text: string;
   const top = [...(view.lines ?? []), ...view.changes.map(changeLine)];
   if (top.length > 0)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(top.join('\n'), 2900) } });
+  if (view.hosts.length === 0 && !view.envStep && !finished) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: ':hourglass: checking every host first' } });
+  }
   if (view.hosts.length > 0 || view.envStep) {
     const hostLines = view.hosts.map(hostLine);
     if (view.envStep && !finished) hostLines.push(`:hourglass: ${STEP_WORDS[view.envStep]}`);

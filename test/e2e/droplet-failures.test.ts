@@ -69,13 +69,46 @@ describe('a Droplet rollout that fails, through signed requests', async () => {
     );
     const message = await e2e.finished('Deploying api staging', from);
     expect(message.text).toBe('Deploying api staging: done');
-    expect(slack.messages.slice(from).filter((m) => m.text.startsWith('Deploying api staging'))).toHaveLength(
-      1,
-    );
+    // The refused one says so in the channel too, and ends there.
+    const messages = slack.messages.slice(from).filter((m) => m.text.startsWith('Deploying api staging'));
+    await waitFor('the refused one to end', () => messages[1]?.text.endsWith('failed'));
+    expect(messages.map((m) => m.text)).toEqual([
+      'Deploying api staging: done',
+      'Deploying api staging: failed',
+    ]);
+    expect(blocks(messages[1]!)).toContain('is already running');
     const refused = (await world.bot.audit.list({ app: 'api', limit: 30 })).filter(
       (e) => e.action === 'deploy.result' && e.result === 'refused',
     );
     expect(refused).toHaveLength(1);
+  });
+});
+
+describe('a Droplet deploy asked in a channel dockside is not in', async () => {
+  const e2e = await dropletE2eWorld({
+    hosts: 1,
+    envs: (droplets, hosts) => ({ staging: { droplets: droplets.dropletsEnv(hosts) } }),
+  });
+  const { world, droplets } = e2e;
+  const [host] = droplets.ssh.hosts as [SimHost];
+  host.seed(droplets.releaseFile(droplets.push('v1')));
+
+  it('starts nothing that nobody could follow, and says how to fix it', async () => {
+    droplets.push('v2');
+    world.slack.notInChannel.add(dev);
+    try {
+      host.clearCommands();
+      const res = await world.driver.command(alice, dev, '/deploy', 'api staging v2');
+      const answer = await answerTo(world, res, 20_000);
+      expect(answer.text).toContain('dockside cannot post in this channel, so nothing was started');
+      expect(host.commands().some((c) => c.includes('up') || c.includes('pull'))).toBe(false);
+      const result = await waitFor('the audited refusal', async () =>
+        (await world.bot.audit.list({ app: 'api', limit: 10 })).find((e) => e.action === 'deploy.result'),
+      );
+      expect(result).toMatchObject({ result: 'refused' });
+    } finally {
+      world.slack.notInChannel.delete(dev);
+    }
   });
 });
 

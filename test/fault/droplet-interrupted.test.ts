@@ -43,6 +43,7 @@ describe('a replica killed in the middle of an approved Droplet rollout', async 
     );
     await waitFor('the second host to be under way', () => second.commands().length > 0, 10_000);
     await doomed.kill('SIGKILL');
+    const killedAt = Date.now();
     second.delay(undefined);
 
     const report = await waitFor(
@@ -50,6 +51,9 @@ describe('a replica killed in the middle of an approved Droplet rollout', async 
       () => slack.messages.slice(from).find((m) => m.channel === dev && m.text.includes('*Interrupted*')),
       30_000,
     );
+    const reportedMs = Date.now() - killedAt;
+    expect(reportedMs).toBeLessThan(15_000);
+    console.log(`fault: Droplet rollout replica killed, reported interrupted after ${reportedMs} ms`);
     expect(report.text).toContain('/deploy api production v2');
     expect(report.text).toContain(`hosts it had finished: \`${nameOf(first)}\``);
     expect(report.text).toContain('`/health api production` shows each host');

@@ -1,4 +1,5 @@
 import { DocksideError } from '../errors.js';
+import { escapeText } from '../render/format.js';
 
 /** An image repository split the way the registry API needs it. */
 export interface ImageName {
@@ -24,7 +25,7 @@ export function parseImage(repository: string): ImageName {
 /** Tags come from people typing in Slack: only Docker's tag grammar gets through. */
 export function assertTag(tag: string): string {
   if (TAG.test(tag)) return tag;
-  throw new DocksideError('usage', `\`${tag.slice(0, 60)}\` is not an image tag.`, {
+  throw new DocksideError('usage', `\`${escapeText(tag.slice(0, 60), 'code')}\` is not an image tag.`, {
     hint: 'A tag has letters, digits, "_", "." and "-" (max 128), e.g. `v1.4.2` or `latest`.',
   });
 }

@@ -2,6 +2,7 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { createRegistryClient, MANIFEST_ACCEPT } from '../../src/registry/client.js';
+import { assertTag } from '../../src/registry/image.js';
 import { type FakeRegistry, startFakeRegistry } from '../../src/sandbox/fake-registry.js';
 
 const lines: string[] = [];
@@ -81,6 +82,18 @@ describe('resolving tags to digests', () => {
       .catch((e) => e);
     expect(err).toMatchObject({ code: 'usage' });
     expect(registry.requests().length).toBe(before);
+  });
+
+  it('repeats a refused tag without letting it ping or break out of its code span', () => {
+    const err = (() => {
+      try {
+        return assertTag('<!channel>`*x*');
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toMatchObject({ code: 'usage' });
+    expect((err as Error).message).toBe('`&lt;!channel&gt;ˋ*x*` is not an image tag.');
   });
 });
 

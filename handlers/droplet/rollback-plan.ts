@@ -1,0 +1,49 @@
+import { DocksideError } from '../../src/errors.js';
+import { escapeText } from '../../src/render/format.js';
+import type { DeployTarget, ReleasePlan, ReleaseRecord } from '../deploy/target.js';
+import type { ReleaseLog } from './release-log.js';
+import { whyNotPickable } from './rollback-list.js';
+
+/** How release-log.ts names releases (`r20261130T122530-ab12`); nothing else reaches Redis. */
+export const RELEASE_ID = /^r\d{8}T\d{6}-[0-9a-f]{4}$/;
+
+export interface DropletRollbackPlan {
+  plan: ReleasePlan;
+  /** The release of the log being gone back to. */
+  record: ReleaseRecord;
+}
+
+/**
+ * A rollback of a Droplet env to a release of its log: the same digests (and the tags
+ * they came from) re-deployed host by host, pulling only what a host no longer has.
+ * Refuses an id the log does not hold, a release that never finished well, and the
+ * release the hosts run now. The binding adds which release is gone back to, so an
+ * approval names it.
+ */
+export async function planDropletRollback(input: {
+  target: DeployTarget;
+  releases: ReleaseLog;
+  releaseId: string;
+}): Promise<DropletRollbackPlan> {
+  const { target, releases, releaseId } = input;
+  const label = `${target.app} ${target.env}`;
+  const list = { hint: `\`/rollback ${label}\` lists the releases you can pick.` };
+  const record = RELEASE_ID.test(releaseId)
+    ? await releases.get(target.app, target.env, releaseId)
+    : undefined;
+  if (!record) {
+    throw new DocksideError('rollback_invalid', `There is no release \`${escapeText(releaseId.slice(0, 64), 'code')}\` in the release log of ${label}.`, list);
+  }
+  const plan = await target.planRelease({ id: record.id, services: record.services }, 'rollback');
+  const why = whyNotPickable(record, plan.current);
+  if (why) {
+    // The log's words came from hosts and people: escaped like any outside text.
+    const reason = record.outcome !== 'succeeded' && record.failure?.reason ? ` (${record.failure.reason})` : '';
+    throw new DocksideError(
+      'rollback_invalid',
+      `Cannot roll ${label} back to ${record.id}: it ${escapeText(`${why}${reason}`)}.`,
+      list,
+    );
+  }
+  return { plan: { ...plan, binding: { ...plan.binding, rollback_to: record.id } }, record };
+}

@@ -11,6 +11,12 @@ import { describePlan } from '../src/render/promote.js';
 import { describeDrift } from '../src/render/promote-drift.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveApp, tokenize } from './args.js';
+import {
+  type DropletPromoteArgs,
+  type DropletPromoteDeps,
+  parseDropletPromote,
+  runDropletPromote,
+} from './promote-droplet.js';
 import type { CommandDef } from './types.js';
 
 /** A missing env stays '' for planPromotion to report; a Droplet env is refused. */
@@ -27,8 +33,8 @@ export interface PromoteArgs {
 }
 
 export function promoteCommand(
-  deps: RunnerDeps & { approvals: ApprovalService; ops: AppOpsClient },
-): CommandDef<PromoteArgs> {
+  deps: RunnerDeps & { approvals: ApprovalService; ops: AppOpsClient } & DropletPromoteDeps,
+): CommandDef<PromoteArgs | DropletPromoteArgs> {
   return {
     name: 'promote',
     usage: [USAGE],
@@ -44,6 +50,12 @@ export function promoteCommand(
         });
       }
       const { from, to } = appConfig.promote;
+      const droplets = parseDropletPromote(
+        app,
+        { env: from, config: appConfig.environments[from] },
+        { env: to, config: appConfig.environments[to] },
+      );
+      if (droplets) return droplets;
       return {
         app,
         from: { env: from, appId: promoteAppId(app, from, appConfig.environments[from]) },
@@ -53,6 +65,7 @@ export function promoteCommand(
     access: (args) => ({ action: 'promote', app: args.app, env: args.to.env }),
     target: (args) => ({ app: args.app, env: args.to.env }),
     async run(ctx, args) {
+      if ('droplets' in args) return runDropletPromote(deps, ctx, args);
       // Checked before an approver is asked, and again when the promotion runs.
       await assertUnlocked(deps.locks, { app: args.app, env: args.to.env });
       const plan = await planPromotion({

@@ -1,15 +1,16 @@
 import type { ApprovalService } from '../approvals/service.js';
+import { assertUnlocked } from '../handlers/deploy/start.js';
 import type { DeployTargets } from '../handlers/deploy/targets.js';
+import { approvalBinding } from '../handlers/droplet/rollback-execute.js';
 import { listDropletReleases } from '../handlers/droplet/rollback-list.js';
 import { planDropletRollback, RELEASE_ID } from '../handlers/droplet/rollback-plan.js';
 import { type DropletRunDeps, runDropletPlan } from '../handlers/droplet/run.js';
-import { assertUnlocked } from '../handlers/deploy/start.js';
 import { DocksideError } from '../src/errors.js';
 import { dropletReleaseList, dropletRollbackSummary } from '../src/render/droplet-releases.js';
+import { outcomeSummary } from '../src/render/droplet-rollout.js';
 import { formatDuration } from '../src/render/format.js';
 import { askForApproval } from './approval.js';
 import { typed } from './args.js';
-import { outcomeOf } from './droplet-outcome.js';
 import type { CommandContext, CommandOutcome } from './types.js';
 
 /** `/rollback api production [release-id]` on a Droplet env. */
@@ -23,27 +24,37 @@ export interface DropletRollbackArgs {
   fromList?: { activeId: string; at: number };
 }
 
-export type DropletRollbackDeps = DropletRunDeps & {
-  targets: Pick<DeployTargets, 'droplet' | 'releases'>;
+export type DropletRollbackDeps = Omit<DropletRunDeps, 'slack'> & {
+  targets: Pick<DeployTargets, 'kindOf' | 'droplet' | 'releases'>;
   approvals: Pick<ApprovalService, 'request'>;
 };
 
 /** The third word: a release id of the log. `commit`/`revert` are App Platform's pins, which Droplets have none of. */
-export function parseDropletRollback(
-  input: { app: string; env: string; approval: boolean; third?: string; fromList?: { activeId: string; at: number } },
-): DropletRollbackArgs {
+export function parseDropletRollback(input: {
+  app: string;
+  env: string;
+  approval: boolean;
+  third?: string;
+  fromList?: { activeId: string; at: number };
+}): DropletRollbackArgs {
   const { app, env, third } = input;
   if (third === 'commit' || third === 'revert') {
     throw new DocksideError(
       'usage',
       `${app} ${env} runs on Droplets, where a rollback is a release like any other: there is no pin to ${third}.`,
-      { hint: `To go forward again, \`/rollback ${app} ${env}\` and pick the newer release, or \`/deploy ${app} ${env}\`.` },
+      {
+        hint: `To go forward again, \`/rollback ${app} ${env}\` and pick the newer release, or \`/deploy ${app} ${env}\`.`,
+      },
     );
   }
   if (third !== undefined && !RELEASE_ID.test(third)) {
-    throw new DocksideError('usage', `${typed(third)} is not a release id (they look like \`r20261130T122530-ab12\`).`, {
-      hint: `Run \`/rollback ${app} ${env}\` to pick one from the list.`,
-    });
+    throw new DocksideError(
+      'usage',
+      `${typed(third)} is not a release id (they look like \`r20261130T122530-ab12\`).`,
+      {
+        hint: `Run \`/rollback ${app} ${env}\` to pick one from the list.`,
+      },
+    );
   }
   return {
     droplets: true,
@@ -111,16 +122,20 @@ export async function runDropletRollback(
       app,
       env,
       summary: dropletRollbackSummary(plan, record, target.describe(plan)),
-      binding: plan.binding,
+      binding: approvalBinding(plan),
       params: { release_id: record.id },
     });
   }
-  const result = await runDropletPlan(deps, plan, {
+  const result = await runDropletPlan({ ...deps, slack: ctx.slack }, plan, {
     user: ctx.invocation.user,
     channel: ctx.invocation.channel,
     command: `${ctx.invocation.commandText} ${ctx.invocation.text.replace(/\s--list\s\S+/, '')}`.trim(),
     post: (m) => ctx.reply.inChannel(m),
     auditRef: ctx.auditId,
   });
-  return outcomeOf(label, plan, result);
+  return {
+    result: result.ok ? 'succeeded' : 'failed',
+    detail: outcomeSummary(app, env, result),
+    data: { releaseId: plan.release.id },
+  };
 }

@@ -21,12 +21,19 @@ import { rollbackButton } from '../src/render/rollback-buttons.js';
 import type { SlackMessage } from '../src/slack/reply.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveEnv, tokenize, typed } from './args.js';
+import {
+  type DropletRollbackArgs,
+  type DropletRollbackDeps,
+  parseDropletRollback,
+  runDropletRollback,
+} from './rollback-droplet.js';
 import type { CommandDef } from './types.js';
 
 const USAGE = [
   '/rollback <app> <env> [deployment-id]',
   '/rollback <app> <env> commit',
   '/rollback <app> <env> revert',
+  '/rollback <app> <env> [release-id]   (Droplet envs: a release of the release log)',
 ];
 
 /** A list's buttons act only while the list is current: newer than this, and the env unchanged. */
@@ -52,7 +59,9 @@ function parseListToken(value: string | true | undefined, label: string): Rollba
   return { activeId: match[1] ?? '', at: Number(match[2]) };
 }
 
-export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService }): CommandDef<RollbackArgs> {
+export function rollbackCommand(
+  deps: RunnerDeps & { approvals: ApprovalService } & DropletRollbackDeps,
+): CommandDef<RollbackArgs | DropletRollbackArgs> {
   return {
     name: 'rollback',
     usage: USAGE,
@@ -63,6 +72,16 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
       noExtraWords(words, 3, USAGE[0] ?? '');
       const { app, env, envConfig } = resolveEnv(config, words[0], words[1], USAGE[0] ?? '');
       const third = words[2];
+      if (deps.targets.kindOf(app, env) === 'droplets') {
+        const fromList = parseListToken(flags.get('list'), `${app} ${env}`);
+        return parseDropletRollback({
+          app,
+          env,
+          approval: needsApproval(env, envConfig),
+          ...(third !== undefined ? { third } : {}),
+          ...(fromList ? { fromList } : {}),
+        });
+      }
       const step: RollbackArgs['step'] =
         third === undefined
           ? { kind: 'list' }
@@ -91,6 +110,7 @@ export function rollbackCommand(deps: RunnerDeps & { approvals: ApprovalService 
     access: (args) => ({ action: 'rollback', app: args.target.app, env: args.target.env }),
     target: (args) => ({ app: args.target.app, env: args.target.env }),
     async run(ctx, args) {
+      if ('droplets' in args) return runDropletRollback(deps, ctx, args, ROLLBACK_LIST_TTL_MS);
       const { target, step } = args;
       const label = `${target.app} ${target.env}`;
       const run = {

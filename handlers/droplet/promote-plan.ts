@@ -5,8 +5,7 @@ import { sameDigests } from './release-file.js';
 
 export type DropletPromotion =
   /** The target env already runs the source env's digests. */
-  | { nothingToDo: true; source: Release }
-  | { nothingToDo: false; source: Release; plan: ReleasePlan };
+  { nothingToDo: true; source: Release } | { nothingToDo: false; source: Release; plan: ReleasePlan };
 
 /**
  * A promotion between Droplet envs: the target env is to run exactly the digests the
@@ -28,9 +27,13 @@ export async function planDropletPromote(from: DeployTarget, to: DeployTarget): 
     });
   }
   if (!source) {
-    throw new DocksideError('promote_not_possible', `${from.app} ${from.env} has no release to promote yet.`, {
-      hint: `Deploy ${from.app} ${from.env} first.`,
-    });
+    throw new DocksideError(
+      'promote_not_possible',
+      `${from.app} ${from.env} has no release to promote yet.`,
+      {
+        hint: `Deploy ${from.app} ${from.env} first.`,
+      },
+    );
   }
   const plan = await to.planRelease(source, 'promote');
   if (plan.current && sameDigests(plan.current.services, source.services)) {
@@ -41,7 +44,12 @@ export async function planDropletPromote(from: DeployTarget, to: DeployTarget): 
     source,
     plan: {
       ...plan,
-      binding: { ...plan.binding, from_env: from.env, from_release: source.id, from_digests: flatDigests(source) },
+      binding: {
+        ...plan.binding,
+        from_env: from.env,
+        from_release: source.id,
+        from_digests: flatDigests(source),
+      },
     },
   };
 }

@@ -32,13 +32,18 @@ export async function planDropletRollback(input: {
     ? await releases.get(target.app, target.env, releaseId)
     : undefined;
   if (!record) {
-    throw new DocksideError('rollback_invalid', `There is no release \`${escapeText(releaseId.slice(0, 64), 'code')}\` in the release log of ${label}.`, list);
+    throw new DocksideError(
+      'rollback_invalid',
+      `There is no release \`${escapeText(releaseId.slice(0, 64), 'code')}\` in the release log of ${label}.`,
+      list,
+    );
   }
   const plan = await target.planRelease({ id: record.id, services: record.services }, 'rollback');
   const why = whyNotPickable(record, plan.current);
   if (why) {
     // The log's words came from hosts and people: escaped like any outside text.
-    const reason = record.outcome !== 'succeeded' && record.failure?.reason ? ` (${record.failure.reason})` : '';
+    const reason =
+      record.outcome !== 'succeeded' && record.failure?.reason ? ` (${record.failure.reason})` : '';
     throw new DocksideError(
       'rollback_invalid',
       `Cannot roll ${label} back to ${record.id}: it ${escapeText(`${why}${reason}`)}.`,

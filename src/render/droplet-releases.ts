@@ -31,7 +31,9 @@ const OUTCOME: Record<ReleaseOutcome, string> = {
 /** `backend \`1a2b3c4d5e6f\` (v1.4.2)`, per service. */
 export function describeImages(services: ServiceImage[]): string {
   return services
-    .map((s) => `${escapeText(s.service)} \`${shortDigest(s.digest)}\`${s.tag ? ` (${escapeText(s.tag)})` : ''}`)
+    .map(
+      (s) => `${escapeText(s.service)} \`${shortDigest(s.digest)}\`${s.tag ? ` (${escapeText(s.tag)})` : ''}`,
+    )
     .join(' · ');
 }
 
@@ -89,7 +91,9 @@ export function dropletReleaseList(input: ReleaseListInput): SlackMessage {
     },
   ];
   if (list.hostsProblem || !input.token) {
-    const why = list.hostsProblem ? escapeText(truncate(list.hostsProblem, 600)) : 'their release file names no release';
+    const why = list.hostsProblem
+      ? escapeText(truncate(list.hostsProblem, 600))
+      : 'their release file names no release';
     blocks.push({
       type: 'section',
       text: {

@@ -25,7 +25,7 @@ export interface DropletRollbackArgs {
 }
 
 export type DropletRollbackDeps = Omit<DropletRunDeps, 'slack'> & {
-  targets: Pick<DeployTargets, 'kindOf' | 'droplet' | 'releases'>;
+  targets: Pick<DeployTargets, 'droplet'>;
   approvals: Pick<ApprovalService, 'request'>;
 };
 
@@ -104,7 +104,6 @@ export async function runDropletRollback(
   await assertUnlocked(deps.locks, { app, env });
   const { plan, record } = await planDropletRollback({
     target,
-    releases: deps.targets.releases,
     releaseId: args.releaseId,
   });
   // A list is superseded once the hosts run something else (another of its buttons, a deploy).

@@ -72,7 +72,8 @@ export function rollbackCommand(
       noExtraWords(words, 3, USAGE[0] ?? '');
       const { app, env, envConfig } = resolveEnv(config, words[0], words[1], USAGE[0] ?? '');
       const third = words[2];
-      if (deps.targets.kindOf(app, env) === 'droplets') {
+      // From the config, as parse() touches no dependency: the same answer as deps.targets.kindOf.
+      if (envConfig.droplets) {
         const fromList = parseListToken(flags.get('list'), `${app} ${env}`);
         return parseDropletRollback({
           app,

@@ -349,7 +349,7 @@ export function createDockside(options: DocksideOptions): Dockside {
   const commandList: RegisteredCommand[] = [
     register(deployCommand({ ...runner, approvals }), ['deploy']),
     register(promoteCommand({ ...runner, approvals }), ['promote']),
-    register(rollbackCommand({ ...runner, approvals, audit }), ['rollback']),
+    register(rollbackCommand({ ...runner, approvals }), ['rollback']),
     register(queryCommand({ pools: data.pools, clock }), ['query']),
     register(
       createBackupCommand({

@@ -7,6 +7,8 @@ import { outcomeSummary } from '../../src/render/droplet-rollout.js';
 import { mention } from '../../src/render/format.js';
 import type { SlackPoster } from '../../src/slack/reply.js';
 import type { BackupOperations } from '../backup/index.js';
+import { executeDropletPromote } from '../droplet/promote-execute.js';
+import { executeDropletRollback } from '../droplet/rollback-execute.js';
 import { type DropletRunDeps, runDropletPlan } from '../droplet/run.js';
 import { replanApproved } from '../droplet/run-deploy.js';
 import { approvedFromBinding } from '../promote/execute.js';
@@ -112,11 +114,13 @@ export function createExecutors(
       return { status: 'started', detail: started.detail, doIds: started.doIds };
     },
     async promote(r) {
+      if (r.binding.target === 'droplets') return executeDropletPromote(deps, r);
       const target = envTarget(deps.config, r.app, r.env);
       const started = await runPromotion(deps, target, runFor(r), approvedFromBinding(target.app, r.binding));
       return { status: 'started', detail: started.detail, doIds: started.doIds };
     },
     async rollback(r) {
+      if (r.binding.target === 'droplets') return executeDropletRollback(deps, r);
       const target = envTarget(deps.config, r.app, r.env);
       assertSame(r, 'app_id', target.appId, `The App Platform app of ${target.app} ${target.env}`);
       const app = await deps.do.getApp(target.appId);

@@ -10,7 +10,7 @@ import { planDropletRollback } from './rollback-plan.js';
 import { type DropletRunContext, type DropletRunDeps, runDropletPlan } from './run.js';
 
 export type DropletExecuteDeps = DropletRunDeps & {
-  targets: Pick<DeployTargets, 'droplet' | 'releases'>;
+  targets: Pick<DeployTargets, 'droplet'>;
   slack: Pick<SlackPoster, 'post' | 'update'>;
 };
 
@@ -51,7 +51,6 @@ export async function executeDropletRollback(
   const target = deps.targets.droplet(app, env);
   const { plan } = await planDropletRollback({
     target,
-    releases: deps.targets.releases,
     releaseId: r.binding.rollback_to ?? '',
   });
   assertBindingHolds(

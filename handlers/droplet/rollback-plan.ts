@@ -1,11 +1,13 @@
 import { DocksideError } from '../../src/errors.js';
 import { escapeText } from '../../src/render/format.js';
 import type { DeployTarget, ReleasePlan, ReleaseRecord } from '../deploy/target.js';
-import type { ReleaseLog } from './release-log.js';
 import { whyNotPickable } from './rollback-list.js';
 
 /** How release-log.ts names releases (`r20261130T122530-ab12`); nothing else reaches Redis. */
 export const RELEASE_ID = /^r\d{8}T\d{6}-[0-9a-f]{4}$/;
+
+/** As many releases as release-log.ts keeps. */
+const LOG_SIZE = 100;
 
 export interface DropletRollbackPlan {
   plan: ReleasePlan;
@@ -22,14 +24,14 @@ export interface DropletRollbackPlan {
  */
 export async function planDropletRollback(input: {
   target: DeployTarget;
-  releases: ReleaseLog;
   releaseId: string;
 }): Promise<DropletRollbackPlan> {
-  const { target, releases, releaseId } = input;
+  const { target, releaseId } = input;
   const label = `${target.app} ${target.env}`;
   const list = { hint: `\`/rollback ${label}\` lists the releases you can pick.` };
+  // The whole log (it keeps the last 100): an id from an old list still finds its release.
   const record = RELEASE_ID.test(releaseId)
-    ? await releases.get(target.app, target.env, releaseId)
+    ? (await target.releases(LOG_SIZE)).find((r) => r.id === releaseId)
     : undefined;
   if (!record) {
     throw new DocksideError(

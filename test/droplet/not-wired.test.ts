@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deployCommand } from '../../commands/deploy.js';
 import { logsCommand } from '../../commands/logs.js';
-import { promoteCommand } from '../../commands/promote.js';
 import { restartCommand } from '../../commands/restart.js';
-import { rollbackCommand } from '../../commands/rollback.js';
 import { checkEnv } from '../../handlers/health/check-env.js';
 import { systemClock } from '../../src/clock.js';
 import { Config } from '../../src/config/schema.js';
@@ -30,11 +28,7 @@ const config = Config.parse({
   },
 });
 // parse() never touches its dependencies; nothing may reach DigitalOcean.
-const deps = {} as Parameters<typeof deployCommand>[0] & Parameters<typeof promoteCommand>[0];
-const refusal = {
-  code: 'not_available',
-  message: 'api staging runs on Droplets, which this command cannot drive yet.',
-};
+const deps = {} as Parameters<typeof deployCommand>[0] & Parameters<typeof restartCommand>[0];
 
 describe('Slack commands on a Droplet env', () => {
   it('/deploy takes a Droplet env with an optional tag and refuses App Platform-only flags', () => {
@@ -56,13 +50,6 @@ describe('Slack commands on a Droplet env', () => {
     expect(() => deployCommand(deps).parse('api staging <!channel>', config)).toThrow(
       expect.objectContaining({ code: 'usage', message: expect.stringContaining('&lt;!channel&gt;') }),
     );
-  });
-
-  it('refuse with a reason instead of calling DigitalOcean without an app', () => {
-    expect(() => rollbackCommand(deps).parse('api staging', config)).toThrow(
-      expect.objectContaining(refusal),
-    );
-    expect(() => promoteCommand(deps).parse('api', config)).toThrow(expect.objectContaining(refusal));
   });
 
   it('/restart and /logs say they drive App Platform only, and what to do on the hosts instead', () => {

@@ -105,16 +105,8 @@ export async function runDropletRollback(
   const { plan, record } = await planDropletRollback({
     target,
     releaseId: args.releaseId,
+    ...(args.fromList ? { listState: args.fromList.activeId } : {}),
   });
-  // A list is superseded once the hosts run something else (another of its buttons, a deploy).
-  const runsNow = plan.current?.id ?? 'none';
-  if (args.fromList && args.fromList.activeId !== runsNow) {
-    throw new DocksideError(
-      'rollback_invalid',
-      `That list of ${label} is out of date: ${label} has had another release since it was shown.`,
-      { hint: `Run \`/rollback ${label}\` for a current list.` },
-    );
-  }
   if (args.approval) {
     return askForApproval(ctx, deps.approvals, {
       kind: 'rollback',

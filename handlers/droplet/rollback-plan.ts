@@ -25,6 +25,8 @@ export interface DropletRollbackPlan {
 export async function planDropletRollback(input: {
   target: DeployTarget;
   releaseId: string;
+  /** From a list's button: the release the hosts ran when the list was shown (`none` for nothing). */
+  listState?: string;
 }): Promise<DropletRollbackPlan> {
   const { target, releaseId } = input;
   const label = `${target.app} ${target.env}`;
@@ -41,6 +43,15 @@ export async function planDropletRollback(input: {
     );
   }
   const plan = await target.planRelease({ id: record.id, services: record.services }, 'rollback');
+  // A list is superseded once the hosts run something else (another of its buttons, a
+  // deploy): said before anything else, as the list's words no longer hold.
+  if (input.listState !== undefined && input.listState !== (plan.current?.id ?? 'none')) {
+    throw new DocksideError(
+      'rollback_invalid',
+      `That list of ${label} is out of date: ${label} has had another release since it was shown.`,
+      { hint: `Run \`/rollback ${label}\` for a current list.` },
+    );
+  }
   const why = whyNotPickable(record, plan.current);
   if (why) {
     // The log's words came from hosts and people: escaped like any outside text.

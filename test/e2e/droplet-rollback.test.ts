@@ -169,4 +169,45 @@ describe('/rollback on a Droplet env', async () => {
     );
     expect(approvalMessages(slack)).toHaveLength(cards);
   });
+
+  it('in staging a pick asks to confirm, then rolls back at once under an audit entry written first', async () => {
+    const S1 = 'r20261130T090000-5001';
+    const S2 = 'r20261130T100000-5002';
+    await releases.start('api', 'staging', record(S1, now - 2 * hour, v1, 'v1'));
+    await releases.finish('api', 'staging', S1, 'succeeded');
+    await releases.start('api', 'staging', record(S2, now - hour, v2, 'v2'));
+    await releases.finish('api', 'staging', S2, 'succeeded');
+    for (const host of staging) host.seed(droplets.releaseFile(v1, S1));
+    for (const host of staging) host.seed(droplets.releaseFile(v2, S2));
+
+    const answer = await answerTo(world, await driver.command(alice, dev, '/rollback', 'api staging'));
+    const pick = (
+      answer.blocks as Array<{ accessory?: { value?: string; confirm?: { text?: { text?: string } } } }>
+    )
+      .map((b) => b.accessory)
+      .find((a) => a?.value?.startsWith(`api staging ${S1} `));
+    expect(pick?.confirm?.text?.text).toContain(`Roll api staging back to ${S1}`);
+    const [button] = buttonsOf(answer);
+    if (!button) throw new Error('no pick');
+    const cards = approvalMessages(slack).length;
+    const from = slack.messages.length;
+    await driver.click(alice, asMessage(answer), button);
+    const progress = await e2e.finished('Rolling back api staging', from);
+    expect(progress.text).toBe('Rolling back api staging: done');
+    expect(approvalMessages(slack)).toHaveLength(cards);
+    for (const host of staging) expect(digestsIn(host.releaseFile())).toEqual([v1.backend, v1.frontend]);
+
+    const entries = await world.bot.audit.list({ app: 'api', limit: 100 });
+    const command = entries.find(
+      (e) => e.action === 'rollback' && e.env === 'staging' && e.result === 'started',
+    );
+    const rollout = entries.find((e) => e.action === 'rollback.rollout' && e.env === 'staging');
+    expect(rollout).toMatchObject({ result: 'started', ref: command?.id });
+    const outcome = await waitFor('the audited outcome', async () =>
+      (await world.bot.audit.list({ app: 'api', limit: 100 })).find(
+        (e) => e.action === 'rollback' && e.env === 'staging' && e.result === 'succeeded',
+      ),
+    );
+    expect(outcome.detail).toContain('every host');
+  });
 });

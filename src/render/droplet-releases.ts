@@ -100,7 +100,7 @@ export function dropletReleaseList(input: ReleaseListInput): SlackMessage {
         type: 'mrkdwn',
         text:
           `:warning: What the hosts run could not be told (${why}), so the list has no buttons. ` +
-          `\`/rollback ${label} <release-id>\` rolls back to a release by its id.`,
+          `\`/rollback ${label} &lt;release-id&gt;\` rolls back to a release by its id.`,
       },
     });
   }

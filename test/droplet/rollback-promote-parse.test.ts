@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { promoteCommand } from '../../commands/promote.js';
+import { rollbackCommand } from '../../commands/rollback.js';
+import type { ReleaseRecord } from '../../handlers/deploy/target.js';
+import type { ReleaseList } from '../../handlers/droplet/rollback-list.js';
+import { Config } from '../../src/config/schema.js';
+import { dropletReleaseList } from '../../src/render/droplet-releases.js';
+import { buttonsOf } from '../../src/sandbox/slack-driver.js';
+
+const droplets = {
+  hosts: ['10.0.0.5'],
+  user: 'deploy',
+  ssh_key: 'key',
+  host_keys: ['10.0.0.5 ssh-ed25519 AAAA'],
+  compose_file: '/opt/c.yml',
+  project: 'vulcan',
+  release_file: '/opt/release.env',
+  services: { backend: { image: 'ghcr.io/acme/vulcan/backend', variable: 'BACKEND_IMAGE' } },
+  host_health: { service: 'backend', url: 'http://127.0.0.1:8000/health' },
+};
+const config = Config.parse({
+  channels: { ops: 'C0123456789' },
+  apps: {
+    api: {
+      environments: { staging: { droplets }, production: { droplets } },
+      promote: { from: 'staging', to: 'production' },
+    },
+    mixed: {
+      environments: {
+        staging: { droplets },
+        production: { app_id: '6f0e0b6e-1111-4222-8333-444455556666' },
+      },
+      promote: { from: 'staging', to: 'production' },
+    },
+  },
+});
+// parse() never touches its dependencies: nothing may reach a host, Redis or DigitalOcean.
+const deps = {} as Parameters<typeof rollbackCommand>[0] & Parameters<typeof promoteCommand>[0];
+const ID = 'r20261130T122530-ab12';
+
+describe('/rollback and /promote parse Droplet envs', () => {
+  it('rollback: a list, a release id, a list button; production needs approval', () => {
+    const rollback = rollbackCommand(deps);
+    expect(rollback.parse('api staging', config)).toEqual({
+      droplets: true,
+      target: { app: 'api', env: 'staging' },
+      approval: false,
+    });
+    expect(rollback.parse(`api production ${ID} --list none@1796042197358`, config)).toEqual({
+      droplets: true,
+      target: { app: 'api', env: 'production' },
+      approval: true,
+      releaseId: ID,
+      fromList: { activeId: 'none', at: 1796042197358 },
+    });
+  });
+
+  it('rollback: refuses what is not a release id, App Platform words and forged list tokens', () => {
+    const rollback = rollbackCommand(deps);
+    const refused = (text: string, message: string | RegExp) =>
+      expect(() => rollback.parse(text, config)).toThrow(
+        expect.objectContaining({ code: 'usage', message: expect.stringMatching(message) }),
+      );
+    refused('api staging 6f0e0b6e', /is not a release id/);
+    refused('api staging <!channel>', /^`&lt;!channel&gt;` is not a release id/);
+    refused('api staging commit', /there is no pin to commit/);
+    refused('api staging revert', /there is no pin to revert/);
+    refused(`api staging ${ID} --list <@U1>@1`, /does not come from a dockside list/);
+  });
+
+  it('promote: both envs on Droplets; one of each kind is refused with the reason', () => {
+    const promote = promoteCommand(deps);
+    expect(promote.parse('api', config)).toEqual({
+      droplets: true,
+      app: 'api',
+      from: { env: 'staging' },
+      to: { env: 'production' },
+    });
+    expect(() => promote.parse('mixed', config)).toThrow(
+      expect.objectContaining({
+        code: 'promote_not_possible',
+        message:
+          'mixed staging runs on Droplets and mixed production on App Platform: /promote copies a release between envs of the same kind.',
+      }),
+    );
+  });
+});
+
+describe('the Droplet release list', () => {
+  const record = (id: string, outcome: ReleaseRecord['outcome']): ReleaseRecord => ({
+    id,
+    kind: 'deploy',
+    services: [
+      {
+        service: 'backend',
+        image: 'ghcr.io/acme/vulcan/backend',
+        digest: `sha256:${'a'.repeat(64)}`,
+        tag: 'v1',
+      },
+    ],
+    by: 'U0ALICE',
+    at: '2026-11-30T10:00:00Z',
+    outcome,
+  });
+  const base = { app: 'api', env: 'production', approval: true, lock: null, ttlMs: 900_000 };
+
+  it('has no buttons when what the hosts run is unknown, and says why and what to type', () => {
+    const list: ReleaseList = {
+      entries: [{ record: record(ID, 'succeeded'), current: false }],
+      hostsProblem: 'Could not connect to deploy@10.0.0.5: <!here> timed out.',
+    };
+    const message = dropletReleaseList({ ...base, list });
+    expect(buttonsOf({ blocks: message.blocks ?? [] })).toEqual([]);
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain(
+      'could not be told (Could not connect to deploy@10.0.0.5: &lt;!here&gt; timed out.)',
+    );
+    expect(text).toContain('/rollback api production &lt;release-id&gt;');
+  });
+
+  it('offers a button only for a finished release that is not running, and production picks have no confirm dialog', () => {
+    const list: ReleaseList = {
+      entries: [
+        { record: record('r20261130T130000-0003', 'failed'), current: false, notPickable: 'failed' },
+        {
+          record: record('r20261130T120000-0002', 'succeeded'),
+          current: true,
+          notPickable: 'is what the hosts run now',
+        },
+        { record: record(ID, 'succeeded'), current: false },
+      ],
+      currentId: 'r20261130T120000-0002',
+    };
+    const message = dropletReleaseList({ ...base, list, token: '--list r20261130T120000-0002@1' });
+    const buttons = buttonsOf({ blocks: message.blocks ?? [] });
+    expect(buttons.map((b) => b.value)).toEqual([`api production ${ID} --list r20261130T120000-0002@1`]);
+    expect(JSON.stringify(message.blocks)).not.toContain('"confirm"');
+  });
+
+  it('an empty log says there is nothing to roll back to', () => {
+    expect(dropletReleaseList({ ...base, list: { entries: [], currentId: 'none' } }).text).toBe(
+      'api production has no releases in its release log yet: nothing to roll back to.',
+    );
+  });
+});

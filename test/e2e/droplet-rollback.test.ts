@@ -210,4 +210,33 @@ describe('/rollback on a Droplet env', async () => {
     );
     expect(outcome.detail).toContain('every host');
   });
+
+  it('hosts that disagree: the list has no buttons and says why; a typed id brings every host onto that release', async () => {
+    const [a, b] = staging;
+    if (!a || !b) throw new Error('two staging hosts expected');
+    // One host was changed by hand after the rollback above.
+    b.seed(droplets.releaseFile(v3, 'by-hand'));
+    const answer = await answerTo(
+      world,
+      await driver.command(alice, dev, '/rollback', 'api staging'),
+      15_000,
+    );
+    expect(buttonsOf(answer)).toEqual([]);
+    const text = blocks(answer);
+    expect(text).toContain('could not be told (The hosts of api staging do not run the same release');
+    expect(text).toContain('/rollback api staging &lt;release-id&gt;');
+
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/rollback', 'api staging r20261130T100000-5002');
+    const progress = await e2e.finished('Rolling back api staging', from);
+    expect(progress.text).toBe('Rolling back api staging: done');
+    for (const host of [a, b]) expect(digestsIn(host.releaseFile())).toEqual([v2.backend, v2.frontend]);
+  });
+
+  it('/ops help shows the Droplet form of /rollback', async () => {
+    const answer = await answerTo(world, await driver.command(alice, dev, '/ops', 'help'));
+    expect(answer.text).toContain(
+      '/rollback &lt;app&gt; &lt;env&gt; [release-id]   (Droplet envs: a release of the release log)',
+    );
+  });
 });

@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { promoteCommand } from '../../commands/promote.js';
 import { rollbackCommand } from '../../commands/rollback.js';
 import type { ReleaseRecord } from '../../handlers/deploy/target.js';
+import { describePlan } from '../../handlers/droplet/plan.js';
 import type { ReleaseList } from '../../handlers/droplet/rollback-list.js';
 import { Config } from '../../src/config/schema.js';
-import { dropletReleaseList } from '../../src/render/droplet-releases.js';
+import {
+  dropletPromoteSummary,
+  dropletReleaseList,
+  dropletRollbackSummary,
+} from '../../src/render/droplet-releases.js';
 import { buttonsOf } from '../../src/sandbox/slack-driver.js';
 
 const droplets = {
@@ -141,5 +146,57 @@ describe('the Droplet release list', () => {
     expect(dropletReleaseList({ ...base, list: { entries: [], currentId: 'none' } }).text).toBe(
       'api production has no releases in its release log yet: nothing to roll back to.',
     );
+  });
+});
+
+describe('Droplet approval summaries', () => {
+  const D1 = `sha256:${'1'.repeat(64)}`;
+  const D2 = `sha256:${'2'.repeat(64)}`;
+  // Tags and names read back from Redis are outside text, whatever wrote them.
+  const plan = {
+    app: 'api',
+    env: 'production',
+    kind: 'rollback' as const,
+    release: { id: 'r20261130T122530-ab12', services: [] },
+    changes: [
+      {
+        service: 'backend',
+        image: 'ghcr.io/acme/vulcan/backend',
+        from: { digest: D2, tag: '<!channel>' },
+        to: { digest: D1, tag: '*v1*' },
+      },
+    ],
+    binding: {},
+  };
+  const record: ReleaseRecord = {
+    id: ID,
+    kind: 'deploy',
+    services: [],
+    by: '<!here>',
+    at: '2026-11-30T10:00:00Z',
+    outcome: 'succeeded',
+  };
+
+  it('a rollback card names the release and each service from -> to, with hostile words escaped', () => {
+    const text = dropletRollbackSummary(plan, record, describePlan(plan));
+    expect(text).toContain(`to release ${ID} (a deploy by &lt;!here&gt;`);
+    expect(text).toContain('• backend: 222222222222 (&lt;!channel&gt;) -&gt; 111111111111 (∗v1∗)');
+    expect(text).not.toMatch(/<!here>|<!channel>|\*v1\*/);
+    expect(text).toContain('No migration runs');
+  });
+
+  it('a promotion card names the source release and says when it goes stale', () => {
+    const promote = { ...plan, kind: 'promote' as const };
+    const text = dropletPromoteSummary(
+      promote,
+      { env: 'staging', release: { id: '<!everyone>', services: [] } },
+      describePlan(promote),
+      true,
+    );
+    expect(text).toContain(
+      '*Promote to api production*: production is to run exactly the digests staging runs now (release &lt;!everyone&gt;)',
+    );
+    expect(text).toContain('with the migration run once on the first host');
+    expect(text).toContain('If staging or production moves before this is approved, the approval is void.');
   });
 });

@@ -170,6 +170,22 @@ describe('/rollback on a Droplet env', async () => {
     expect(approvalMessages(slack)).toHaveLength(cards);
   });
 
+  it('voids an approved rollback when production moved after it was asked', async () => {
+    const cards = approvalMessages(slack).length;
+    await driver.command(alice, dev, '/rollback', `api production ${B}`);
+    const card = await newApproval(slack, cards);
+    expect(blocks(card)).toContain(`to release ${B}`);
+    // Someone changes production by hand before the approver looks.
+    for (const host of production) host.seed(droplets.releaseFile(v3, 'by-hand'));
+    await click(driver, bob, card, 'Approve');
+    await waitFor('the approval to fail', () => card.text.startsWith('Approval failed'), 30_000);
+    expect(blocks(card)).toContain(
+      `What api production runs changed since this was requested (was backend ${short(v1.backend)}, frontend ${short(v1.frontend)}, ` +
+        `now backend ${short(v3.backend)}, frontend ${short(v3.frontend)}), so this approval is void and nothing was done.`,
+    );
+    for (const host of production) expect(digestsIn(host.releaseFile())).toEqual([v3.backend, v3.frontend]);
+  });
+
   it('in staging a pick asks to confirm, then rolls back at once under an audit entry written first', async () => {
     const S1 = 'r20261130T090000-5001';
     const S2 = 'r20261130T100000-5002';

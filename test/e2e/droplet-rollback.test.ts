@@ -175,6 +175,10 @@ describe('/rollback on a Droplet env', async () => {
     await driver.command(alice, dev, '/rollback', `api production ${B}`);
     const card = await newApproval(slack, cards);
     expect(blocks(card)).toContain(`to release ${B}`);
+    // Asking again files nothing new: the same plan is already waiting.
+    const again = await answerTo(world, await driver.command(alice, dev, '/rollback', `api production ${B}`));
+    expect(again.text).toMatch(/^The same request is already waiting for approval/);
+    expect(approvalMessages(slack)).toHaveLength(cards + 1);
     // Someone changes production by hand before the approver looks.
     for (const host of production) host.seed(droplets.releaseFile(v3, 'by-hand'));
     await click(driver, bob, card, 'Approve');
@@ -254,5 +258,23 @@ describe('/rollback on a Droplet env', async () => {
     expect(answer.text).toContain(
       '/rollback &lt;app&gt; &lt;env&gt; [release-id]   (Droplet envs: a release of the release log)',
     );
+  });
+
+  it('a locked env: the list says so, and a rollback is refused before any host changes', async () => {
+    await driver.command(bob, dev, '/lock', 'api staging incident 9');
+    await waitFor('locked', () => slack.messages.some((m) => m.text.includes('locked api staging')));
+    const listed = blocks(
+      await answerTo(world, await driver.command(alice, dev, '/rollback', 'api staging'), 15_000),
+    );
+    expect(listed).toContain('api staging is locked by <@U0BOB>');
+    const before = staging.map((h) => h.commands().length);
+    const refused = await answerTo(
+      world,
+      await driver.command(alice, dev, '/rollback', 'api staging r20261130T090000-5001'),
+    );
+    expect(refused.text).toMatch(/^api staging is locked by <@U0BOB> .*incident 9/);
+    expect(staging.map((h) => h.commands().length)).toEqual(before);
+    await driver.command(bob, dev, '/unlock', 'api staging');
+    await waitFor('unlocked', () => slack.messages.some((m) => m.text.includes('unlocked api staging')));
   });
 });

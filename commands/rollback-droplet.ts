@@ -88,6 +88,7 @@ export async function runDropletRollback(
         approval: args.approval,
         lock,
         ttlMs,
+        now: deps.clock.now(),
         ...(state ? { token: `--list ${state}@${deps.clock.now()}` } : {}),
       }),
     );

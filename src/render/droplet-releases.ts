@@ -66,6 +66,8 @@ export interface ReleaseListInput {
   /** `--list <current id>@<ms>`: the state the buttons were made in; none when it is unknown. */
   token?: string;
   ttlMs: number;
+  /** For the ages on the buttons. */
+  now: number;
 }
 
 /** `/rollback api production`: the release log, newest first, one pick button per release it can go back to. */
@@ -118,7 +120,7 @@ export function dropletReleaseList(input: ReleaseListInput): SlackMessage {
     const pick =
       input.token && !entry.notPickable
         ? rollbackButton(
-            `Roll back to ${r.id} (${tagsOf(r.services)})`,
+            `Roll back to ${r.id} (${tagsOf(r.services)}, ${formatDuration(input.now - Date.parse(r.at))} ago)`,
             `${app} ${env} ${r.id} ${input.token}`,
             undefined,
             input.approval

@@ -107,7 +107,14 @@ describe('the Droplet release list', () => {
     at: '2026-11-30T10:00:00Z',
     outcome,
   });
-  const base = { app: 'api', env: 'production', approval: true, lock: null, ttlMs: 900_000 };
+  const base = {
+    app: 'api',
+    env: 'production',
+    approval: true,
+    lock: null,
+    ttlMs: 900_000,
+    now: Date.parse('2026-11-30T13:05:00Z'),
+  };
 
   it('has no buttons when what the hosts run is unknown, and says why and what to type', () => {
     const list: ReleaseList = {
@@ -139,6 +146,7 @@ describe('the Droplet release list', () => {
     const message = dropletReleaseList({ ...base, list, token: '--list r20261130T120000-0002@1' });
     const buttons = buttonsOf({ blocks: message.blocks ?? [] });
     expect(buttons.map((b) => b.value)).toEqual([`api production ${ID} --list r20261130T120000-0002@1`]);
+    expect(buttons.map((b) => b.text)).toEqual([`Roll back to ${ID} (v1, 3 h 5 min ago)`]);
     expect(JSON.stringify(message.blocks)).not.toContain('"confirm"');
   });
 

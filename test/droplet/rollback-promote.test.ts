@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { promoteCommand } from '../../commands/promote.js';
 import { rollbackCommand } from '../../commands/rollback.js';
-import type { ReleaseRecord } from '../../handlers/deploy/target.js';
+import type { DeployTarget, Release, ReleaseRecord } from '../../handlers/deploy/target.js';
 import { describePlan } from '../../handlers/droplet/plan.js';
-import type { ReleaseList } from '../../handlers/droplet/rollback-list.js';
+import { listDropletReleases, type ReleaseList } from '../../handlers/droplet/rollback-list.js';
 import { Config } from '../../src/config/schema.js';
 import {
   dropletPromoteSummary,
@@ -206,5 +206,69 @@ describe('Droplet approval summaries', () => {
     );
     expect(text).toContain('with the migration run once on the first host');
     expect(text).toContain('If staging or production moves before this is approved, the approval is void.');
+  });
+});
+
+describe('which release the hosts run', () => {
+  const digest = (c: string) => `sha256:${c.repeat(64)}`;
+  const rec = (
+    id: string,
+    d: string,
+    outcome: ReleaseRecord['outcome'],
+    kind: ReleaseRecord['kind'] = 'deploy',
+  ) =>
+    ({
+      id,
+      kind,
+      services: [{ service: 'backend', image: 'ghcr.io/acme/vulcan/backend', digest: digest(d) }],
+      by: 'U0ALICE',
+      at: '2026-11-30T10:00:00Z',
+      outcome,
+    }) satisfies ReleaseRecord;
+  const target = (records: ReleaseRecord[], current: Release | Error | undefined) =>
+    ({
+      app: 'api',
+      env: 'production',
+      releases: async () => records,
+      currentRelease: async () => {
+        if (current instanceof Error) throw current;
+        return current;
+      },
+    }) as unknown as DeployTarget;
+  // Newest first, as the log lists them.
+  const log = [
+    rec('r20261130T120000-0003', 'c', 'rolled_back'),
+    rec('r20261130T110000-0002', 'b', 'succeeded'),
+    rec('r20261130T100000-0001', 'a', 'succeeded'),
+  ];
+
+  it('marks by release id, and by digests when the hosts name a release the log does not hold', async () => {
+    const byId = await listDropletReleases(
+      target(log, { id: 'r20261130T110000-0002', services: log[1]!.services }),
+    );
+    expect(byId.entries.map((e) => e.current)).toEqual([false, true, false]);
+    expect(byId.currentId).toBe('r20261130T110000-0002');
+    const byHand = await listDropletReleases(target(log, { id: 'seeded', services: log[2]!.services }));
+    expect(byHand.entries.map((e) => e.current)).toEqual([false, false, true]);
+    expect(byHand.entries.map((e) => e.notPickable)).toEqual([
+      'failed and was rolled back',
+      undefined,
+      'is what the hosts run now',
+    ]);
+  });
+
+  it('still lists when the hosts cannot be read, with nothing marked and the reason', async () => {
+    const list = await listDropletReleases(target(log, new Error('Could not connect to deploy@10.0.0.5')));
+    expect(list.currentId).toBeUndefined();
+    expect(list.hostsProblem).toBe('Could not connect to deploy@10.0.0.5');
+    expect(list.entries.map((e) => e.current)).toEqual([false, false, false]);
+  });
+
+  it('names what a rollback went back to', async () => {
+    const list = await listDropletReleases(
+      target([rec('r20261130T130000-0004', 'a', 'succeeded', 'rollback'), ...log], undefined),
+    );
+    expect(list.entries[0]?.sameAs).toBe('r20261130T100000-0001');
+    expect(list.currentId).toBe('none');
   });
 });

@@ -95,6 +95,9 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<SshSess
 
   return new Promise<SshSession>((resolve, reject) => {
     const fail = (err: unknown) => {
+      // ssh2 can emit a second error as the socket goes (e.g. "Connection lost before
+      // handshake" after a connect timeout); with no listener it would kill the process.
+      client.on('error', (later: Error) => log.debug({ err: later }, 'ssh error after giving up'));
       client.end();
       reject(err);
     };

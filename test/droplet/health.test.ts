@@ -1,0 +1,164 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeployTargets } from '../../handlers/deploy/targets.js';
+import { createReleaseLog } from '../../handlers/droplet/release-log.js';
+import { createHealthService } from '../../handlers/health/service.js';
+import { gatherSummary } from '../../handlers/health/summary.js';
+import { sleep, systemClock } from '../../src/clock.js';
+import type { Config } from '../../src/config/schema.js';
+import { createDropletApi } from '../../src/do/droplets.js';
+import type { DoClient } from '../../src/do/port.js';
+import { createLogger } from '../../src/logger.js';
+import { shortDigest } from '../../src/registry/image.js';
+import { startWorld, type World } from '../../src/sandbox/world.js';
+import { deleteKeys, testRedis } from '../helpers/redis.js';
+import { answerTo } from '../helpers/world.js';
+import { type DropletWorld, startDropletWorld } from './world.js';
+
+/**
+ * /health on a Droplet env through a signed Slack request, against real sshd hosts:
+ * one on the release, one on another release, one that accepts TCP and never speaks
+ * (a host gone silent), and the summary that treats the env like any other.
+ */
+const { redis } = testRedis('drophealth');
+let dw: DropletWorld;
+let world: World;
+let silent: net.Server;
+let silentAddress: string;
+let config: Config;
+let v1: { backend: string; frontend: string };
+let v2: { backend: string; frontend: string };
+const opened: net.Socket[] = [];
+
+beforeAll(async () => {
+  dw = await startDropletWorld({ hosts: 2, redis });
+  // Accepts connections and never answers: SSH's banner never comes.
+  silent = net.createServer((socket) => {
+    opened.push(socket);
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  silentAddress = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+  v1 = dw.push('v1');
+  v2 = dw.push('v2');
+  const [a, b] = dw.ssh.hosts;
+  a!.seed(dw.releaseFile(v1, 'r1'));
+  b!.seed(dw.releaseFile(v2, 'r2'));
+  const env = dw.dropletsEnv([a!, b!], {
+    timeouts: { connect_ms: 1500, command_ms: 20_000, health_ms: 1500 },
+  });
+  const silentKey = a!.otherKeyLine.replace(/^\S+/, `[127.0.0.1]:${silentAddress.split(':')[1]}`);
+  config = dw.config({
+    production: {
+      droplets: {
+        ...env,
+        hosts: [...(env.hosts as string[]), silentAddress],
+        host_keys: [...(env.host_keys as string[]), silentKey],
+      },
+      health_url: dw.healthUrl,
+      approval: true,
+    },
+  });
+  world = await startWorld({ config: () => config, sim: dw.sim });
+}, 60_000);
+
+afterAll(async () => {
+  await world?.close();
+  if (world) await deleteKeys(world.redisKeyPrefix);
+  for (const s of opened) s.destroy();
+  silent?.close();
+  await dw?.close();
+});
+
+describe('/health on a Droplet env', () => {
+  it('shows each host: its release and container health, flags the silent host and the one on another release', async () => {
+    const started = Date.now();
+    const res = await world.driver.command('U0ALICE', 'C0123456789', '/health', 'api');
+    const answer = await answerTo(world, res, 15_000);
+    const took = Date.now() - started;
+    const [a, b] = dw.ssh.hosts;
+    const text = answer.text;
+    expect(text).toContain(':x: *1 of 1 envs unhealthy*');
+    // The env row: the hosts check names what is wrong, then health_url.
+    expect(text).toMatch(
+      /❌ api\/production +hosts 1\/3 hosts ok: \[[\d.]+\]:\d+ other release; \[127\.0\.0\.1\]:\d+ unreachable ✗ · http 200/,
+    );
+    // One row per host, in rollout order: short digests per service and the tag.
+    expect(text).toContain(
+      `✅ [${a!.ip}]:${a!.port}  backend ${shortDigest(v1.backend)} frontend ${shortDigest(v1.frontend)} · healthy`,
+    );
+    expect(text).toContain(
+      `❌ [${b!.ip}]:${b!.port}  backend ${shortDigest(v2.backend)} frontend ${shortDigest(v2.frontend)} · healthy ⚠ other release`,
+    );
+    expect(text).toMatch(/❌ \[127\.0\.0\.1\]:\d+ {2}unreachable: /);
+    // The silent host costs its connect timeout (1.5 s), not the whole report.
+    expect(took).toBeLessThan(8000);
+  }, 30_000);
+
+  it('shows the tag a host was deployed from when the release log knows it', async () => {
+    const log = createReleaseLog({ redis: world.bot.redis, clock: systemClock });
+    await log.start('api', 'production', {
+      id: 'r1',
+      services: [
+        { service: 'backend', image: dw.image('backend'), digest: v1.backend, tag: 'v1' },
+        { service: 'frontend', image: dw.image('frontend'), digest: v1.frontend, tag: 'v1' },
+      ],
+      kind: 'deploy',
+      by: 'U0ALICE',
+      at: new Date().toISOString(),
+      outcome: 'started',
+    });
+    const answer = await answerTo(
+      world,
+      await world.driver.command('U0ALICE', 'C0123456789', '/health', ''),
+      15_000,
+    );
+    const a = dw.ssh.hosts[0]!;
+    expect(answer.text).toContain(
+      `✅ [${a.ip}]:${a.port}  backend ${shortDigest(v1.backend)} frontend ${shortDigest(v1.frontend)} (v1) · healthy`,
+    );
+  }, 30_000);
+
+  it('puts the Droplet env into the daily summary like any other env', async () => {
+    const log = createLogger({ level: 'silent' });
+    const unusedDo = new Proxy({} as DoClient, {
+      get: () => () => Promise.reject(new Error('no App Platform call expected')),
+    });
+    const targets = createDeployTargets({
+      config,
+      redis,
+      droplets: createDropletApi({ token: dw.sim.token, endpoint: dw.sim.url }),
+      log,
+      clock: systemClock,
+      sleep,
+      probeHealth: async () => ({ name: 'http', state: 'good', detail: 'ok' }),
+    });
+    const health = createHealthService({
+      config,
+      do: unusedDo,
+      redis,
+      locks: { list: async () => [] } as never,
+      pingDatabase: async () => {},
+      clock: systemClock,
+      targets,
+    });
+    const message = await gatherSummary({
+      config,
+      health,
+      approvals: { listByState: async () => [] },
+      backups: { list: async () => ({ items: [] }) as never },
+      clock: systemClock,
+    });
+    const text = (message.blocks ?? []).map((b) => (b as { text: { text: string } }).text.text).join('\n');
+    expect(message.text).toBe('Health summary: 1 things need a person');
+    expect(text).toMatch(
+      /❌ api\/production is unhealthy: hosts 1\/3 hosts ok: .*other release; .*unreachable/,
+    );
+    const a = dw.ssh.hosts[0]!;
+    expect(text).toContain(`✅ [${a.ip}]:${a.port}  backend ${shortDigest(v1.backend)}`);
+    // Every code block the summary opens is closed in the same block.
+    for (const block of message.blocks ?? []) {
+      expect(((block as { text: { text: string } }).text.text.match(/```/g) ?? []).length % 2).toBe(0);
+    }
+  }, 30_000);
+});

@@ -90,6 +90,7 @@ export function changesBetween(current: Release | undefined, release: Release): 
     return {
       service: to.service,
       image: to.image,
+      ...(to.source ? { source: to.source } : {}),
       ...(from?.digest ? { from: { digest: from.digest, ...(from.tag ? { tag: from.tag } : {}) } } : {}),
       to: { digest: to.digest, ...(to.tag ? { tag: to.tag } : {}) },
     };
@@ -101,10 +102,15 @@ const ACTION: Record<PlanKind, string> = { deploy: 'Deploy', rollback: 'Roll bac
 /** The approval card's words for a plan of either kind of target. Hostile text escaped. */
 export function describeReleasePlan(plan: ReleasePlan): PlanDescription {
   const lines = plan.changes.map((c) => {
-    const to = describeService({ digest: c.to.digest, ...(c.to.tag ? { tag: c.to.tag } : {}) });
+    const source = c.source ? { source: c.source } : {};
+    const to = describeService({ digest: c.to.digest, ...(c.to.tag ? { tag: c.to.tag } : {}), ...source });
     if (!c.from) return `${escapeText(c.service)}: ${escapeText(to)} (new)`;
     if (c.from.digest === c.to.digest) return `${escapeText(c.service)}: ${escapeText(to)} (unchanged)`;
-    const from = describeService({ digest: c.from.digest, ...(c.from.tag ? { tag: c.from.tag } : {}) });
+    const from = describeService({
+      digest: c.from.digest,
+      ...(c.from.tag ? { tag: c.from.tag } : {}),
+      ...source,
+    });
     return `${escapeText(c.service)}: ${escapeText(from)} → ${escapeText(to)}`;
   });
   return { title: `${ACTION[plan.kind]} ${escapeText(plan.app)} ${escapeText(plan.env)}`, lines };

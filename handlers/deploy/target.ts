@@ -58,6 +58,8 @@ export type PlanKind = 'deploy' | 'rollback' | 'promote';
 export interface ServiceChange {
   service: string;
   image: string;
+  /** `git` for an App Platform component built from a branch: the "digests" are commits. */
+  source?: 'image' | 'git';
   from?: { digest: string; tag?: string };
   to: { digest: string; tag?: string };
 }

@@ -8,6 +8,7 @@ import { deleteKeysUnder } from '../redis.js';
 import { sandboxConfigText } from './config.js';
 import { demoDatabasesYaml, prepareDemoDatabases } from './demo-data.js';
 import { startDoSimulator } from './do-simulator.js';
+import { startSandboxDroplets } from './droplet-env.js';
 import { runRepl } from './repl.js';
 import { startWorld } from './world.js';
 
@@ -34,27 +35,39 @@ export async function runSandbox(io: {
   mkdirSync(logDir, { recursive: true });
   const logFile = `${logDir}/dockside.log`;
   const prefix = `sandbox:${randomBytes(4).toString('hex')}:`;
-  const health = await startDemoHealth();
-  const demo = await prepareDemoDatabases();
-  const sim = await startDoSimulator({ phaseDelayMs: 800 });
+  // Independent of each other: started at once, so the Droplet hosts add no start-up time.
+  const [health, demo, sim, droplets] = await Promise.all([
+    startDemoHealth(),
+    prepareDemoDatabases(),
+    startDoSimulator({ phaseDelayMs: 800 }),
+    startSandboxDroplets(),
+  ]);
   sim.seedDemo();
   const configText =
-    sandboxConfigText({ healthBaseUrl: health.url, githubApiUrl: sim.githubUrl }) +
-    demoDatabasesYaml(demo, `${logDir}/backups`);
+    sandboxConfigText({
+      healthBaseUrl: health.url,
+      githubApiUrl: sim.githubUrl,
+      extraApps: droplets.appYaml({ healthBaseUrl: health.url }),
+      extraSections: droplets.registriesYaml(),
+    }) + demoDatabasesYaml(demo, `${logDir}/backups`);
   const world = await startWorld({
-    config: () => parseConfig(configText, process.env, 'sandbox dockside.yml'),
+    // The SSH key and registry token reach the config as ${DROPLET_SSH_KEY} and ${GHCR_TOKEN},
+    // as in a real deployment, so `config` in the session shows no secret.
+    config: () => parseConfig(configText, { ...process.env, ...droplets.env }, 'sandbox dockside.yml'),
     sim,
     // A prefix per session: watchers and approvals of an earlier session point at a
     // simulator that is gone. Cleared when the session ends.
     redisKeyPrefix: prefix,
     logSink: (line) => appendFileSync(logFile, line),
-    bot: { pollMs: 1000, updateIntervalMs: 1000 },
+    bot: { pollMs: 1000, updateIntervalMs: 1000, dropletHealthPollMs: 200 },
   });
+  await droplets.logSeededRelease(world.bot.redis);
   io.output.write(
     [
       'dockside sandbox: no Slack credentials were found, so this is a local session.',
       `A simulated DigitalOcean API runs at ${sim.url}, a fake Slack at ${world.slack.url},`,
       `and the bot at http://127.0.0.1:${world.bot.port} (logs: ${logFile}). Redis keys start with "${prefix}".`,
+      `The Droplet app api runs on ${droplets.hosts.hosts.length} simulated hosts (SSH on ${droplets.hosts.hosts.map((h) => h.address).join(', ')}) with images from a fake ghcr.io: try /health api.`,
       demo.postgresUrl || demo.mysqlUrl
         ? `Demo databases (database "dockside_sandbox"): ${[demo.postgresUrl ? 'main (PostgreSQL)' : '', demo.mysqlUrl ? 'erp (MySQL)' : ''].filter(Boolean).join(', ')}.`
         : '',
@@ -69,6 +82,7 @@ export async function runSandbox(io: {
     await clearKeys(world.bot.redis, prefix).catch(() => undefined);
     await world.close();
     await sim.close();
+    await droplets.close();
     health.close();
   }
 }

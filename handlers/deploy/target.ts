@@ -10,8 +10,9 @@ import { DocksideError } from '../../src/errors.js';
  * that an approval card can show and bind to (`plan*`, `describe`), carries a plan out
  * while reporting each step (`deploy` with `onEvent`: "follow it"), reports health,
  * and keeps a release log to roll back to. Droplets implement it in
- * handlers/droplet/target.ts; App Platform keeps its own code until the commands are
- * moved onto this interface.
+ * handlers/droplet/target.ts, App Platform in handlers/deploy/app-platform-target.ts
+ * (reading only: its deployments start and are followed by the crash-safe follower,
+ * see there why).
  */
 
 export type TargetKind = 'app_platform' | 'droplets';

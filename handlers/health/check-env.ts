@@ -38,7 +38,7 @@ export async function checkEnv(
     const targets = deps.targets;
     tasks.push(
       Promise.resolve()
-        .then(() => checkHosts(targets.get(target.app, target.env), timeout))
+        .then(() => checkHosts(() => targets.get(target.app, target.env), timeout))
         .then(({ check, hosts }) => {
           if (hosts) health.hosts = hosts;
           return check;

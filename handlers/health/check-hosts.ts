@@ -46,11 +46,11 @@ export function hostViews(hosts: HostHealth[]): HostView[] {
 
 /** A Droplet env's hosts as one check (and the per-host rows /health shows under it). */
 export async function checkHosts(
-  target: DeployTarget,
+  target: () => DeployTarget,
   timeoutMs: number,
 ): Promise<{ check: CheckResult; hosts?: HostView[] }> {
   try {
-    const health = await target.health({ timeoutMs });
+    const health = await target().health({ timeoutMs });
     const hosts = hostViews(health.hosts);
     const flagged = hosts.filter((h) => h.flags.length > 0);
     const ok = hosts.length - flagged.length;
@@ -58,7 +58,8 @@ export async function checkHosts(
     const detail = `${ok}/${hosts.length} hosts ok${why ? `: ${why}` : ''}`;
     return { check: { name: 'hosts', state: flagged.length > 0 ? 'bad' : 'good', detail }, hosts };
   } catch (err) {
-    // Not even the host list (e.g. the DO API did not answer a tag lookup): not known, not bad.
+    // Not even the host list (the DO API did not answer a tag lookup, the target could
+    // not be built): not known, not bad, and never the end of everyone else's report.
     const message = err instanceof Error ? err.message : String(err);
     return { check: { name: 'hosts', state: 'unknown', detail: scrub(message).slice(0, 200) } };
   }

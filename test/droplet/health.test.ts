@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeployTargets } from '../../handlers/deploy/targets.js';
 import { createReleaseLog } from '../../handlers/droplet/release-log.js';
+import { processPoll } from '../../handlers/health/alerts.js';
 import { createHealthService } from '../../handlers/health/service.js';
 import { gatherSummary } from '../../handlers/health/summary.js';
 import { sleep, systemClock } from '../../src/clock.js';
@@ -160,5 +161,51 @@ describe('/health on a Droplet env', () => {
     for (const block of message.blocks ?? []) {
       expect(((block as { text: { text: string } }).text.text.match(/```/g) ?? []).length % 2).toBe(0);
     }
+  }, 30_000);
+
+  it('alerts on a Droplet env like any other: without a health_url the poll checks the hosts', async () => {
+    const env = config.apps.api!.environments.production!;
+    const { health_url: _url, ...withoutUrl } = env;
+    const noUrl = {
+      ...config,
+      apps: { api: { ...config.apps.api!, environments: { production: withoutUrl } } },
+    };
+    const targets = createDeployTargets({
+      config: noUrl,
+      redis,
+      droplets: createDropletApi({ token: dw.sim.token, endpoint: dw.sim.url }),
+      log: createLogger({ level: 'silent' }),
+      clock: systemClock,
+      sleep,
+      probeHealth: async () => ({ name: 'http', state: 'good', detail: 'ok' }),
+    });
+    const health = createHealthService({
+      config: noUrl,
+      do: new Proxy({} as DoClient, { get: () => () => Promise.reject(new Error('no DO call expected')) }),
+      redis,
+      locks: { list: async () => [] } as never,
+      pingDatabase: async () => {},
+      clock: systemClock,
+      targets,
+    });
+    const posted: string[] = [];
+    const poll = async () =>
+      processPoll(
+        {
+          redis,
+          clock: systemClock,
+          log: createLogger({ level: 'silent' }),
+          threshold: 2,
+          post: async (m) => void posted.push(m.text),
+        },
+        await health.checkEnvs({ includeDo: false }),
+      );
+    await poll();
+    expect(posted).toEqual([]);
+    await poll();
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatch(
+      /^:red_circle: \*api\/production is unhealthy\* \(2 failed checks in a row\): hosts 1\/3 hosts ok: .*other release; .*unreachable$/,
+    );
   }, 30_000);
 });

@@ -113,17 +113,19 @@ export async function startSandboxDroplets(): Promise<SandboxDroplets> {
         tag: seeded.tag,
       }));
       const at = new Date(systemClock.now()).toISOString();
-      for (const env of ['staging', 'production']) {
-        await log.start('api', env, {
-          id: seeded.id,
-          services,
-          kind: 'deploy',
-          by: 'dockside',
-          at,
-          outcome: 'started',
-        });
-        await log.finish('api', env, seeded.id, 'succeeded');
-      }
+      await Promise.all(
+        ['staging', 'production'].map(async (env) => {
+          await log.start('api', env, {
+            id: seeded.id,
+            services,
+            kind: 'deploy',
+            by: 'dockside',
+            at,
+            outcome: 'started',
+          });
+          await log.finish('api', env, seeded.id, 'succeeded');
+        }),
+      );
     },
     async close() {
       await Promise.all([hosts.close(), registry.close()]);

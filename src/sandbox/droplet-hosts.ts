@@ -33,6 +33,8 @@ export interface SandboxHost extends HostState {
   address: string;
   /** Its known_hosts line: `[127.0.0.1]:PORT ssh-ed25519 AAAA...`. */
   hostKeyLine: string;
+  /** A host that is down drops every connection (and the open ones) until it is up again. */
+  setDown(down: boolean): void;
 }
 
 export interface SandboxHosts {
@@ -77,8 +79,17 @@ export async function startSandboxHosts(count: number): Promise<SandboxHosts> {
     const state = path.join(dir, 'state');
     const files = createHostState({ root, state });
     const hostKey = utils.generateKeyPairSync('ed25519');
+    let down = false;
+    const mine = new Set<Connection>();
     const server = new Server({ hostKeys: [hostKey.private] }, (conn) => {
+      if (down) {
+        conn.on('error', () => {});
+        conn.end();
+        return;
+      }
       connections.add(conn);
+      mine.add(conn);
+      conn.on('close', () => mine.delete(conn));
       conn.on('close', () => connections.delete(conn));
       conn.on('error', () => {
         // a client that went away; nothing to tell anyone
@@ -132,7 +143,16 @@ export async function startSandboxHosts(count: number): Promise<SandboxHosts> {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     const publicKey = hostKey.public.split(/\s+/).slice(0, 2).join(' ');
-    return { ...files, port, address: `127.0.0.1:${port}`, hostKeyLine: `[127.0.0.1]:${port} ${publicKey}` };
+    return {
+      ...files,
+      port,
+      address: `127.0.0.1:${port}`,
+      hostKeyLine: `[127.0.0.1]:${port} ${publicKey}`,
+      setDown(value) {
+        down = value;
+        if (value) for (const c of mine) c.end();
+      },
+    };
   }
 
   const hosts: SandboxHost[] = [];

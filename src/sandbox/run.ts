@@ -77,7 +77,7 @@ export async function runSandbox(io: {
     ].join('\n'),
   );
   try {
-    await runRepl(world, io, { configText });
+    await runRepl(world, io, { configText, droplets });
   } finally {
     await clearKeys(world.bot.redis, prefix).catch(() => undefined);
     await world.close();

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { utils } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
+import { startSandboxHosts } from '../../src/sandbox/droplet-hosts.js';
 import { openSsh } from '../../src/ssh/client.js';
 import { parseKnownHosts } from '../../src/ssh/known-hosts.js';
 
@@ -50,6 +51,36 @@ describe('a host gone silent', () => {
       expect(uncaught).toEqual([]);
     } finally {
       process.off('uncaughtException', record);
+    }
+  });
+
+  it('rejects at once when the host closes the connection before the handshake', async () => {
+    // A sandbox host that is down answers the SSH banner with a disconnect, as an sshd
+    // over its MaxStartups does; without an error event, nothing used to settle.
+    const hosts = await startSandboxHosts(1);
+    const host = hosts.hosts[0]!;
+    host.setDown(true);
+    try {
+      const started = Date.now();
+      await expect(
+        openSsh(
+          {
+            host: '127.0.0.1',
+            port: host.port,
+            user: hosts.user,
+            privateKey: hosts.privateKey,
+            knownHosts: parseKnownHosts([host.hostKeyLine]),
+            connectTimeoutMs: 5000,
+          },
+          { log: createLogger({ level: 'silent' }) },
+        ),
+      ).rejects.toMatchObject({
+        code: 'ssh_failed',
+        message: expect.stringContaining('closed the connection'),
+      });
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await hosts.close();
     }
   });
 });

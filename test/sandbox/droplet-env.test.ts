@@ -124,7 +124,12 @@ describe('npm start without Slack credentials', () => {
     expect(screen).toMatch(
       /✅ \[127\.0\.0\.1\]:\d+ {2}backend [0-9a-f]{12} frontend [0-9a-f]{12} \(v1\) · healthy/,
     );
-    input.write('quit\n');
+    const from = screen.length;
+    input.write('host production 2 down\n/health api\n');
+    await until(/api\/production +hosts 1\/2 hosts ok: \[127\.0\.0\.1\]:\d+ unreachable/);
+    expect(screen.slice(from)).toContain('❌ *1 of 2 envs unhealthy*');
+    expect(screen.slice(from)).toMatch(/❌ \[127\.0\.0\.1\]:\d+ {2}unreachable: /);
+    input.write('host production 2 ok\nquit\n');
     input.end();
     await session;
   }, 60_000);

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createDeployTargets } from '../../handlers/deploy/targets.js';
 import { createReleaseLog } from '../../handlers/droplet/release-log.js';
 import { processPoll } from '../../handlers/health/alerts.js';
@@ -11,70 +11,66 @@ import { createDropletApi } from '../../src/do/droplets.js';
 import type { DoClient } from '../../src/do/port.js';
 import { createLogger } from '../../src/logger.js';
 import { shortDigest } from '../../src/registry/image.js';
-import { startWorld, type World } from '../../src/sandbox/world.js';
-import { deleteKeys, testRedis } from '../helpers/redis.js';
+import { dropletE2eWorld } from '../helpers/droplet-world.js';
+import { testRedis } from '../helpers/redis.js';
 import { answerTo } from '../helpers/world.js';
-import { type DropletWorld, startDropletWorld } from './world.js';
 
 /**
- * /health on a Droplet env through a signed Slack request, against real sshd hosts:
- * one on the release, one on another release, one that accepts TCP and never speaks
- * (a host gone silent), and the summary that treats the env like any other.
+ * /health on a Droplet env through a signed Slack request (the sandbox world with an
+ * `api` app on real sshd hosts): one host on the release, one on another release, one
+ * that accepts TCP and never speaks (a host gone silent); then the summary and alerts,
+ * which treat the env like any other.
  */
-const { redis } = testRedis('drophealth');
-let dw: DropletWorld;
-let world: World;
-let silent: net.Server;
-let silentAddress: string;
-let config: Config;
-let v1: { backend: string; frontend: string };
-let v2: { backend: string; frontend: string };
 const opened: net.Socket[] = [];
-
-beforeAll(async () => {
-  dw = await startDropletWorld({ hosts: 2, redis });
-  // Accepts connections and never answers: SSH's banner never comes.
-  silent = net.createServer((socket) => {
-    opened.push(socket);
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  silentAddress = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
-  v1 = dw.push('v1');
-  v2 = dw.push('v2');
-  const [a, b] = dw.ssh.hosts;
-  a!.seed(dw.releaseFile(v1, 'r1'));
-  b!.seed(dw.releaseFile(v2, 'r2'));
-  const env = dw.dropletsEnv([a!, b!], {
-    timeouts: { connect_ms: 1500, command_ms: 20_000, health_ms: 1500 },
-  });
-  const silentKey = a!.otherKeyLine.replace(/^\S+/, `[127.0.0.1]:${silentAddress.split(':')[1]}`);
-  config = dw.config({
-    production: {
-      droplets: {
-        ...env,
-        hosts: [...(env.hosts as string[]), silentAddress],
-        host_keys: [...(env.host_keys as string[]), silentKey],
-      },
-      health_url: dw.healthUrl,
-      approval: true,
-    },
-  });
-  world = await startWorld({ config: () => config, sim: dw.sim });
-}, 60_000);
-
-afterAll(async () => {
-  await world?.close();
-  if (world) await deleteKeys(world.redisKeyPrefix);
-  for (const s of opened) s.destroy();
-  silent?.close();
-  await dw?.close();
+// Accepts connections and never answers: SSH's banner never comes.
+const silent = net.createServer((socket) => {
+  opened.push(socket);
+  socket.on('error', () => {});
 });
+await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+const silentPort = (silent.address() as net.AddressInfo).port;
+afterAll(() => {
+  for (const s of opened) s.destroy();
+  silent.close();
+});
+
+const digests: Record<'v1' | 'v2', { backend: string; frontend: string }> = {} as never;
+const e2e = await dropletE2eWorld({
+  hosts: 2,
+  envs: (droplets, [a, b]) => {
+    digests.v1 = droplets.push('v1');
+    digests.v2 = droplets.push('v2');
+    a!.seed(droplets.releaseFile(digests.v1, 'r1'));
+    b!.seed(droplets.releaseFile(digests.v2, 'r2'));
+    const env = droplets.dropletsEnv([a!, b!], {
+      timeouts: { connect_ms: 1500, command_ms: 20_000, health_ms: 1500 },
+    });
+    return {
+      production: {
+        droplets: {
+          ...env,
+          hosts: [...(env.hosts as string[]), `127.0.0.1:${silentPort}`],
+          host_keys: [
+            ...(env.host_keys as string[]),
+            a!.otherKeyLine.replace(/^\S+/, `[127.0.0.1]:${silentPort}`),
+          ],
+        },
+        health_url: droplets.healthUrl,
+        approval: true,
+      },
+    };
+  },
+});
+const { world, droplets: dw } = e2e;
+const { v1, v2 } = digests;
+/** The api app alone, for the health services built here (the sandbox's App Platform apps are not their subject). */
+const config: Config = { ...e2e.config, apps: { api: e2e.config.apps.api! } };
+const { redis } = testRedis('drophealth');
 
 describe('/health on a Droplet env', () => {
   it('shows each host: its release and container health, flags the silent host and the one on another release', async () => {
     const started = Date.now();
-    const res = await world.driver.command('U0ALICE', 'C0123456789', '/health', 'api');
+    const res = await world.driver.command('U0ALICE', 'C0DEV', '/health', 'api');
     const answer = await answerTo(world, res, 15_000);
     const took = Date.now() - started;
     const [a, b] = dw.ssh.hosts;
@@ -111,7 +107,7 @@ describe('/health on a Droplet env', () => {
     });
     const answer = await answerTo(
       world,
-      await world.driver.command('U0ALICE', 'C0123456789', '/health', ''),
+      await world.driver.command('U0ALICE', 'C0DEV', '/health', ''),
       15_000,
     );
     const a = dw.ssh.hosts[0]!;

@@ -19,7 +19,7 @@ function help(people: string[]): string {
   /rollback web staging      /lock web production 2h    /audit @alice
   /health                    /query main tables         /ops help
   /logs web staging build    /logs web staging --grep error   /restart web production
-  /health api                the Droplet app api: each simulated host, its release and health
+  /health api                /deploy api staging        (api runs on simulated Droplets)
   In /audit and /ops, @name and #channel become mentions, as Slack makes them.
 Sandbox commands:
   as <${PEOPLE}>  act as another person:

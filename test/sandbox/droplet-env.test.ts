@@ -124,7 +124,14 @@ describe('npm start without Slack credentials', () => {
     expect(screen).toMatch(
       /✅ \[127\.0\.0\.1\]:\d+ {2}backend [0-9a-f]{12} frontend [0-9a-f]{12} \(v1\) · healthy/,
     );
-    const from = screen.length;
+    // /deploy drives Droplet envs (handlers/droplet/run.ts): staging moves to latest.
+    let from = screen.length;
+    input.write('/deploy api staging\n');
+    await until(/\*Deploying api staging\* \(Droplets\): done/);
+    input.write('/health api\n');
+    await until(/backend [0-9a-f]{12} frontend [0-9a-f]{12} \(latest\) · healthy/);
+    expect(screen.slice(from).match(/\(latest\) · healthy/g)).toHaveLength(2);
+    from = screen.length;
     input.write('host production 2 down\n/health api\n');
     await until(/api\/production +hosts 1\/2 hosts ok: \[127\.0\.0\.1\]:\d+ unreachable/);
     expect(screen.slice(from)).toContain('❌ *1 of 2 envs unhealthy*');

@@ -2,15 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { parseConfig } from '../config/load.js';
 import { deleteKeysUnder } from '../redis.js';
 import { sandboxConfigText } from './config.js';
 import { demoDatabasesYaml, prepareDemoDatabases } from './demo-data.js';
 import { startDoSimulator } from './do-simulator.js';
-import { startSandboxDroplets } from './droplet-env.js';
+import { type SandboxDroplets, startSandboxDroplets } from './droplet-env.js';
 import { runRepl } from './repl.js';
 import { startWorld } from './world.js';
+
+/** The world's default Redis, named here because the release log is seeded on a connection of its own. */
+const SANDBOX_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** Health URLs for the demo apps, so deploys end with a real health check. */
 async function startDemoHealth(): Promise<{ url: string; close: () => void }> {
@@ -35,12 +38,16 @@ export async function runSandbox(io: {
   mkdirSync(logDir, { recursive: true });
   const logFile = `${logDir}/dockside.log`;
   const prefix = `sandbox:${randomBytes(4).toString('hex')}:`;
-  // Independent of each other: started at once, so the Droplet hosts add no start-up time.
+  // Independent of each other: started at once, so the Droplet hosts (and the release log
+  // entry that names their tag, written on a connection of its own) add no start-up time.
   const [health, demo, sim, droplets] = await Promise.all([
     startDemoHealth(),
     prepareDemoDatabases(),
     startDoSimulator({ phaseDelayMs: 800 }),
-    startSandboxDroplets(),
+    startSandboxDroplets().then(async (d) => {
+      await logSeeded(d, prefix);
+      return d;
+    }),
   ]);
   sim.seedDemo();
   const configText =
@@ -57,11 +64,11 @@ export async function runSandbox(io: {
     sim,
     // A prefix per session: watchers and approvals of an earlier session point at a
     // simulator that is gone. Cleared when the session ends.
+    redisUrl: SANDBOX_REDIS_URL,
     redisKeyPrefix: prefix,
     logSink: (line) => appendFileSync(logFile, line),
     bot: { pollMs: 1000, updateIntervalMs: 1000, dropletHealthPollMs: 200 },
   });
-  await droplets.logSeededRelease(world.bot.redis);
   io.output.write(
     [
       'dockside sandbox: no Slack credentials were found, so this is a local session.',
@@ -84,6 +91,21 @@ export async function runSandbox(io: {
     await sim.close();
     await droplets.close();
     health.close();
+  }
+}
+
+/** The hosts' first release in the release log, under this session's prefix (the bot's Redis). */
+async function logSeeded(droplets: SandboxDroplets, prefix: string): Promise<void> {
+  const redis = new Redis(SANDBOX_REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1 });
+  redis.on('error', () => {
+    // the bot's own connection reports an unreachable Redis at start-up, with what to do
+  });
+  try {
+    await droplets.logSeededRelease(redis);
+  } catch {
+    // without it /health shows the digests without their tag; nothing else depends on it
+  } finally {
+    redis.disconnect();
   }
 }
 

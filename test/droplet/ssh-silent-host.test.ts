@@ -1,8 +1,7 @@
 import net from 'node:net';
-import { utils } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { startSandboxHosts } from '../../src/sandbox/droplet-hosts.js';
+import { generateKeyPair, startSandboxHosts } from '../../src/sandbox/droplet-hosts.js';
 import { openSsh } from '../../src/ssh/client.js';
 import { parseKnownHosts } from '../../src/ssh/known-hosts.js';
 
@@ -37,7 +36,7 @@ describe('a host gone silent', () => {
             host: '127.0.0.1',
             port,
             user: 'deploy',
-            privateKey: utils.generateKeyPairSync('ed25519').private,
+            privateKey: generateKeyPair().private,
             knownHosts: parseKnownHosts([`[127.0.0.1]:${port} ssh-ed25519 AAAA`]),
             connectTimeoutMs: 300,
           },

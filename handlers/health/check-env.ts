@@ -37,12 +37,10 @@ export async function checkEnv(
   if (includeTarget && target.config.droplets && deps.targets) {
     const targets = deps.targets;
     tasks.push(
-      Promise.resolve()
-        .then(() => checkHosts(() => targets.get(target.app, target.env), timeout))
-        .then(({ check, hosts }) => {
-          if (hosts) health.hosts = hosts;
-          return check;
-        }),
+      checkHosts(() => targets.get(target.app, target.env), timeout).then(({ check, hosts }) => {
+        if (hosts) health.hosts = hosts;
+        return check;
+      }),
     );
   }
   if (includeTarget && appId) {

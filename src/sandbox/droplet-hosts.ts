@@ -104,8 +104,10 @@ export async function startSandboxHosts(count: number): Promise<SandboxHosts> {
       }
       connections.add(conn);
       mine.add(conn);
-      conn.on('close', () => mine.delete(conn));
-      conn.on('close', () => connections.delete(conn));
+      conn.on('close', () => {
+        mine.delete(conn);
+        connections.delete(conn);
+      });
       conn.on('error', () => {
         // a client that went away; nothing to tell anyone
       });
@@ -135,17 +137,26 @@ export async function startSandboxHosts(count: number): Promise<SandboxHosts> {
             stream.pipe(child.stdin);
             child.stdout.on('data', (chunk: Buffer) => stream.write(chunk));
             child.stderr.on('data', (chunk: Buffer) => stream.stderr.write(chunk));
-            child.on('close', (code, signal) => {
+            // 'error' (bash could not start) may be followed by 'close': one exit status only.
+            let finished = false;
+            const finish = (exit: () => void) => {
               children.delete(child);
-              if (signal) stream.exit(signal.replace(/^SIG/, ''), false, '');
-              else stream.exit(code ?? 255);
+              if (finished) return;
+              finished = true;
+              exit();
               stream.end();
-            });
-            child.on('error', (err) => {
-              stream.stderr.write(`${err.message}\n`);
-              stream.exit(127);
-              stream.end();
-            });
+            };
+            child.on('close', (code, signal) =>
+              finish(() =>
+                signal ? stream.exit(signal.replace(/^SIG/, ''), false, '') : stream.exit(code ?? 255),
+              ),
+            );
+            child.on('error', (err) =>
+              finish(() => {
+                stream.stderr.write(`${err.message}\n`);
+                stream.exit(127);
+              }),
+            );
             // The client closed the channel (its timeout): the command stops, as under sshd.
             stream.on('close', () => {
               if (child.exitCode === null) child.kill('SIGTERM');

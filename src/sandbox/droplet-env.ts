@@ -32,7 +32,7 @@ export interface SandboxDroplets {
   /** The release every host starts on. */
   seeded: { id: string; tag: string; digests: Digests };
   /** YAML of the `api` app, indented to go under `apps:`. */
-  appYaml(options?: { healthBaseUrl?: string }): string;
+  appYaml(options?: { healthBaseUrl?: string; hostHealthMs?: number }): string;
   /** The top-level `registries:` section. */
   registriesYaml(): string;
   /** Writes the seeded release into an env's release log, so /health can name its tag. */
@@ -61,7 +61,7 @@ export async function startSandboxDroplets(): Promise<SandboxDroplets> {
   const staging = hosts.hosts.slice(0, 2);
   const production = hosts.hosts.slice(2, 4);
 
-  const envYaml = (list: SandboxHost[], extra: string) =>
+  const envYaml = (list: SandboxHost[], extra: string, healthMs: number) =>
     [
       '        droplets:',
       `          hosts: [${list.map((h) => h.address).join(', ')}]`,
@@ -77,7 +77,7 @@ export async function startSandboxDroplets(): Promise<SandboxDroplets> {
       `            frontend: { image: ${sandboxImage('frontend')}, variable: FRONTEND_IMAGE }`,
       '          migrate: { service: backend, command: "alembic upgrade head" }',
       '          host_health: { service: backend, url: "http://127.0.0.1:8000/api/v1/utils/health-check/" }',
-      '          timeouts: { connect_ms: 5000, command_ms: 60000, health_ms: 10000 }',
+      `          timeouts: { connect_ms: 5000, command_ms: 60000, health_ms: ${healthMs} }`,
       ...extra.split('\n').filter(Boolean),
     ].join('\n');
 
@@ -90,15 +90,17 @@ export async function startSandboxDroplets(): Promise<SandboxDroplets> {
     push,
     seeded,
     appYaml(options = {}) {
+      // Short: an unhealthy host in the session is given up on after 5 s, not 2 minutes.
+      const healthMs = options.hostHealthMs ?? 5000;
       const health = (env: string) =>
         options.healthBaseUrl ? `        health_url: ${options.healthBaseUrl}/api-${env}\n` : '';
       return [
         '  api:',
         '    environments:',
         '      staging:',
-        envYaml(staging, health('staging')),
+        envYaml(staging, health('staging'), healthMs),
         '      production:',
-        envYaml(production, `${health('production')}        approval: true`),
+        envYaml(production, `${health('production')}        approval: true`, healthMs),
         '    promote: { from: staging, to: production }',
         '',
       ].join('\n');

@@ -21,7 +21,7 @@ describe('the sandbox Droplet env', () => {
   beforeAll(async () => {
     droplets = await startSandboxDroplets();
     configText = sandboxConfigText({
-      extraApps: droplets.appYaml(),
+      extraApps: droplets.appYaml({ hostHealthMs: 1500 }),
       extraSections: droplets.registriesYaml(),
     });
     world = await startWorld({
@@ -69,6 +69,31 @@ describe('the sandbox Droplet env', () => {
     }
     // The configured root is the host's own directory: each host got its own file.
     expect(droplets.staging[0]?.releaseFile()).toContain(`# dockside release ${plan.release.id}`);
+  });
+
+  it('stops a rollout at a host that turns unhealthy and puts both hosts back, over the in-process SSH', async () => {
+    const [first, second] = droplets.production;
+    const next = droplets.push('v3');
+    second!.unhealthyWhen(next.backend);
+    try {
+      const target = world.bot.targets.get('api', 'production');
+      const plan = await target.planDeploy({ tag: 'v3' });
+      const result = await target.deploy(plan, { by: 'U0ALICE' });
+      expect(result.ok).toBe(false);
+      expect(result.failedHost).toBe(`[127.0.0.1]:${second!.port}`);
+      expect(result.restored.sort()).toEqual(
+        [`[127.0.0.1]:${first!.port}`, `[127.0.0.1]:${second!.port}`].sort(),
+      );
+      expect(result.logTail).toContain('database connection refused');
+      expect(result.logTail).not.toContain('ghp_abcdefghijklmnopqrstuvwx');
+      const seeded = [droplets.seeded.digests.backend, droplets.seeded.digests.frontend];
+      for (const host of droplets.production) {
+        expect(digestsIn(host.releaseFile())).toEqual(seeded);
+        expect(digestsIn(host.running())).toEqual(seeded);
+      }
+    } finally {
+      second!.unhealthyWhen(undefined);
+    }
   });
 
   it('flags a production host whose containers turn unhealthy', async () => {

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createAppPlatformTarget } from '../../handlers/deploy/app-platform-target.js';
 import { createDeployTargets } from '../../handlers/deploy/targets.js';
 import { sleep, systemClock } from '../../src/clock.js';
+import { createDoClient } from '../../src/do/client.js';
 import { createDropletApi } from '../../src/do/droplets.js';
 import type { AppSpec, Deployment, DeploymentPhase, DoClient } from '../../src/do/port.js';
+import { DEMO_WORKER_DIGEST, startDoSimulator } from '../../src/sandbox/do-simulator.js';
 import { makeConfig, silentLog } from '../backup/helpers.js';
 import { deployment as bare, fakeAppsDo } from '../health/helpers.js';
 import { testRedis } from '../helpers/redis.js';
@@ -163,5 +165,42 @@ describe('targets.get', () => {
     expect(targets.get('web', 'staging')).toBe(web);
     expect(targets.get('api', 'staging').kind).toBe('droplets');
     expect(() => targets.get('web', 'qa')).toThrow(expect.objectContaining({ code: 'unknown_env' }));
+  });
+});
+
+describe('App Platform target against the DigitalOcean simulator', () => {
+  it('reads what web staging runs through the real client: the built commit and the worker digest', async () => {
+    const sim = await startDoSimulator({ phaseDelayMs: 5 });
+    try {
+      const ids = sim.seedDemo();
+      const client = createDoClient({
+        token: sim.token,
+        endpoint: sim.url,
+        retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+      });
+      const t = createAppPlatformTarget(
+        { do: client },
+        { app: 'web', env: 'staging', appId: ids.apps.webStaging },
+      );
+      const active = (await client.getApp(ids.apps.webStaging)).activeDeployment!;
+      const release = await t.currentRelease();
+      expect(release?.id).toBe(active.id);
+      expect(release?.services).toEqual([
+        {
+          service: 'web',
+          image: 'acme/web',
+          digest: active.components.find((c) => c.name === 'web')?.sourceCommitHash,
+          tag: 'main',
+          source: 'git',
+        },
+        { service: 'worker', image: 'ghcr.io/acme/web-worker', digest: DEMO_WORKER_DIGEST, source: 'image' },
+      ]);
+      expect(release?.services[0]?.digest).toMatch(/^[0-9a-f]{7,40}$/);
+      const records = await t.releases(5);
+      expect(records[0]).toMatchObject({ id: active.id, outcome: 'succeeded' });
+      expect((await t.health()).state).toBe('good');
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -21,9 +21,10 @@ const line = (text: string) => scrub(text).replace(/\s+/g, ' ').trim().slice(0, 
 
 /**
  * Each host at once: reachable over SSH, which release it runs, host_health answering.
- * A host gets at most connect_ms + two command timeouts (plus a little for the
- * handshake), enforced here as well as by the SSH client: a host that accepts TCP and
- * then goes silent is reported as such instead of holding up everyone's /health.
+ * A host gets at most connect_ms + one command timeout (its two commands run at once)
+ * and a little for the handshake, enforced here as well as by the SSH client: a host
+ * that accepts TCP and then goes silent is reported as such instead of holding up
+ * everyone's /health.
  */
 export async function hostsHealth(
   config: DropletsConfig,
@@ -33,7 +34,7 @@ export async function hostsHealth(
 ): Promise<TargetHealth> {
   const commands = composeCommands(config);
   const timeoutMs = options.timeoutMs ?? Math.min(config.timeouts.command_ms, 15_000);
-  const budgetMs = config.timeouts.connect_ms + 2 * timeoutMs + 500;
+  const budgetMs = config.timeouts.connect_ms + timeoutMs + 500;
 
   const check = async (host: HostRef, stage: Stage) => {
     const ssh = await connect(host);
@@ -44,9 +45,12 @@ export async function hostsHealth(
       throw new Error('abandoned');
     }
     stage.connected = true;
-    const file = await ssh.run(commands.readRelease(), { timeoutMs });
+    // Two channels on one connection, at once: a host costs one round of commands, not two.
+    const [file, probe] = await Promise.all([
+      ssh.run(commands.readRelease(), { timeoutMs }),
+      ssh.run(commands.health(), { timeoutMs }),
+    ]);
     const parsed = file.code === 0 ? parseReleaseFile(config, file.stdout) : undefined;
-    const probe = await ssh.run(commands.health(), { timeoutMs });
     const last = (probe.stderr || probe.stdout).trim().split('\n').at(-1) ?? '';
     const health: HostHealth = {
       host: host.name,

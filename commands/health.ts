@@ -22,7 +22,7 @@ export function createHealthCommand(deps: HealthCommandDeps): CommandDef<HealthA
   return {
     name: 'health',
     usage: [USAGE],
-    summary: 'health of every app env now: deployment, health URL, databases, locks',
+    summary: 'health of every app env now: deployment or Droplet hosts, health URL, databases, locks',
     audited: false,
     parse(text, config) {
       const [app, ...extra] = text.trim().split(/\s+/).filter(Boolean);

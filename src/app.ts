@@ -173,6 +173,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     config,
     redis,
     droplets: createDropletApi(doOptions),
+    do: doClient,
     log,
     clock,
     sleep,
@@ -306,6 +307,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     clock,
     log,
     schedules: options.schedules ?? true,
+    targets,
     production: env.NODE_ENV === 'production',
     replicaId,
   });

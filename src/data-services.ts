@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ApprovalStore } from '../approvals/types.js';
 import { type BackupOperations, createBackupOperations } from '../handlers/backup/index.js';
+import type { DeployTargets } from '../handlers/deploy/targets.js';
 import { createHealthService, type HealthService } from '../handlers/health/index.js';
 import type { RedisAuditLog } from './audit/redis-audit-log.js';
 import type { Clock } from './clock.js';
@@ -41,6 +42,8 @@ export function createDataServices(deps: {
   clock: Clock;
   log: Logger;
   schedules: boolean;
+  /** Each env's deploy target: /health and the summary read Droplet hosts through it. */
+  targets?: Pick<DeployTargets, 'get'>;
   /** NODE_ENV=production: a local backup destination is then warned about. */
   production?: boolean;
   replicaId?: string;
@@ -66,6 +69,7 @@ export function createDataServices(deps: {
     pingDatabase: (name) => pingDatabase(pools, name),
     databaseWarnings: async (name) => privilegeWarnings(await checkWritable(pools.get(name))),
     clock,
+    ...(deps.targets ? { targets: deps.targets } : {}),
     notices: storageWarning ? [storageWarning] : [],
   });
   const scheduler = new Scheduler({

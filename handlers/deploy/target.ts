@@ -1,4 +1,5 @@
 import type { EnvConfig } from '../../src/config/schema.js';
+import type { App, ComponentHealth } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
 
 /**
@@ -9,13 +10,18 @@ import { DocksideError } from '../../src/errors.js';
  * that an approval card can show and bind to (`plan*`, `describe`), carries a plan out
  * while reporting each step (`deploy` with `onEvent`: "follow it"), reports health,
  * and keeps a release log to roll back to. Droplets implement it in
- * handlers/droplet/target.ts; App Platform keeps its own code until the commands are
- * moved onto this interface.
+ * handlers/droplet/target.ts, App Platform in handlers/deploy/app-platform-target.ts
+ * (reading only: its deployments start and are followed by the crash-safe follower,
+ * see there why).
  */
 
 export type TargetKind = 'app_platform' | 'droplets';
 
-/** One service's image as a release pins it. */
+/**
+ * One service's image as a release pins it. App Platform components built from git
+ * have no image: they say `source: 'git'`, `image` is the repository and `digest` the
+ * commit DigitalOcean built, so a release still names exactly what runs.
+ */
 export interface ServiceImage {
   service: string;
   /** Repository without tag, e.g. ghcr.io/acme/vulcan/backend. */
@@ -23,6 +29,8 @@ export interface ServiceImage {
   digest: string;
   /** The tag the digest was resolved from, when it came from one. */
   tag?: string;
+  /** Absent means an image; `git` only for App Platform components built from a branch. */
+  source?: 'image' | 'git';
 }
 
 /** What an env runs (or ran): the unit a deploy, a rollback and a promotion move. */
@@ -51,6 +59,8 @@ export type PlanKind = 'deploy' | 'rollback' | 'promote';
 export interface ServiceChange {
   service: string;
   image: string;
+  /** `git` for an App Platform component built from a branch: the "digests" are commits. */
+  source?: 'image' | 'git';
   from?: { digest: string; tag?: string };
   to: { digest: string; tag?: string };
 }
@@ -109,13 +119,31 @@ export interface HostHealth {
   host: string;
   reachable: boolean;
   releaseDigests?: Record<string, string>;
+  /** The release the host runs, with the tags the release log knows (absent: none yet). */
+  release?: Release;
   healthy: boolean;
   detail: string;
 }
 
 export interface TargetHealth {
   state: 'good' | 'bad' | 'unknown';
+  /** One per Droplet host; an App Platform app has none (its components say it). */
   hosts: HostHealth[];
+  /** App Platform: what DigitalOcean said of the app and its components, or why it could not be read. */
+  platform?: PlatformHealth;
+}
+
+export interface PlatformHealth {
+  app?: App;
+  appError?: string;
+  components?: ComponentHealth[];
+  componentsError?: string;
+}
+
+/** Bounds for a health check that a person waits for (/health) rather than a rollout. */
+export interface HealthOptions {
+  /** Each remote command or API call. */
+  timeoutMs?: number;
 }
 
 export interface RunContext {
@@ -144,7 +172,7 @@ export interface DeployTarget {
   releases(limit?: number): Promise<ReleaseRecord[]>;
   /** Carries a plan out; the result says where and why it stopped. */
   deploy(plan: ReleasePlan, context: RunContext): Promise<RolloutResult>;
-  health(): Promise<TargetHealth>;
+  health(options?: HealthOptions): Promise<TargetHealth>;
   describe(plan: ReleasePlan): PlanDescription;
 }
 

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../../src/clock.js';
 import type { Config, EnvConfig } from '../../src/config/schema.js';
 import type { DropletApi } from '../../src/do/droplets.js';
+import type { DoClient } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { createRegistryClient } from '../../src/registry/client.js';
@@ -9,12 +10,15 @@ import type { CommandReport } from '../../src/ssh/client.js';
 import { createReleaseLog, type ReleaseLog } from '../droplet/release-log.js';
 import { createDropletTarget } from '../droplet/target.js';
 import type { CheckResult } from '../health/types.js';
+import { createAppPlatformTarget } from './app-platform-target.js';
 import type { DeployTarget, TargetKind } from './target.js';
 
 export interface DeployTargetsDeps {
   config: Config;
   redis: Redis;
   droplets: DropletApi;
+  /** App Platform envs' client; without it `get` refuses App Platform envs. */
+  do?: DoClient;
   log: Logger;
   clock: Clock;
   sleep: (ms: number) => Promise<void>;
@@ -33,6 +37,8 @@ export interface DeployTargets {
   kindOf(app: string, env: string): TargetKind;
   /** The Droplet target of an env; refuses an App Platform env with the reason. */
   droplet(app: string, env: string): DeployTarget;
+  /** The target of any env, App Platform or Droplets; refuses an env not in the config. */
+  get(app: string, env: string): DeployTarget;
   /** Release logs of Droplet envs (rollback lists, the summary). */
   releases: ReleaseLog;
 }
@@ -47,8 +53,26 @@ export function createDeployTargets(deps: DeployTargetsDeps): DeployTargets {
   const registry = createRegistryClient({ registries: deps.config.registries, log: deps.log });
   const releases = createReleaseLog({ redis: deps.redis, clock: deps.clock });
   const built = new Map<string, DeployTarget>();
-  return {
+  const appPlatform = (app: string, env: string, config: EnvConfig): DeployTarget => {
+    const key = `${app}/${env}`;
+    const existing = built.get(key);
+    if (existing) return existing;
+    if (!deps.do || !config.app_id) {
+      throw new DocksideError('not_available', `${app} ${env} has no App Platform client here.`);
+    }
+    const target = createAppPlatformTarget(
+      { do: deps.do, healthTimeoutMs: deps.config.health.timeout_ms },
+      { app, env, appId: config.app_id },
+    );
+    built.set(key, target);
+    return target;
+  };
+  const targets: DeployTargets = {
     releases,
+    get(app, env) {
+      const config = envConfig(deps.config, app, env);
+      return config.droplets ? targets.droplet(app, env) : appPlatform(app, env, config);
+    },
     kindOf(app, env) {
       return envConfig(deps.config, app, env).droplets ? 'droplets' : 'app_platform';
     },
@@ -78,4 +102,5 @@ export function createDeployTargets(deps: DeployTargetsDeps): DeployTargets {
       return target;
     },
   };
+  return targets;
 }

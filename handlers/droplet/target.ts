@@ -191,8 +191,18 @@ export function createDropletTarget(
         await deps.releases.unclaim(app, env, p.release.id);
       }
     },
-    async health() {
-      return hostsHealth(config, await hosts(), connect);
+    async health(options = {}) {
+      const health = await hostsHealth(config, await hosts(), connect, options);
+      // Each host's release gets the tags it was deployed from, when the log knows them.
+      const named = await Promise.all(
+        health.hosts.map(async (h) => {
+          if (!h.release) return h;
+          // Tags are a nicety: without Redis the digests still say what runs.
+          const release = await withTags(h.release).catch(() => h.release);
+          return { ...h, ...(release ? { release } : {}) };
+        }),
+      );
+      return { ...health, hosts: named };
     },
     describe: describePlan,
   };

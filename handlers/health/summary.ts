@@ -2,7 +2,7 @@ import type { ApprovalRequest, ApprovalStore } from '../../approvals/types.js';
 import type { Clock } from '../../src/clock.js';
 import type { Config } from '../../src/config/schema.js';
 import { escapeText, mention, shortId } from '../../src/render/format.js';
-import { MARK, renderHealthReport } from '../../src/render/health.js';
+import { MARK, mrkdwnSections, renderHealthReport } from '../../src/render/health.js';
 import type { SlackMessage } from '../../src/slack/reply.js';
 import { formatAge } from '../backup/format.js';
 import type { BackupOperations } from '../backup/index.js';
@@ -93,14 +93,8 @@ export function buildSummary(input: SummaryInputs): SlackMessage {
   ];
   if (backups.length > 0) lines.push(`Newest backups: ${backups.join(', ')}`);
   const text = lines.join('\n\n');
-  // Section text is capped at 3,000 characters; split rather than cut the list.
-  const blocks = [];
-  for (let i = 0; i < text.length && blocks.length < 45; i += 3000) {
-    blocks.push({
-      type: 'section' as const,
-      text: { type: 'mrkdwn' as const, text: text.slice(i, i + 3000) },
-    });
-  }
+  // Split between lines, code blocks closed and reopened: a cut never breaks the table.
+  const blocks = mrkdwnSections(text);
   return {
     text:
       todo.length > 0 ? `Health summary: ${todo.length} things need a person` : 'Health summary: all good',

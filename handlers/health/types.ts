@@ -3,6 +3,7 @@ import type { Clock } from '../../src/clock.js';
 import type { Config } from '../../src/config/schema.js';
 import type { ComponentHealth, DeploymentPhase, DoClient } from '../../src/do/port.js';
 import type { Lock, LockStore } from '../../src/locks/types.js';
+import type { DeployTargets } from '../deploy/targets.js';
 
 /** good / bad, or unknown when dockside could not tell (e.g. the DO API did not answer). */
 export type HealthState = 'good' | 'bad' | 'unknown';
@@ -15,12 +16,28 @@ export interface CheckResult {
   latencyMs?: number;
 }
 
+/** One Droplet host as /health shows it. */
+export interface HostView {
+  host: string;
+  reachable: boolean;
+  healthy: boolean;
+  /** `healthy`, or why not (scrubbed, one line). */
+  detail: string;
+  /** What the host runs, per service (empty when it has no release yet). */
+  services: Array<{ service: string; digest: string; tag?: string }>;
+  releaseId?: string;
+  /** What a person should look at: `unreachable`, `unhealthy`, `other release`. */
+  flags: string[];
+}
+
 export interface EnvHealth {
   app: string;
   env: string;
   appId: string;
   state: HealthState;
   checks: CheckResult[];
+  /** Droplet envs: each host, in rollout order. */
+  hosts?: HostView[];
   deployment?: { id: string; phase: DeploymentPhase; ageMs: number; inProgressPhase?: DeploymentPhase };
   components?: ComponentHealth[];
   /** Set when a rollback pinned the app and nobody committed or reverted it yet. */
@@ -59,6 +76,8 @@ export interface HealthDeps {
   databaseWarnings?: (name: string) => Promise<string[]>;
   clock: Clock;
   fetch?: typeof fetch;
+  /** Each env's deploy target; without it Droplet hosts are not checked (App Platform falls back to `do`). */
+  targets?: Pick<DeployTargets, 'get'>;
   /** Shown with every report; see HealthReport.notices. */
   notices?: string[];
 }

@@ -1,6 +1,13 @@
 import { formatAge } from '../../handlers/backup/format.js';
 import { ms } from '../../handlers/health/limits.js';
-import type { EnvHealth, HealthReport, HealthState, ProbeHealth } from '../../handlers/health/types.js';
+import type {
+  EnvHealth,
+  HealthReport,
+  HealthState,
+  HostView,
+  ProbeHealth,
+} from '../../handlers/health/types.js';
+import { shortDigest } from '../registry/image.js';
 import type { SlackMessage } from '../slack/reply.js';
 import { escapeText, mention, plural } from './format.js';
 
@@ -13,7 +20,29 @@ function envRow(e: EnvHealth, width: number): string {
     (c) => `${c.name} ${escapeText(c.detail, 'code')}${c.state === 'bad' ? ' ✗' : ''}`,
   );
   if (e.pinnedDeploymentId) cells.push('pinned by rollback');
-  return `${MARK[e.state]} ${`${e.app}/${e.env}`.padEnd(width)}  ${cells.join(' · ') || 'nothing to check'}`;
+  const row = `${MARK[e.state]} ${`${e.app}/${e.env}`.padEnd(width)}  ${cells.join(' · ') || 'nothing to check'}`;
+  return [row, ...(e.hosts ?? []).map(hostRow)].join('\n');
+}
+
+/** What a host runs: `backend 0123456789ab frontend 89abcdef0123 (v2)`; tags once when they agree. */
+function hostRelease(h: HostView): string {
+  if (h.services.length === 0) return 'no release';
+  const tags = new Set(h.services.map((s) => s.tag ?? ''));
+  const oneTag = tags.size === 1 ? [...tags][0] : undefined;
+  const parts = h.services.map(
+    (s) => `${s.service} ${shortDigest(s.digest)}${oneTag === undefined && s.tag ? `:${s.tag}` : ''}`,
+  );
+  return `${parts.join(' ')}${oneTag ? ` (${oneTag})` : ''}`;
+}
+
+/** A Droplet host under its env: reachable, release, container health, and why it is flagged. */
+function hostRow(h: HostView): string {
+  const mark = h.flags.length > 0 ? MARK.bad : MARK.good;
+  const state = !h.reachable
+    ? `unreachable: ${h.detail}`
+    : hostRelease(h) + (h.healthy ? ' · healthy' : ` · unhealthy: ${h.detail}`);
+  const flag = h.flags.includes('other release') ? ' ⚠ other release' : '';
+  return escapeText(`    ${mark} ${h.host}  ${state}${flag}`, 'code');
 }
 
 function probeCell(p: ProbeHealth): string {
@@ -52,5 +81,36 @@ export function renderHealthReport(report: HealthReport, now: number): SlackMess
   for (const notice of report.notices ?? []) lines.push(`:warning: ${escapeText(notice)}`);
   lines.push(`_checked in ${ms(report.durationMs)}_`);
   const text = lines.join('\n');
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
+  return { text, blocks: mrkdwnSections(text) };
+}
+
+/**
+ * Section blocks of at most 3,000 characters (Slack's limit), cut between lines; a
+ * code block cut in two is closed and reopened, so host rows never spill out of it.
+ * At most `maxBlocks` (Slack allows 50 per message); what does not fit is said.
+ */
+export function mrkdwnSections(text: string, maxBlocks = 45) {
+  const LIMIT = 3000;
+  const fence = '```';
+  const chunks: string[] = [];
+  let current = '';
+  let inCode = false;
+  for (const raw of text.split('\n')) {
+    // Lines are short, but a hostile one could be long: never let one line exceed a block.
+    const line = raw.length > LIMIT - 10 ? `${raw.slice(0, LIMIT - 11)}…` : raw;
+    const opens = (line.match(/```/g)?.length ?? 0) % 2 === 1;
+    const closeHere = inCode ? fence : '';
+    if (current && current.length + 1 + line.length + closeHere.length > LIMIT) {
+      chunks.push(current + closeHere);
+      current = inCode ? fence + line : line;
+    } else {
+      current = current ? `${current}\n${line}` : line;
+    }
+    if (opens) inCode = !inCode;
+  }
+  if (current) chunks.push(current);
+  const kept = chunks.slice(0, maxBlocks);
+  if (chunks.length > maxBlocks)
+    kept.push(`_${chunks.length - maxBlocks} more parts left out; ask /health <app> for one app._`);
+  return kept.map((t) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: t } }));
 }

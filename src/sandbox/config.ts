@@ -44,6 +44,10 @@ export interface SandboxConfigOptions {
   githubApiUrl?: string;
   /** Sets `auto_rollback: true` on the production environments. */
   autoRollback?: boolean;
+  /** More apps, as YAML indented to go under `apps:` (the Droplet app, droplet-env.ts). */
+  extraApps?: string;
+  /** More top-level sections (e.g. `registries:`), appended as they are. */
+  extraSections?: string;
 }
 
 export { SANDBOX_GITHUB_TOKEN } from './do-sim/github.js';
@@ -70,7 +74,7 @@ apps:
       staging:    { app_id: ${DEMO_IDS.apps.erpStaging} }
       production: { app_id: ${DEMO_IDS.apps.erpProduction}, approval: true${rollback} }
     promote: { from: staging, to: production }
-access:
+${options.extraApps ?? ''}access:
   roles:
     deployer: { users: [${SANDBOX_USERS.alice}] }
     approver: { usergroups: [S0LEADS] }
@@ -85,7 +89,7 @@ approvals:
   required: 1
   ttl_minutes: 30
   self_approval: false
-${github}`;
+${github}${options.extraSections ?? ''}`;
 }
 
 export function sandboxConfig(options: SandboxConfigOptions = {}): Config {

@@ -2,6 +2,8 @@ import { createInterface } from 'node:readline';
 import { sleep } from '../clock.js';
 import { own } from '../own.js';
 import { describePeople, SANDBOX_CHANNELS, SANDBOX_USERS } from './config.js';
+import type { SandboxDroplets } from './droplet-env.js';
+import { HOST_USAGE, hostCommand } from './droplet-repl.js';
 import type { FakeEphemeral, FakeMessage, FakeView } from './fake-slack.js';
 import { blocksToLines, type NumberedButton, numberButtons } from './render-text.js';
 import type { World } from './world.js';
@@ -17,6 +19,7 @@ function help(people: string[]): string {
   /rollback web staging      /lock web production 2h    /audit @alice
   /health                    /query main tables         /ops help
   /logs web staging build    /logs web staging --grep error   /restart web production
+  /health api                /deploy api staging        (api runs on simulated Droplets)
   In /audit and /ops, @name and #channel become mentions, as Slack makes them.
 Sandbox commands:
   as <${PEOPLE}>  act as another person:
@@ -25,6 +28,8 @@ ${people.map((p) => `      ${p}`).join('\n')}
   click <n>                  press button [n]
   reason <text>              answer an open dialog (e.g. why you reject)
   fail <app> <env>           make the next deployment of that env fail
+  ${HOST_USAGE}
+                             steer a simulated host of the Droplet app api
   config                     show the sandbox's dockside.yml
   wait <seconds>             pause (for scripts)
   help | quit`;
@@ -37,7 +42,7 @@ ${people.map((p) => `      ${p}`).join('\n')}
 export async function runRepl(
   world: World,
   io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
-  options: { configText?: string } = {},
+  options: { configText?: string; droplets?: SandboxDroplets } = {},
 ) {
   const HELP = help(describePeople(world.bot.config));
   const print = (text: string) => io.output.write(`${text}\n`);
@@ -128,6 +133,8 @@ export async function runRepl(
           });
           print(`The next deployment of ${rest.join(' ')} will fail.`);
         }
+      } else if (word === 'host') {
+        print(options.droplets ? hostCommand(options.droplets, rest) : 'This session has no Droplet hosts.');
       } else if (word === 'click') {
         const target = buttons.get(Number(rest[0]));
         if (!target) print(`No button [${rest[0] ?? ''}]. Buttons are numbered where they are shown.`);

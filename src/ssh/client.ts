@@ -94,11 +94,30 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<SshSess
   });
 
   return new Promise<SshSession>((resolve, reject) => {
+    let settled = false;
+    // A host that sends a disconnect before the handshake (an sshd over MaxStartups, a
+    // host going down) makes ssh2 close without an error, and stop its ready timeout:
+    // without this, the connect would never settle.
+    client.once('close', () => {
+      if (settled) return;
+      fail(
+        new DocksideError(
+          'ssh_failed',
+          `Could not connect to ${target.user}@${name}: the host closed the connection.`,
+          { hint: 'Check that the host is up and that sshd accepts connections.' },
+        ),
+      );
+    });
     const fail = (err: unknown) => {
+      settled = true;
+      // ssh2 can emit a second error as the socket goes (e.g. "Connection lost before
+      // handshake" after a connect timeout); with no listener it would kill the process.
+      client.on('error', (later: Error) => log.debug({ err: later }, 'ssh error after giving up'));
       client.end();
       reject(err);
     };
     client.once('ready', () => {
+      settled = true;
       open = true;
       client.removeAllListeners('error');
       client.on('error', (err: Error) => log.warn({ err }, 'ssh connection error'));

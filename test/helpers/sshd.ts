@@ -4,7 +4,8 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FAKE_DOCKER } from './fake-docker.js';
+import { FAKE_DOCKER } from '../../src/sandbox/fake-docker.js';
+import { createHostState, type HostState } from '../../src/sandbox/host-state.js';
 
 /**
  * Simulated Droplets for tests and the bench: one real OpenSSH sshd per host, each on
@@ -20,7 +21,7 @@ export const SIM_COMPOSE_FILE = `${SIM_ROOT}/compose/docker-compose.prod.yml`;
 export const SIM_RELEASE_FILE = `${SIM_ROOT}/compose/release.env`;
 const SSHD = '/usr/sbin/sshd';
 
-export interface SimHost {
+export interface SimHost extends HostState {
   /** Loopback address and port this host's sshd listens on. */
   ip: string;
   port: number;
@@ -30,24 +31,6 @@ export interface SimHost {
   hostKeyLine: string;
   /** Another key of the same type, for "the host key changed" tests. */
   otherKeyLine: string;
-  /** docker calls, oldest first, each as its argv. */
-  commands(): string[][];
-  clearCommands(): void;
-  /** `service<TAB>command` per migration run. */
-  migrations(): string[];
-  /** The release file as the host has it (undefined when absent). */
-  releaseFile(): string | undefined;
-  /** What `up -d` last started (the env file it read). */
-  running(): string | undefined;
-  /** Puts a release in place as if deployed earlier: file, images, running containers. */
-  seed(releaseEnv: string): void;
-  /** Makes it a host that was never deployed: no release file, nothing running, no images. */
-  wipe(): void;
-  failOn(subcommand: 'pull' | 'up' | 'exec' | 'logs' | 'inspect' | undefined): void;
-  unhealthyWhen(text: string | undefined): void;
-  /** Seconds each docker call takes. */
-  delay(seconds: number | undefined): void;
-  forgetImages(): void;
 }
 
 export interface SshHosts {
@@ -151,12 +134,9 @@ export async function startSshHosts(count: number): Promise<SshHosts> {
     const dir = path.join(base, `host${i + 1}`);
     const root = path.join(dir, 'root');
     const state = path.join(dir, 'state');
-    for (const d of [dir, root, path.join(root, 'compose'), state, path.join(state, 'images')]) {
-      mkdirSync(d, { recursive: true });
-      chownSync(d, uid, gid);
-    }
-    writeFileSync(path.join(root, 'compose', 'docker-compose.prod.yml'), 'services: {}\n');
-    chownSync(path.join(root, 'compose', 'docker-compose.prod.yml'), uid, gid);
+    mkdirSync(dir, { recursive: true });
+    chownSync(dir, uid, gid);
+    const files = createHostState({ root, state }, (p) => chownSync(p, uid, gid));
     const hostKey = keyPair(path.join(dir, 'host_key'));
     const otherKey = keyPair(path.join(dir, 'other_key'));
     const env = `environment="PATH=${bin}:/usr/bin:/bin",environment="FAKE_DOCKER_STATE=${state}"`;
@@ -200,60 +180,15 @@ export async function startSshHosts(count: number): Promise<SshHosts> {
     );
     children.push(child);
     await waitForPort(ip, port, child, log);
-    const file = (name: string) => path.join(state, name);
-    const read = (p: string) => {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return undefined;
-      }
-    };
-    const setFlag = (name: string, value: string | undefined) => {
-      if (value === undefined) rmSync(file(name), { force: true });
-      else writeFileSync(file(name), value);
-    };
-    const forgetImages = () => {
-      rmSync(path.join(state, 'images'), { recursive: true, force: true });
-      mkdirSync(path.join(state, 'images'));
-      chownSync(path.join(state, 'images'), uid, gid);
-    };
     const address = `${ip}:${port}`;
     const line = (pub: string) => `[${ip}]:${port} ${pub.split(/\s+/).slice(0, 2).join(' ')}`;
     return {
+      ...files,
       ip,
       port,
       address,
       hostKeyLine: line(hostKey),
       otherKeyLine: line(otherKey),
-      commands: () =>
-        (read(file('commands.log')) ?? '')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => l.split('\t')),
-      clearCommands: () => rmSync(file('commands.log'), { force: true }),
-      migrations: () => (read(file('migrations.log')) ?? '').split('\n').filter(Boolean),
-      releaseFile: () => read(path.join(root, 'compose', 'release.env')),
-      running: () => read(file('running.env')),
-      seed(releaseEnv) {
-        const release = path.join(root, 'compose', 'release.env');
-        writeFileSync(release, releaseEnv);
-        chownSync(release, uid, gid);
-        writeFileSync(file('running.env'), releaseEnv);
-        chownSync(file('running.env'), uid, gid);
-        for (const l of releaseEnv.split('\n')) {
-          const ref = l.split('=')[1];
-          if (ref) writeFileSync(path.join(state, 'images', ref.replace(/[/:@]/g, '_')), '');
-        }
-      },
-      wipe() {
-        rmSync(path.join(root, 'compose', 'release.env'), { force: true });
-        rmSync(file('running.env'), { force: true });
-        forgetImages();
-      },
-      failOn: (sub) => setFlag('fail-on', sub),
-      unhealthyWhen: (text) => setFlag('unhealthy-when', text),
-      delay: (seconds) => setFlag('delay', seconds === undefined ? undefined : String(seconds)),
-      forgetImages,
     };
   }
 

@@ -1,5 +1,7 @@
 /**
- * The `docker` stand-in put first on simulated hosts' PATH (test/helpers/sshd.ts).
+ * The `docker` stand-in put first on simulated hosts' PATH: the tests' real sshd hosts
+ * (test/helpers/sshd.ts) and the sandbox's in-process SSH hosts (droplet-hosts.ts)
+ * run this same script, so both simulate Droplets alike.
  * It records every call in $FAKE_DOCKER_STATE/commands.log (argv joined by tabs),
  * keeps the host's images and running release there, and obeys these files:
  *   fail-on         a subcommand (pull, up, exec, logs, inspect) that exits 1

@@ -29,6 +29,7 @@ import {
 import { createRecovery, type Recovery } from '../handlers/deploy/recovery.js';
 import type { IntentRuntime } from '../handlers/deploy/runners.js';
 import { createDeployTargets, type DeployTargets } from '../handlers/deploy/targets.js';
+import { verifyPlans } from '../handlers/deploy/verify/settings.js';
 import { createWatcherStore } from '../handlers/deploy/watchers.js';
 import { checkHealthUrl } from '../handlers/health/http-check.js';
 import { type Anchoring, createAnchoring, storageAnchorStore } from './audit/anchor.js';
@@ -271,6 +272,9 @@ export function createDockside(options: DocksideOptions): Dockside {
       }),
     replicaId,
     afterFinish,
+    ops,
+    verifyPlan: verifyPlans(config),
+    healthTimeoutMs: config.health.timeout_ms,
     ...(options.finalRetryMs !== undefined ? { finalRetryMs: options.finalRetryMs } : {}),
     onFinished: async (record, ok, summary) => {
       if (record.approvalId) await approvals?.finish(record.approvalId, ok, summary);

@@ -5,23 +5,79 @@ import { rollbackButton } from '../../src/render/rollback-buttons.js';
 import type { SlackPoster } from '../../src/slack/reply.js';
 import { verifyPromotion } from '../promote/execute.js';
 import { runsShort } from '../rollback/list.js';
-import type { AfterFinish } from './follow-deployment.js';
+import type { AfterFinish, AfterFinishResult, FinishedDeployment } from './follow-types.js';
 import { type RunnerDeps, runRollbackTo } from './runners.js';
 
+type Deps = RunnerDeps & { approvals: ApprovalStore; slack: SlackPoster };
+
 /**
- * What dockside does when a promotion or a rollback deployment ends: check that
- * production runs what was promoted, offer or run a rollback when its health check
+ * A live deployment whose checks failed (health, or a `verify:` item): with
+ * auto_rollback, roll back to `previous` at once (as an approved action would: the
+ * approval of the deploy covered "and undo it if it fails"); otherwise offer a
+ * "Roll back" button, which runs `/rollback` and so goes through the usual approval in
+ * production.
+ */
+async function rollBackOrOffer(
+  deps: Deps,
+  finished: FinishedDeployment,
+  previous: string | null | undefined,
+  lines: string[],
+): Promise<AfterFinishResult> {
+  const { record } = finished;
+  if (!previous) {
+    lines.push(':warning: A check failed and there is no earlier live deployment to roll back to.');
+    return { lines, ok: false };
+  }
+  const target = { app: record.app, env: record.env, appId: record.appId };
+  if (record.autoRollback) {
+    const channel = record.message.channel || record.channel || '';
+    const started = await runRollbackTo(
+      deps,
+      target,
+      { user: record.user, channel, post: (m) => deps.slack.post(channel, m) },
+      previous,
+    );
+    lines.push(
+      `:rewind: auto_rollback is on: rolling back to \`${shortId(previous)}\` (deployment \`${shortId(started.deployment.id)}\`).`,
+    );
+    return { lines, ok: false };
+  }
+  // The button says what it picks: short id, what it ran, and how old it is.
+  const before = await deps.do.getDeployment(record.appId, previous).catch(() => undefined);
+  const facts = before
+    ? ` (${runsShort(before)}, ${formatDuration(deps.clock.now() - Date.parse(before.createdAt))} ago)`
+    : '';
+  const actions: KnownBlock = {
+    type: 'actions',
+    elements: [
+      rollbackButton(
+        `Roll back to ${shortId(previous)}${facts}`,
+        `${record.app} ${record.env} ${previous}`,
+        'danger',
+      ),
+    ],
+  };
+  const what = finished.health && !finished.health.ok ? 'The health check failed' : 'A check failed';
+  lines.push(`${what}. Roll back to the deployment that ran before (needs approval in production):`);
+  return { lines, ok: false, actions };
+}
+
+/**
+ * What dockside does when a followed deployment ends: check that production runs what
+ * was promoted, roll back or offer a rollback when a check after a deploy or promotion
  * fails, and offer Commit/Revert after a rollback.
  */
-export function createAfterFinish(
-  deps: RunnerDeps & { approvals: ApprovalStore; slack: SlackPoster },
-): Record<string, AfterFinish> {
+export function createAfterFinish(deps: Deps): Record<string, AfterFinish> {
   return {
-    async promote({ record, deployment, health, ok }) {
+    async deploy(finished) {
+      if (finished.deployment.phase !== 'ACTIVE' || finished.ok) return undefined;
+      return rollBackOrOffer(deps, finished, finished.previousDeploymentId, []);
+    },
+    async promote(finished) {
+      const { record, deployment } = finished;
       const request = record.approvalId ? await deps.approvals.get(record.approvalId) : null;
       if (!request || deployment.phase !== 'ACTIVE') return undefined;
       const lines: string[] = [];
-      let allOk = ok;
       const verified = await verifyPromotion({
         do: deps.do,
         appId: record.appId,
@@ -30,51 +86,17 @@ export function createAfterFinish(
       });
       if (verified.ok) lines.push(`Verified: ${record.env} runs exactly the promoted builds.`);
       else {
-        allOk = false;
         lines.push(
           `:warning: ${record.env} does not run what was promoted: ${verified.mismatches.join('; ')}`,
         );
       }
-      const previous = request.binding.to_deployment_id;
-      if (health && !health.ok && previous) {
-        const target = { app: record.app, env: record.env, appId: record.appId };
-        if (record.autoRollback) {
-          const started = await runRollbackTo(
-            deps,
-            target,
-            {
-              user: record.user,
-              channel: record.message.channel || record.channel || '',
-              post: (m) => deps.slack.post(record.message.channel || record.channel || '', m),
-            },
-            previous,
-          );
-          lines.push(
-            `:rewind: auto_rollback is on: rolling back to \`${shortId(previous)}\` (deployment \`${shortId(started.deployment.id)}\`).`,
-          );
-        } else {
-          // The button says what it picks: short id, what it ran, and how old it is.
-          const before = await deps.do.getDeployment(record.appId, previous).catch(() => undefined);
-          const facts = before
-            ? ` (${runsShort(before)}, ${formatDuration(deps.clock.now() - Date.parse(before.createdAt))} ago)`
-            : '';
-          const actions: KnownBlock = {
-            type: 'actions',
-            elements: [
-              rollbackButton(
-                `Roll back to ${shortId(previous)}${facts}`,
-                `${record.app} ${record.env} ${previous}`,
-                'danger',
-              ),
-            ],
-          };
-          lines.push(
-            'The health check failed. Roll back to the deployment that ran before (needs approval):',
-          );
-          return { lines, ok: false, actions };
-        }
+      if (!finished.ok) {
+        // What production ran when the promotion was approved is what it goes back to.
+        const bound = request.binding.to_deployment_id;
+        const previous = bound && bound !== 'none' ? bound : finished.previousDeploymentId;
+        return rollBackOrOffer(deps, finished, previous, lines);
       }
-      return { lines, ok: allOk };
+      return { lines, ok: verified.ok };
     },
     async rollback({ record, deployment }) {
       if (deployment.phase !== 'ACTIVE') return undefined;

@@ -1,35 +1,26 @@
-import type { KnownBlock } from '@slack/types';
 import type { AuditLog } from '../../src/audit/types.js';
 import { type Clock, sleep as realSleep } from '../../src/clock.js';
+import type { AppOpsClient } from '../../src/do/app-ops-port.js';
 import type { Deployment, DoClient } from '../../src/do/port.js';
 import type { Logger } from '../../src/logger.js';
+import { checklistLines } from '../../src/render/checklist.js';
 import {
   type DeploymentView,
   deploymentMessage,
   type HealthProbeResult,
 } from '../../src/render/deployment.js';
-import { escapeText, formatDuration } from '../../src/render/format.js';
-import type { SlackMessage, SlackPoster } from '../../src/slack/reply.js';
-import { withSlackRetry } from '../../src/slack/retry.js';
+import type { SlackPoster } from '../../src/slack/reply.js';
 import { createThrottledUpdater } from '../../src/slack/web-poster.js';
-import { failureReason, watchDeployment, wentLive } from './watch.js';
+import { deliverFinal } from './follow-deliver.js';
+import { outcomeLines } from './follow-outcome.js';
+import { leaseWhileRedisRecovers, type PatientRedis, saveWhileRedisRecovers } from './follow-redis.js';
+import type { AfterFinish, AfterFinishResult, FinishedDeployment } from './follow-types.js';
+import { verifyDeployment } from './verify/stage.js';
+import type { VerifyPlan } from './verify/types.js';
+import { watchDeployment, wentLive } from './watch.js';
 import type { FinalOutcome, WatcherStore, WatchRecord } from './watchers.js';
 
-export interface FinishedDeployment {
-  record: WatchRecord;
-  deployment: Deployment;
-  ok: boolean;
-  timedOut: boolean;
-  health?: HealthProbeResult;
-}
-
-/** What a kind of deployment adds when it ends (promotion checks, rollback offers). */
-export interface AfterFinishResult {
-  lines?: string[];
-  actions?: KnownBlock;
-  ok?: boolean;
-}
-export type AfterFinish = (finished: FinishedDeployment) => Promise<AfterFinishResult | undefined>;
+export type { AfterFinish, AfterFinishResult, FinishedDeployment } from './follow-types.js';
 
 export interface FollowerDeps {
   do: DoClient;
@@ -50,6 +41,12 @@ export interface FollowerDeps {
   finalRetryMs?: number;
   sleep?: (ms: number) => Promise<void>;
   afterFinish?: Record<string, AfterFinish>;
+  /** Post-deploy verification: job invocations and runtime logs (without it, health only). */
+  ops?: AppOpsClient;
+  /** The `verify:` plan of an env (undefined: health_url only, as before). */
+  verifyPlan?: (app: string, env: string) => VerifyPlan | undefined;
+  /** Timeout of one verify.health request. */
+  healthTimeoutMs?: number;
   /** Told once the deployment's outcome is known (e.g. to close the approval it carried out). */
   onFinished?: (record: WatchRecord, ok: boolean, summary: string) => Promise<void>;
 }
@@ -57,8 +54,9 @@ export interface FollowerDeps {
 export const DEFAULT_LEASE_MS = 5000;
 
 /**
- * Keeps a deployment's Slack message up to date until it ends, then checks the
- * env's health URL and records the result. The record lives in Redis and a lease
+ * Keeps a deployment's Slack message up to date until it ends, then verifies it
+ * (health URLs, jobs, the runtime-log window: handlers/deploy/verify) and records the
+ * result. The record lives in Redis and a lease
  * decides which replica follows it, so a restart (or a second replica) resumes it.
  * The record is removed only once the final message was accepted by Slack.
  */
@@ -68,6 +66,12 @@ export function createDeploymentFollower(deps: FollowerDeps) {
   const active = new Set<string>();
   const running = new Set<Promise<void>>();
   let stopping = false;
+  const patient: PatientRedis = {
+    watchers: deps.watchers,
+    now: () => deps.clock.now(),
+    sleep,
+    stopping: () => stopping,
+  };
 
   /** Never rejects: it runs in the background, and anything that fails leaves the record for a retry. */
   function followInBackground(record: WatchRecord): void {
@@ -83,7 +87,7 @@ export function createDeploymentFollower(deps: FollowerDeps) {
     active.add(record.deploymentId);
     const log = deps.log.child({ app: record.app, env: record.env, deploymentId: record.deploymentId });
     try {
-      if (!(await leaseWhileRedisRecovers(record, log))) return;
+      if (!(await leaseWhileRedisRecovers(patient, record, deps.replicaId, leaseMs, log))) return;
       if (record.final) {
         await finishDelivered(record, record.final, log);
         return;
@@ -137,23 +141,29 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       return !handedOver;
     };
     const limit = deps.followLimitMs ?? 60 * 60_000;
-    const { deployment, timedOut } = await watchDeployment({
-      do: deps.do,
-      appId: record.appId,
-      deploymentId: record.deploymentId,
-      ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
-      timeoutMs: Math.max(0, Date.parse(record.startedAt) + limit - deps.clock.now()),
-      onChange: (d) => {
-        if (record.message.ts) updater.update(deploymentMessage(view({ deployment: d })));
-      },
-      keepGoing,
-    }).finally(() => updater.stop());
-    if (handedOver) {
+    const watched = record.verify
+      ? // Verification was under way when this replica took over: the deployment went live already.
+        { deployment: await deps.do.getDeployment(record.appId, record.deploymentId), timedOut: false }
+      : await watchDeployment({
+          do: deps.do,
+          appId: record.appId,
+          deploymentId: record.deploymentId,
+          ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+          timeoutMs: Math.max(0, Date.parse(record.startedAt) + limit - deps.clock.now()),
+          onChange: (d) => {
+            if (record.message.ts) updater.update(deploymentMessage(view({ deployment: d })));
+          },
+          keepGoing,
+        }).finally(() => updater.stop());
+    const finished = handedOver
+      ? undefined
+      : await conclude(record, watched.deployment, watched.timedOut, log, keepGoing);
+    if (!finished) {
       // Shutting down, or another replica took over: the record stays for whoever resumes it.
       await deps.watchers.release(record.deploymentId, deps.replicaId).catch(() => undefined);
       return;
     }
-    const finished = await conclude(record, deployment, timedOut);
+    const { deployment } = finished;
     const extra: AfterFinishResult | undefined = await deps.afterFinish?.[record.kind]?.(finished).catch(
       (err: unknown) => {
         log.error({ err }, 'after-deployment step failed');
@@ -164,13 +174,19 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       },
     );
     const ok = extra?.ok ?? finished.ok;
-    const lines = [...outcomeLines(finished), ...(extra?.lines ?? [])];
+    const checklist = extra?.checklist ?? finished.checklist ?? [];
+    // The message ends with the checklist (issue 11); checklistLines is its one renderer.
+    const lines = [
+      ...outcomeLines(finished, deps.clock.now()),
+      ...(extra?.lines ?? []),
+      ...checklistLines(checklist),
+    ];
     const message = deploymentMessage(
       view({ deployment, outcome: { ok, lines }, ...(extra?.actions ? { actions: extra.actions } : {}) }),
     );
     // From here the outcome is decided: saved first, so a replica that takes over only delivers it.
     record.final = { message, ok, summary: lines[0] ?? '' };
-    await saveWhileRedisRecovers(record, log);
+    await saveWhileRedisRecovers(patient, record, log);
     await deps.audit
       .append({
         actor: 'dockside',
@@ -187,123 +203,62 @@ export function createDeploymentFollower(deps: FollowerDeps) {
     await finishDelivered(record, record.final, log);
   }
 
-  /**
-   * Takes the lease, waiting up to two minutes for a Redis that is down: this replica holds
-   * the record in memory, and a Redis that comes back empty no longer has it.
-   */
-  async function leaseWhileRedisRecovers(record: WatchRecord, log: Logger): Promise<boolean> {
-    const deadline = deps.clock.now() + 120_000;
-    for (;;) {
-      try {
-        return await deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs);
-      } catch (err) {
-        if (deps.clock.now() > deadline || stopping) throw err;
-        log.warn({ err }, 'could not take the lease of a deployment; retrying');
-        await sleep(1000);
-      }
-    }
-  }
-
-  /** Saves the record, waiting up to a minute for a Redis that is down to come back. */
-  async function saveWhileRedisRecovers(record: WatchRecord, log: Logger): Promise<void> {
-    const deadline = deps.clock.now() + 60_000;
-    for (;;) {
-      try {
-        await deps.watchers.save(record);
-        return;
-      } catch (err) {
-        if (deps.clock.now() > deadline || stopping) throw err;
-        log.warn({ err }, 'could not save the outcome of a deployment; retrying');
-        await sleep(1000);
-      }
-    }
-  }
-
   /** The deployment's own message first, then what it carried out (the approval card): it reads in order. */
   async function finishDelivered(record: WatchRecord, final: FinalOutcome, log: Logger): Promise<void> {
-    await deliverFinal(record, final.message, log);
+    await deliverFinal(
+      {
+        slack: deps.slack,
+        sleep,
+        ...(deps.finalRetryMs !== undefined ? { finalRetryMs: deps.finalRetryMs } : {}),
+      },
+      record,
+      final.message,
+      log,
+    );
     await deps
       .onFinished?.(record, final.ok, final.summary)
       .catch((err: unknown) => log.error({ err }, 'could not record the outcome'));
     await deps.watchers.remove(record.deploymentId);
   }
 
-  /**
-   * Updates the progress message with the outcome, waiting as Slack asks (429,
-   * `ratelimited`, 5xx) for up to `finalRetryMs`; then, or when the message is gone, posts
-   * the outcome as a new message. Throws when even that fails: the record then stays.
-   */
-  async function deliverFinal(record: WatchRecord, message: SlackMessage, log: Logger): Promise<void> {
-    const onRetry = (err: unknown, waitMs: number) =>
-      log.warn({ err, waitMs }, 'Slack did not take the final deployment message yet; retrying');
-    if (record.message.ts) {
-      try {
-        await withSlackRetry(() => deps.slack.update(record.message, message), {
-          retries: 1000,
-          maxTotalMs: deps.finalRetryMs ?? 10 * 60_000,
-          sleep,
-          onRetry,
-        });
-        return;
-      } catch (err) {
-        log.warn({ err }, 'could not update the deployment message; posting the outcome as a new message');
-      }
-    }
-    const channel = record.message.channel || record.channel;
-    if (!channel) throw new Error('nowhere to post the outcome of the deployment');
-    record.message = await withSlackRetry(() => deps.slack.post(channel, message), {
-      retries: 5,
-      maxTotalMs: 60_000,
-      sleep,
-      onRetry,
-    });
-  }
-
+  /** Went live: verified (and judged on the checklist); otherwise as it ended. Undefined: handed over meanwhile. */
   async function conclude(
     record: WatchRecord,
     deployment: Deployment,
     timedOut: boolean,
-  ): Promise<FinishedDeployment> {
-    if (!wentLive(deployment)) return { record, deployment, ok: false, timedOut };
+    log: Logger,
+    keepGoing: () => Promise<boolean>,
+  ): Promise<FinishedDeployment | undefined> {
+    if (timedOut || !wentLive(deployment)) return { record, deployment, ok: false, timedOut };
     // A newer deployment serves now: the health URL would check that one, not this.
-    if (!record.healthUrl || deployment.phase === 'SUPERSEDED')
+    if (deployment.phase === 'SUPERSEDED' && !record.verify)
       return { record, deployment, ok: true, timedOut };
-    const health = await deps.probeHealth(record.healthUrl);
-    return { record, deployment, ok: health.ok, timedOut, health };
-  }
-
-  function outcomeLines(f: FinishedDeployment): string[] {
-    const took = formatDuration(deps.clock.now() - Date.parse(f.record.startedAt));
-    if (f.timedOut)
-      return [`:warning: Still ${f.deployment.phase} after ${took}; dockside stopped following it.`];
-    switch (f.deployment.phase) {
-      case 'ACTIVE': {
-        const lines = [`Live after ${took}.`];
-        if (f.health)
-          lines.push(`${f.health.ok ? ':large_green_circle:' : ':red_circle:'} Health: ${f.health.summary}`);
-        else lines.push('No health_url configured for this env, so no health check ran.');
-        return lines;
-      }
-      case 'SUPERSEDED':
-        if (wentLive(f.deployment)) {
-          return [
-            `Live after ${took}, then a newer deployment replaced it; that one serves now and its own message reports its health.`,
-          ];
-        }
-        return [`Replaced by a newer deployment after ${took}, before it went live.`];
-      case 'ERROR':
-        return [
-          `Failed after ${took}: ${escapeText(failureReason(f.deployment))}`,
-          'The previous deployment keeps serving.',
-        ];
-      case 'CANCELED':
-        return [
-          `Canceled after ${took}: ${escapeText(f.deployment.cause || 'canceled')}.`,
-          'The previous deployment keeps serving.',
-        ];
-      default:
-        return [`Ended as ${f.deployment.phase} after ${took}.`];
-    }
+    const verified = await verifyDeployment(
+      {
+        do: deps.do,
+        ...(deps.ops ? { ops: deps.ops } : {}),
+        clock: deps.clock,
+        log,
+        sleep,
+        probeHealth: deps.probeHealth,
+        ...(deps.verifyPlan ? { plan: deps.verifyPlan } : {}),
+        ...(deps.healthTimeoutMs !== undefined ? { healthTimeoutMs: deps.healthTimeoutMs } : {}),
+      },
+      record,
+      deployment,
+      { save: (r) => saveWhileRedisRecovers(patient, r, log), keepGoing },
+    );
+    if (verified.handedOver) return undefined;
+    const health = verified.items.find((i) => i.key.startsWith('health'));
+    return {
+      record,
+      deployment: verified.deployment,
+      ok: verified.items.every((i) => i.ok),
+      timedOut,
+      checklist: verified.items,
+      previousDeploymentId: verified.state.previousDeploymentId ?? null,
+      ...(health ? { health: { ok: health.ok, summary: health.detail } } : {}),
+    };
   }
 
   return {

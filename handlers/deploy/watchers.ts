@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { failed, INTENT_INDEX, intentKey, type RunIntent } from '../../src/intents.js';
 import type { MessageRef, SlackMessage } from '../../src/slack/reply.js';
+import type { VerifyState } from './verify/types.js';
 
 /** A deployment whose Slack message dockside keeps up to date; kept in Redis so a restart resumes it. */
 export interface WatchRecord {
@@ -25,6 +26,8 @@ export interface WatchRecord {
   auditRef?: string;
   /** Extra plain lines shown in the message (e.g. what a promotion changes). */
   lines?: string[];
+  /** Post-deploy verification under way (handlers/deploy/verify): survives a takeover. */
+  verify?: VerifyState;
   /**
    * The outcome message, once the deployment ended and its audit and approval were
    * recorded: whoever holds the record next only delivers this, it does not conclude again.

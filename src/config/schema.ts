@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DropletsConfig, RegistryConfig } from './schema-droplets.js';
 import { channelId, doId, httpUrl, name, schedule, usergroupId, userId } from './schema-fields.js';
+import { VerifyConfig } from './schema-verify.js';
 
 /**
  * The schema of dockside.yml (see DESIGN.md). Strict: unknown keys are errors, so a
@@ -29,6 +30,7 @@ export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;
 
 export { DropletService, DropletsConfig, RegistryConfig } from './schema-droplets.js';
+export { durationMs, VerifyConfig } from './schema-verify.js';
 
 export const EnvConfig = z
   .strictObject({
@@ -55,7 +57,12 @@ export const EnvConfig = z
     auto_rollback: z
       .boolean()
       .default(false)
-      .describe('Roll back by itself when the health check fails after a promotion.'),
+      .describe(
+        'Roll back by itself when the check after a deploy or promotion fails (health, or `verify` when set); otherwise a Roll back button is offered.',
+      ),
+    verify: VerifyConfig.optional().describe(
+      'Post-deploy verification (health URLs, runtime error rate, jobs). Absent: only health_url is checked, at once.',
+    ),
     approvals_required: z
       .number()
       .int()

@@ -94,8 +94,16 @@ export interface DoSimulator {
   answerSpecUpdateEarly(appId: string, options: { delayMs: number; interleave?: boolean }): void;
   /** Protects a branch: GitHub refuses to move it through the API (422), as for a required review. */
   protectBranch(repo: string, branch: string): void;
-  /** Adds lines to the logs the simulator serves (say, errors a runtime printed). */
-  addLogLines(appId: string, where: LogLinesInput, lines: string[]): void;
+  /** Adds lines to the logs the simulator serves (say, errors a runtime printed); `at` stamps them (ms). */
+  addLogLines(appId: string, where: LogLinesInput, lines: string[], at?: number): void;
+  /** The runtime log of the app's next deployment gets `lines` `delayMs` after it goes ACTIVE. */
+  runLinesAfterActive(
+    appId: string,
+    lines: string[],
+    options?: { delayMs?: number; component?: string },
+  ): void;
+  /** The named job of the next deployment fails (PRE_DEPLOY: the deployment fails; POST_DEPLOY: it stays ACTIVE). */
+  failNextJob(appId: string, job: string): void;
   /** API requests received, oldest first (control requests are not logged). */
   requests(filter?: { method?: string; route?: string }): SimRequest[];
   /** Clears the DigitalOcean and the GitHub request logs. */
@@ -179,7 +187,11 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
         headers: f.headers ?? {},
         body: f.body,
       }),
-    addLogLines: (appId, where, lines) => logsOf(platform).addLines(platform.app(appId).id, where, lines),
+    addLogLines: (appId, where, lines, at) =>
+      logsOf(platform).addLines(platform.app(appId).id, where, lines, at),
+    runLinesAfterActive: (appId, lines, opts) =>
+      logsOf(platform).runLinesAfterActive(platform.app(appId).id, lines, opts),
+    failNextJob: (appId, job) => platform.failNextJob(platform.app(appId), job),
     requests: (filter = {}) => ctx.log.filter(byFilter(filter)),
     clearRequests: () => {
       ctx.log.length = 0;
@@ -276,6 +288,15 @@ async function control(
     }
     case 'POST /_sim/fail-next':
       sim.failNextDeployment(appId, body as Omit<Extract<NextOutcome, { kind: 'error' }>, 'kind'>);
+      return ok();
+    case 'POST /_sim/run-lines-after-active':
+      sim.runLinesAfterActive(appId, Array.isArray(body.lines) ? body.lines.map(String) : [], {
+        ...(typeof body.delay_ms === 'number' ? { delayMs: body.delay_ms } : {}),
+        ...(str('component') ? { component: str('component') } : {}),
+      });
+      return ok();
+    case 'POST /_sim/fail-next-job':
+      sim.failNextJob(appId, str('job') ?? '');
       return ok();
     case 'POST /_sim/cancel-next':
       sim.cancelNextDeployment(appId, body.phase as Extract<NextOutcome, { kind: 'cancel' }>['phase']);

@@ -50,6 +50,8 @@ export class AppPlatformSim {
   readonly commits = new Map<string, Map<string, SimCommit>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly earlyAnswers = new Map<string, { delayMs: number; interleave: boolean }>();
+  /** Told whenever a deployment goes ACTIVE (the log simulator prints runtime lines then). */
+  readonly onActive = new Set<(app: SimApp, dep: SimDeployment) => void>();
 
   constructor(
     private readonly phaseDelayMs: number,
@@ -185,8 +187,10 @@ export class AppPlatformSim {
       commits: init.commits ?? this.headCommits(spec),
       ...(init.clonedFrom ? { clonedFrom: init.clonedFrom } : {}),
       ...(app.nextOutcome ? { outcome: app.nextOutcome } : {}),
+      ...(app.nextFailedJobs ? { failedJobs: app.nextFailedJobs } : {}),
     };
     app.nextOutcome = undefined;
+    app.nextFailedJobs = undefined;
     app.deployments.unshift(dep);
     if (app.inProgressId) {
       // One deployment waits behind the running one; a newer request replaces it.
@@ -218,7 +222,7 @@ export class AppPlatformSim {
       if (outcome && (outcome.phase ?? 'BUILDING') === phase) {
         dep.stoppedIn = phase;
         if (outcome.kind === 'error') {
-          const component = componentsOf(dep.spec)[0]?.name ?? 'app';
+          const component = outcome.component ?? componentsOf(dep.spec)[0]?.name ?? 'app';
           dep.failure = { component, reason: outcome.reason ?? defaultReason(phase, component) };
           if (outcome.cause) dep.cause = outcome.cause;
         }
@@ -239,6 +243,7 @@ export class AppPlatformSim {
       app.activeId = dep.id;
       for (const h of app.health.values())
         Object.assign(h, { state: 'HEALTHY', replicas_ready: h.replicas_desired });
+      for (const listener of this.onActive) listener(app, dep);
     }
     if (app.pendingId === dep.id) app.pendingId = undefined;
     if (app.inProgressId === dep.id) {
@@ -264,6 +269,26 @@ export class AppPlatformSim {
 
   failNext(app: SimApp, outcome: NextOutcome): void {
     app.nextOutcome = outcome;
+  }
+
+  /**
+   * The next deployment's job `name` fails. As on App Platform, a failed PRE_DEPLOY job
+   * fails the deployment (in DEPLOYING, before any new code serves); a failed POST_DEPLOY
+   * job leaves it ACTIVE with a FAILED invocation.
+   */
+  failNextJob(app: SimApp, name: string): void {
+    const job = (app.spec.jobs ?? []).find((j) => j.name === name);
+    if (!job) throw new SimHttpError(404, 'not_found', `job ${name} not found`);
+    if (job.kind === 'PRE_DEPLOY') {
+      app.nextOutcome = {
+        kind: 'error',
+        phase: 'DEPLOYING',
+        component: name,
+        reason: { code: 'PreDeployJobFailed', message: `pre-deploy job ${name} failed: exited with code 1` },
+      };
+      return;
+    }
+    app.nextFailedJobs = [...(app.nextFailedJobs ?? []), name];
   }
 
   /**

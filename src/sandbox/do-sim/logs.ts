@@ -26,6 +26,8 @@ export interface LogLinesInput {
 interface ExtraLines extends LogLinesInput {
   appId: string;
   lines: string[];
+  /** When they were printed (ms); absent: just after the deployment's own lines. */
+  at?: number;
 }
 
 export class LogSim {
@@ -36,9 +38,43 @@ export class LogSim {
 
   constructor(private readonly platform: AppPlatformSim) {}
 
-  /** Lines a test or the sandbox adds to a log (say, an error a runtime printed). */
-  addLines(appId: string, where: LogLinesInput, lines: string[]): void {
-    this.extra.push({ appId, ...where, type: where.type.toUpperCase(), lines });
+  /** Lines a test or the sandbox adds to a log (say, an error a runtime printed), stamped `at` when given. */
+  addLines(appId: string, where: LogLinesInput, lines: string[], at?: number): void {
+    this.extra.push({
+      appId,
+      ...where,
+      type: where.type.toUpperCase(),
+      lines,
+      ...(at !== undefined ? { at } : {}),
+    });
+  }
+
+  /**
+   * When the app's next deployment goes ACTIVE, its runtime log gets `lines` `delayMs`
+   * later, stamped with that time: errors that start once real traffic arrives.
+   */
+  runLinesAfterActive(
+    appId: string,
+    lines: string[],
+    options: { delayMs?: number; component?: string } = {},
+  ): void {
+    const listener = (app: SimApp, dep: SimDeployment) => {
+      if (app.id !== appId) return;
+      this.platform.onActive.delete(listener);
+      this.platform.later(() => {
+        this.addLines(
+          appId,
+          {
+            type: 'RUN',
+            deploymentId: dep.id,
+            ...(options.component ? { component: options.component } : {}),
+          },
+          lines,
+          Date.now(),
+        );
+      }, options.delayMs ?? 0);
+    };
+    this.platform.onActive.add(listener);
   }
 
   /** GET .../logs: the links for one deployment (or the active one), one component or all. */
@@ -90,17 +126,22 @@ export class LogSim {
             'container exited with code 137 (OOMKilled); restarting',
           ]
         : generate(dep, component, type);
-    const extra = this.extra
-      .filter(
-        (x) =>
-          x.appId === app.id &&
-          x.type === type &&
-          (!x.component || x.component === component) &&
-          (!x.deploymentId || x.deploymentId === dep.id),
-      )
-      .flatMap((x) => x.lines);
+    const extra = this.extra.filter(
+      (x) =>
+        x.appId === app.id &&
+        x.type === type &&
+        (!x.component || x.component === component) &&
+        (!x.deploymentId || x.deploymentId === dep.id),
+    );
     const at = Date.parse(dep.updatedAt);
-    const lines = [...generated, ...extra].map((l, i) => `${component} ${stamp(at, i)} ${l}`);
+    const own = [...generated, ...extra.filter((x) => x.at === undefined).flatMap((x) => x.lines)];
+    const lines = own.map((l, i) => `${component} ${stamp(at, i)} ${l}`);
+    // Lines printed later carry their own time (a second apart at most, in order).
+    for (const x of extra.filter((e) => e.at !== undefined)) {
+      x.lines.forEach((l, i) => {
+        lines.push(`${component} ${new Date((x.at ?? 0) + i).toISOString()} ${l}`);
+      });
+    }
     return lines.length > 0 ? `${lines.join('\n')}\n` : '';
   }
 
@@ -161,7 +202,12 @@ const reached = (dep: SimDeployment, phase: 'DEPLOYING' | 'ACTIVE') => {
 /** Log lines of one component, without the `component timestamp` prefix. */
 function generate(dep: SimDeployment, component: string, type: string): string[] {
   const spec = componentsOf(dep.spec).find((c) => c.name === component);
-  const failed = dep.phase === 'ERROR' && dep.failure?.component === component ? dep.failure : undefined;
+  const failed =
+    dep.phase === 'ERROR' && dep.failure?.component === component
+      ? dep.failure
+      : type === 'JOB_INVOCATION' && dep.failedJobs?.includes(component)
+        ? { component, reason: { code: 'JobFailed', message: `job ${component} exited with code 1` } }
+        : undefined;
   const inBuild = failed && (dep.stoppedIn === 'BUILDING' || dep.stoppedIn === 'PENDING_BUILD');
   const commit = dep.commits[component]?.slice(0, 7);
   switch (type) {
@@ -241,7 +287,8 @@ function invocationId(dep: SimDeployment, job: string): string {
 }
 
 function invocationPhase(dep: SimDeployment, job: string): string {
-  if (dep.phase === 'ACTIVE' || dep.phase === 'SUPERSEDED') return 'SUCCEEDED';
+  if (dep.phase === 'ACTIVE' || dep.phase === 'SUPERSEDED')
+    return dep.failedJobs?.includes(job) ? 'FAILED' : 'SUCCEEDED';
   if (dep.phase === 'CANCELED') return 'CANCELED';
   if (dep.phase === 'ERROR') {
     if (dep.failure?.component === job && reached(dep, 'DEPLOYING')) return 'FAILED';

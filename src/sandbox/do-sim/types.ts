@@ -9,6 +9,8 @@ export type NextOutcome =
       reason?: { code: string; message: string };
       /** Overrides the deployment's cause text. */
       cause?: string;
+      /** The component (or PRE_DEPLOY job) that fails; default the first of the spec. */
+      component?: string;
     }
   | { kind: 'cancel'; phase?: 'PENDING_BUILD' | 'BUILDING' | 'PENDING_DEPLOY' | 'DEPLOYING' };
 
@@ -27,6 +29,8 @@ export interface SimDeployment {
   commits: Record<string, string>;
   clonedFrom?: string;
   outcome?: NextOutcome;
+  /** POST_DEPLOY jobs whose invocation fails while the deployment stays ACTIVE (as on App Platform). */
+  failedJobs?: string[];
 }
 
 export interface SimHealth {
@@ -51,6 +55,8 @@ export interface SimApp {
   /** The spec before a pinned rollback, which a revert deploys again. */
   preRollback?: { spec: AppSpec; commits: Record<string, string> };
   nextOutcome?: NextOutcome;
+  /** POST_DEPLOY jobs that fail in the next deployment. */
+  nextFailedJobs?: string[];
   health: Map<string, SimHealth>;
 }
 

@@ -246,7 +246,18 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       },
       record,
       deployment,
-      { save: (r) => saveWhileRedisRecovers(patient, r, log), keepGoing },
+      {
+        save: (r) => saveWhileRedisRecovers(patient, r, log),
+        keepGoing,
+        // The window may be minutes long: the message shows ACTIVE and what it waits for.
+        progress: (line) => {
+          if (!record.message.ts) return;
+          const shown = { ...record, lines: [...(record.lines ?? []), line] };
+          void deps.slack
+            .update(record.message, deploymentMessage({ record: shown, deployment, now: deps.clock.now() }))
+            .catch((err: unknown) => log.warn({ err }, 'could not update the deployment message'));
+        },
+      },
     );
     if (verified.handedOver) return undefined;
     const health = verified.items.find((i) => i.key.startsWith('health'));

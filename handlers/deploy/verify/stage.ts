@@ -15,7 +15,7 @@ import type { AppOpsClient } from '../../../src/do/app-ops-port.js';
 import type { Deployment, DoClient } from '../../../src/do/port.js';
 import type { Logger } from '../../../src/logger.js';
 import type { HealthProbeResult } from '../../../src/render/deployment.js';
-import { formatDuration } from '../../../src/render/format.js';
+import { formatDuration, slackDate } from '../../../src/render/format.js';
 import type { WatchRecord } from '../watchers.js';
 import { checkHealth } from './health.js';
 import { checkJobs } from './jobs.js';
@@ -42,6 +42,8 @@ export interface VerifyHooks {
   save: (record: WatchRecord) => Promise<void>;
   /** False when this replica lost the record (shutdown, takeover): stop, leave the state for the next. */
   keepGoing: () => Promise<boolean>;
+  /** Told once what is being verified and until when (mrkdwn), for the progress message. */
+  progress?: (line: string) => void;
 }
 
 export type VerifyOutcome =
@@ -60,6 +62,12 @@ export async function verifyDeployment(
   const plan = fullPlan && KINDS_WITH_WINDOW.has(record.kind) ? fullPlan : undefined;
   const state = record.verify ?? (await begin(deps, record, deployment, hooks));
   const done = (step: string) => state.steps.includes(step);
+  if (plan?.logs && !done('logs') && !state.endedEarly) {
+    const until = new Date(Date.parse(state.startedAt) + plan.logs.windowMs).toISOString();
+    hooks.progress?.(
+      `:hourglass_flowing_sand: Verifying: runtime errors are compared with the previous deployment until ${slackDate(until, '{time_secs}')} (window ${formatDuration(plan.logs.windowMs)}).`,
+    );
+  }
   const finishStep = async (step: string, items: ChecklistItem[]) => {
     state.items.push(...items);
     state.steps.push(step);

@@ -61,14 +61,13 @@ export class LogSim {
     const listener = (app: SimApp, dep: SimDeployment) => {
       if (app.id !== appId) return;
       this.platform.onActive.delete(listener);
+      // A runtime prints into one component's log: the first service's unless named.
+      const component =
+        options.component ?? [...(dep.spec.services ?? []), ...(dep.spec.workers ?? [])][0]?.name;
       this.platform.later(() => {
         this.addLines(
           appId,
-          {
-            type: 'RUN',
-            deploymentId: dep.id,
-            ...(options.component ? { component: options.component } : {}),
-          },
+          { type: 'RUN', deploymentId: dep.id, ...(component ? { component } : {}) },
           lines,
           Date.now(),
         );

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import type { AppSpec } from '../../src/do/port.js';
+import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxConfigText } from '../../src/sandbox/config.js';
+import { DEMO_IDS, type DoSimulator } from '../../src/sandbox/do-simulator.js';
+import type { FakeMessage } from '../../src/sandbox/fake-slack.js';
+import { buttonsOf } from '../../src/sandbox/slack-driver.js';
+import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
+import { startHealthServer } from '../helpers/health-server.js';
+import { testWorld, waitFor } from '../helpers/world.js';
+
+const { alice, bob } = SANDBOX_USERS;
+const { dev } = SANDBOX_CHANNELS;
+
+/** web with a PRE_DEPLOY migration and a POST_DEPLOY cache warm-up, as the teams run it. */
+function webWithJobs(env: string): AppSpec {
+  return {
+    name: `web-${env}-jobs`,
+    region: 'fra',
+    services: [
+      {
+        name: 'web',
+        github: { repo: 'acme/web', branch: env === 'staging' ? 'main' : 'production' },
+        run_command: 'npm start',
+        http_port: 8080,
+      },
+    ],
+    jobs: [
+      {
+        name: 'migrate',
+        kind: 'PRE_DEPLOY',
+        github: { repo: 'acme/web', branch: 'main' },
+        run_command: 'npm run migrate',
+      },
+      {
+        name: 'warm-cache',
+        kind: 'POST_DEPLOY',
+        github: { repo: 'acme/web', branch: 'main' },
+        run_command: 'npm run warm',
+      },
+    ],
+  };
+}
+
+const ERRORS = [
+  'ERROR payment gateway timed out after 30000ms',
+  'Unhandled exception in /api/cart: TypeError: cannot read properties of undefined',
+  'panic: runtime error: index out of range [3] with length 3',
+  'FATAL: connection to postgres://app:hunter2@db.internal:25060/app lost',
+];
+
+const text = (m: FakeMessage) => JSON.stringify(m.blocks);
+
+describe('post-deploy verification', async () => {
+  const health = await startHealthServer();
+  const ids = { staging: randomUUID(), production: randomUUID() };
+  const world = await testWorld({
+    config: (sim: DoSimulator) => {
+      for (const env of ['staging', 'production'] as const) sim.addApp(webWithJobs(env), { id: ids[env] });
+      const verify = (env: string) =>
+        `verify: { health: [{ url: "${health.url}/${env}/health", status: 200 }, { url: "${health.url}/${env}/status", json: { db: ok } }], logs: { window: 2s }, jobs: true }`;
+      const yaml = sandboxConfigText({ healthBaseUrl: health.url })
+        .replace(
+          /staging: +\{ app_id: [^,}]+[^}]*\}/,
+          `staging: { app_id: ${ids.staging}, health_url: ${health.url}/staging/health, ${verify('staging')} }`,
+        )
+        .replace(
+          `production: { app_id: ${DEMO_IDS.apps.webProduction}, approval: true`,
+          `production: { app_id: ${ids.production}, approval: true, auto_rollback: true, ${verify('production')}`,
+        );
+      return parseConfig(yaml, process.env, 'verify test dockside.yml');
+    },
+  });
+  const { driver, slack, sim } = world;
+  for (const env of ['staging', 'production']) {
+    health.routes.set(`/${env}/health`, { status: 200, body: { status: 'ok' } });
+    health.routes.set(`/${env}/status`, { status: 200, body: { db: 'ok', redis: 'ok' } });
+  }
+  const finished = (from: number, title: string) =>
+    waitFor(
+      `${title} to finish`,
+      () =>
+        slack.messages.slice(from).find((m) => m.text === `${title}: done` || m.text === `${title}: failed`),
+      15_000,
+    );
+  const activeAt = async (from: number, title: string) => {
+    const m = await waitFor(
+      `${title} to go ACTIVE`,
+      () => slack.messages.slice(from).find((x) => x.text === `${title}: ACTIVE`),
+      8000,
+    );
+    return { message: m, at: Date.now() };
+  };
+
+  it('passes a clean deployment after its window, with a ✅ per item', async () => {
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const { at } = await activeAt(from, 'Deploying web staging');
+    const message = await finished(from, 'Deploying web staging');
+    expect(Date.now() - at).toBeGreaterThanOrEqual(1500);
+    expect(message.text).toBe('Deploying web staging: done');
+    const body = text(message);
+    expect(body).toContain(':white_check_mark: Deployment ACTIVE: live after');
+    expect(body).toContain(`:white_check_mark: Health ${health.url}/staging/health: HTTP 200 in`);
+    expect(body).toContain(`:white_check_mark: Health ${health.url}/staging/status: HTTP 200 in`);
+    expect(body).toContain(':white_check_mark: PRE_DEPLOY job migrate: succeeded');
+    expect(body).toContain(':white_check_mark: POST_DEPLOY job warm-cache: succeeded');
+    expect(body).toMatch(
+      /:white_check_mark: Runtime errors vs the previous deployment: 0 error lines in 2 s \(0\/min\), previous deployment 0\/min/,
+    );
+    expect(body).not.toContain(':x:');
+    expect(buttonsOf(message).some((b) => b.text.startsWith('Roll back'))).toBe(false);
+  }, 30_000);
+
+  it('catches error lines after ACTIVE: ❌ in the checklist and a Roll back button that works', async () => {
+    const previous = sim.app(ids.staging).active_deployment?.id ?? '';
+    sim.runLinesAfterActive(ids.staging, ERRORS, { delayMs: 300 });
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const message = await finished(from, 'Deploying web staging');
+    expect(message.text).toBe('Deploying web staging: failed');
+    const body = text(message);
+    expect(body).toContain(':warning: Live after');
+    expect(body).toContain('but a check failed: Runtime errors vs the previous deployment.');
+    expect(body).toMatch(
+      /:x: Runtime errors vs the previous deployment: 4 error lines in 2 s \(120\/min\), previous deployment 0\/min; more than 3/,
+    );
+    expect(body).toContain('panic: runtime error');
+    // Log samples pass through the redaction of /logs.
+    expect(body).not.toContain('hunter2');
+    expect(body).toContain(':white_check_mark: PRE_DEPLOY job migrate: succeeded');
+    const rollback = buttonsOf(message).find((b) => b.text.startsWith('Roll back to'));
+    expect(rollback?.text).toMatch(
+      new RegExp(`^Roll back to ${previous.slice(0, 8)} \\(commit [0-9a-f]{7}, .+ ago\\)$`),
+    );
+    expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback' })).toHaveLength(0);
+    // Staging needs no approval: the click rolls back.
+    await click(driver, alice, message, 'Roll back to');
+    const rollbacks = await waitFor('the rollback', () => {
+      const found = sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback' });
+      return found.length > 0 && found;
+    });
+    expect(rollbacks[0]).toMatchObject({ path: `/v2/apps/${ids.staging}/rollback`, status: 200 });
+    expect(rollbacks[0]?.body).toMatchObject({ deployment_id: previous });
+  }, 30_000);
+
+  it('a failed POST_DEPLOY job is a ❌ item, with the command that shows its log', async () => {
+    // The rollback above pinned the app; commit it so deploys run again.
+    await waitFor('the rollback to go live', () => sim.app(ids.staging).pinned_deployment, 8000);
+    await waitFor(
+      'the rollback to finish',
+      () => slack.messages.find((m) => m.text === 'Rolling back web staging: done'),
+      8000,
+    );
+    const commit = slack.messages.find((m) => m.text === 'Rolling back web staging: done');
+    if (commit) await click(driver, alice, commit, 'Commit rollback');
+    await waitFor('the app to be unpinned', () => !sim.app(ids.staging).pinned_deployment, 8000);
+    await driver.command(alice, dev, '/unlock', 'web staging');
+    sim.failNextJob(ids.staging, 'warm-cache');
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const message = await finished(from, 'Deploying web staging');
+    expect(message.text).toBe('Deploying web staging: failed');
+    expect(text(message)).toContain(
+      ':x: POST_DEPLOY job warm-cache: failed (`/logs web staging job --component warm-cache --deployment',
+    );
+  }, 40_000);
+
+  it('rolls a production /deploy (not a promotion) back by itself when its window catches errors (auto_rollback)', async () => {
+    const previous = sim.app(ids.production).active_deployment?.id ?? '';
+    sim.runLinesAfterActive(ids.production, ERRORS, { delayMs: 300 });
+    const before = approvalMessages(slack).length;
+    await driver.command(alice, dev, '/deploy', 'web production');
+    const approval = await newApproval(slack, before);
+    const from = slack.messages.length;
+    await click(driver, bob, approval, 'Approve');
+    const message = await finished(from, 'Deploying web production');
+    expect(message.text).toBe('Deploying web production: failed');
+    expect(text(message)).toMatch(/:x: Runtime errors vs the previous deployment: 4 error lines/);
+    expect(text(message)).toContain(`auto_rollback is on: rolling back to \`${previous.slice(0, 8)}\``);
+    const rollbacks = sim
+      .requests({ method: 'POST', route: '/v2/apps/:id/rollback' })
+      .filter((r) => r.path === `/v2/apps/${ids.production}/rollback`);
+    expect(rollbacks).toHaveLength(1);
+    expect(rollbacks[0]?.body).toMatchObject({ deployment_id: previous });
+    // The approval is finished only after verification, with its outcome.
+    await waitFor(
+      'the approval to fail',
+      () => approval.text === 'Approval failed: Deploy web production',
+      8000,
+    );
+  }, 40_000);
+});

@@ -33,7 +33,10 @@ describe('runtime error rate against the previous deployment', () => {
     const c = countNew(lines, errors, T0 + WINDOW, WINDOW);
     expect(c.count).toBe(2);
     expect(c.perMinute).toBeCloseTo(0.4);
-    expect(c.matches).toEqual([`web ${at(10_000)} ERROR db timeout`, `web ${at(20_000)} Unhandled Exception in /cart`]);
+    expect(c.matches).toEqual([
+      `web ${at(10_000)} ERROR db timeout`,
+      `web ${at(20_000)} Unhandled Exception in /cart`,
+    ]);
   });
 
   it("takes the previous deployment's last window, before the new one started", () => {

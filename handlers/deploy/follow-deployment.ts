@@ -1,55 +1,14 @@
-import type { AuditLog } from '../../src/audit/types.js';
-import { type Clock, sleep as realSleep } from '../../src/clock.js';
-import type { AppOpsClient } from '../../src/do/app-ops-port.js';
-import type { Deployment, DoClient } from '../../src/do/port.js';
+import { sleep as realSleep } from '../../src/clock.js';
 import type { Logger } from '../../src/logger.js';
-import { checklistLines } from '../../src/render/checklist.js';
-import {
-  type DeploymentView,
-  deploymentMessage,
-  type HealthProbeResult,
-} from '../../src/render/deployment.js';
-import type { SlackPoster } from '../../src/slack/reply.js';
+import { type DeploymentView, deploymentMessage } from '../../src/render/deployment.js';
 import { createThrottledUpdater } from '../../src/slack/web-poster.js';
-import { deliverFinal } from './follow-deliver.js';
-import { outcomeLines } from './follow-outcome.js';
-import { leaseWhileRedisRecovers, type PatientRedis, saveWhileRedisRecovers } from './follow-redis.js';
-import type { AfterFinish, AfterFinishResult, FinishedDeployment } from './follow-types.js';
-import { verifyDeployment } from './verify/stage.js';
-import type { VerifyPlan } from './verify/types.js';
-import { watchDeployment, wentLive } from './watch.js';
-import type { FinalOutcome, WatcherStore, WatchRecord } from './watchers.js';
+import { createFinisher } from './follow-finish.js';
+import { leaseWhileRedisRecovers, type PatientRedis } from './follow-redis.js';
+import type { FollowerDeps } from './follow-types.js';
+import { watchDeployment } from './watch.js';
+import type { WatchRecord } from './watchers.js';
 
-export type { AfterFinish, AfterFinishResult, FinishedDeployment } from './follow-types.js';
-
-export interface FollowerDeps {
-  do: DoClient;
-  watchers: WatcherStore;
-  slack: SlackPoster;
-  audit: AuditLog;
-  log: Logger;
-  clock: Clock;
-  probeHealth: (url: string) => Promise<HealthProbeResult>;
-  replicaId: string;
-  pollMs?: number;
-  updateIntervalMs?: number;
-  /** How long a replica's claim on a deployment lasts without renewal; sized with the resume tick so takeover is within 10 s. */
-  leaseMs?: number;
-  /** Give up following this long after the work was asked for (not after the last takeover). */
-  followLimitMs?: number;
-  /** How long the final message is retried (429, ratelimited, 5xx) before it is posted as a new message. */
-  finalRetryMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  afterFinish?: Record<string, AfterFinish>;
-  /** Post-deploy verification: job invocations and runtime logs (without it, health only). */
-  ops?: AppOpsClient;
-  /** The `verify:` plan of an env (undefined: health_url only, as before). */
-  verifyPlan?: (app: string, env: string) => VerifyPlan | undefined;
-  /** Timeout of one verify.health request. */
-  healthTimeoutMs?: number;
-  /** Told once the deployment's outcome is known (e.g. to close the approval it carried out). */
-  onFinished?: (record: WatchRecord, ok: boolean, summary: string) => Promise<void>;
-}
+export type { AfterFinish, AfterFinishResult, FinishedDeployment, FollowerDeps } from './follow-types.js';
 
 export const DEFAULT_LEASE_MS = 5000;
 
@@ -72,6 +31,7 @@ export function createDeploymentFollower(deps: FollowerDeps) {
     sleep,
     stopping: () => stopping,
   };
+  const finisher = createFinisher(deps, sleep, patient);
 
   /** Never rejects: it runs in the background, and anything that fails leaves the record for a retry. */
   function followInBackground(record: WatchRecord): void {
@@ -89,7 +49,7 @@ export function createDeploymentFollower(deps: FollowerDeps) {
     try {
       if (!(await leaseWhileRedisRecovers(patient, record, deps.replicaId, leaseMs, log))) return;
       if (record.final) {
-        await finishDelivered(record, record.final, log);
+        await finisher.finishDelivered(record, record.final, log);
         return;
       }
       if (!record.message.ts) await postProgress(record, log);
@@ -157,119 +117,13 @@ export function createDeploymentFollower(deps: FollowerDeps) {
         }).finally(() => updater.stop());
     const finished = handedOver
       ? undefined
-      : await conclude(record, watched.deployment, watched.timedOut, log, keepGoing);
+      : await finisher.conclude(record, watched.deployment, watched.timedOut, log, keepGoing);
     if (!finished) {
       // Shutting down, or another replica took over: the record stays for whoever resumes it.
       await deps.watchers.release(record.deploymentId, deps.replicaId).catch(() => undefined);
       return;
     }
-    const { deployment } = finished;
-    const extra: AfterFinishResult | undefined = await deps.afterFinish?.[record.kind]?.(finished).catch(
-      (err: unknown) => {
-        log.error({ err }, 'after-deployment step failed');
-        return {
-          lines: [':warning: The step after the deployment failed; see the dockside log.'],
-          ok: false,
-        };
-      },
-    );
-    const ok = extra?.ok ?? finished.ok;
-    const checklist = extra?.checklist ?? finished.checklist ?? [];
-    // The message ends with the checklist (issue 11); checklistLines is its one renderer.
-    const lines = [
-      ...outcomeLines(finished, deps.clock.now()),
-      ...(extra?.lines ?? []),
-      ...checklistLines(checklist),
-    ];
-    const message = deploymentMessage(
-      view({ deployment, outcome: { ok, lines }, ...(extra?.actions ? { actions: extra.actions } : {}) }),
-    );
-    // From here the outcome is decided: saved first, so a replica that takes over only delivers it.
-    record.final = { message, ok, summary: lines[0] ?? '' };
-    await saveWhileRedisRecovers(patient, record, log);
-    await deps.audit
-      .append({
-        actor: 'dockside',
-        action: `${record.kind}.result`,
-        app: record.app,
-        env: record.env,
-        result: ok ? 'succeeded' : 'failed',
-        detail: lines.join(' ').slice(0, 300),
-        durationMs: deps.clock.now() - Date.parse(record.startedAt),
-        doIds: { appId: record.appId, deploymentId: record.deploymentId },
-        ...(record.auditRef ? { ref: record.auditRef } : {}),
-      })
-      .catch((err: unknown) => log.error({ err }, 'could not audit a deployment result'));
-    await finishDelivered(record, record.final, log);
-  }
-
-  /** The deployment's own message first, then what it carried out (the approval card): it reads in order. */
-  async function finishDelivered(record: WatchRecord, final: FinalOutcome, log: Logger): Promise<void> {
-    await deliverFinal(
-      {
-        slack: deps.slack,
-        sleep,
-        ...(deps.finalRetryMs !== undefined ? { finalRetryMs: deps.finalRetryMs } : {}),
-      },
-      record,
-      final.message,
-      log,
-    );
-    await deps
-      .onFinished?.(record, final.ok, final.summary)
-      .catch((err: unknown) => log.error({ err }, 'could not record the outcome'));
-    await deps.watchers.remove(record.deploymentId);
-  }
-
-  /** Went live: verified (and judged on the checklist); otherwise as it ended. Undefined: handed over meanwhile. */
-  async function conclude(
-    record: WatchRecord,
-    deployment: Deployment,
-    timedOut: boolean,
-    log: Logger,
-    keepGoing: () => Promise<boolean>,
-  ): Promise<FinishedDeployment | undefined> {
-    if (timedOut || !wentLive(deployment)) return { record, deployment, ok: false, timedOut };
-    // A newer deployment serves now: the health URL would check that one, not this.
-    if (deployment.phase === 'SUPERSEDED' && !record.verify)
-      return { record, deployment, ok: true, timedOut };
-    const verified = await verifyDeployment(
-      {
-        do: deps.do,
-        ...(deps.ops ? { ops: deps.ops } : {}),
-        clock: deps.clock,
-        log,
-        sleep,
-        probeHealth: deps.probeHealth,
-        ...(deps.verifyPlan ? { plan: deps.verifyPlan } : {}),
-        ...(deps.healthTimeoutMs !== undefined ? { healthTimeoutMs: deps.healthTimeoutMs } : {}),
-      },
-      record,
-      deployment,
-      {
-        save: (r) => saveWhileRedisRecovers(patient, r, log),
-        keepGoing,
-        // The window may be minutes long: the message shows ACTIVE and what it waits for.
-        progress: (line) => {
-          if (!record.message.ts) return;
-          const shown = { ...record, lines: [...(record.lines ?? []), line] };
-          void deps.slack
-            .update(record.message, deploymentMessage({ record: shown, deployment, now: deps.clock.now() }))
-            .catch((err: unknown) => log.warn({ err }, 'could not update the deployment message'));
-        },
-      },
-    );
-    if (verified.handedOver) return undefined;
-    const health = verified.items.find((i) => i.key.startsWith('health'));
-    return {
-      record,
-      deployment: verified.deployment,
-      ok: verified.items.every((i) => i.ok),
-      timedOut,
-      checklist: verified.items,
-      previousDeploymentId: verified.state.previousDeploymentId ?? null,
-      ...(health ? { health: { ok: health.ok, summary: health.detail } } : {}),
-    };
+    await finisher.settle(record, finished, log);
   }
 
   return {

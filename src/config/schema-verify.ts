@@ -18,12 +18,15 @@ export function durationMs(text: string): number {
   return m[2] === 'm' ? n * 60_000 : m[2] === 's' ? n * 1000 : n;
 }
 
-const duration = z
-  .string()
-  .regex(DURATION, 'a duration such as 90s or 5m')
-  .refine((v) => durationMs(v) >= 1000 && durationMs(v) <= MAX_WINDOW_MS, 'between 1s and 30m');
+const duration = z.string().superRefine((value, ctx) => {
+  const ms = durationMs(value);
+  if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'a duration such as 90s or 5m' });
+  else if (ms < 1000 || ms > MAX_WINDOW_MS) ctx.addIssue({ code: 'custom', message: 'between 1s and 30m' });
+});
 
-const jsonScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const jsonScalar = z
+  .union([z.string(), z.number(), z.boolean(), z.null()])
+  .describe('The exact value the field must have (same JSON type: 200 is not "200").');
 
 export const VerifyHealthCheck = z
   .strictObject({
@@ -89,7 +92,9 @@ export const VerifyConfig = z
       .array(VerifyHealthCheck)
       .max(10)
       .optional()
-      .describe('Health URLs checked once the window has passed. Default: the env health_url, if any (2xx).'),
+      .describe(
+        'Health URLs checked as soon as the deployment is ACTIVE; a failing one ends verification at once (no window wait). Default: health_url, judged as /health does.',
+      ),
     logs: VerifyLogs.optional().describe(
       'Compare the runtime error rate with the previous deployment. Absent: no log window.',
     ),

@@ -66,6 +66,10 @@ describe('post-deploy verification', async () => {
           `staging: { app_id: ${ids.staging}, health_url: ${health.url}/staging/health, ${verify('staging')} }`,
         )
         .replace(
+          `production: { app_id: ${DEMO_IDS.apps.erpProduction}, approval: true`,
+          `production: { app_id: ${DEMO_IDS.apps.erpProduction}, approval: true, verify: { health: [{ url: "${health.url}/erp/health", status: 200 }] }`,
+        )
+        .replace(
           `production: { app_id: ${DEMO_IDS.apps.webProduction}, approval: true`,
           `production: { app_id: ${ids.production}, approval: true, auto_rollback: true, ${verify('production')}`,
         );
@@ -190,5 +194,29 @@ describe('post-deploy verification', async () => {
       () => approval.text === 'Approval failed: Deploy web production',
       8000,
     );
+  }, 40_000);
+
+  it('offers a production /deploy that fails a check a Roll back button, which asks for approval', async () => {
+    health.routes.set('/erp/health', { status: 503, body: { status: 'down' } });
+    const erp = DEMO_IDS.apps.erpProduction;
+    const previous = sim.app(erp).active_deployment?.id ?? '';
+    let before = approvalMessages(slack).length;
+    await driver.command(alice, dev, '/deploy', 'erp production');
+    const approval = await newApproval(slack, before);
+    const from = slack.messages.length;
+    await click(driver, bob, approval, 'Approve');
+    const message = await finished(from, 'Deploying erp production');
+    expect(message.text).toBe('Deploying erp production: failed');
+    expect(text(message)).toContain(`:x: Health ${health.url}/erp/health: HTTP 503 (expected 200)`);
+    expect(text(message)).toContain('The health check failed. Roll back to the deployment that ran before');
+    const rollback = buttonsOf(message).find((b) => b.text.startsWith('Roll back to'));
+    expect(rollback?.value).toBe(`erp production ${previous}`);
+    // Nothing rolls back by itself; the click asks for an approval first.
+    const rollbacksBefore = sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback' }).length;
+    before = approvalMessages(slack).length;
+    await click(driver, alice, message, 'Roll back to');
+    const card = await newApproval(slack, before);
+    expect(card.text).toBe('Approval needed: Roll back erp production');
+    expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback' })).toHaveLength(rollbacksBefore);
   }, 40_000);
 });

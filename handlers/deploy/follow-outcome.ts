@@ -13,11 +13,14 @@ export function outcomeLines(f: FinishedDeployment, now: number): string[] {
   switch (f.deployment.phase) {
     case 'ACTIVE': {
       const failed = (f.checklist ?? []).filter((i) => !i.ok);
+      // Went live when verification began, not when its window ended.
+      const liveAt = f.record.verify ? Date.parse(f.record.verify.startedAt) : now;
+      const live = formatDuration(liveAt - Date.parse(f.record.startedAt));
       // The first line is also the summary on the approval card: it says when a check failed.
       const lines = [
         failed.length > 0
-          ? `:warning: Live after ${took}, but ${failed.length === 1 ? 'a check' : `${failed.length} checks`} failed: ${escapeText(failed.map((i) => i.label).join(', '))}.`
-          : `Live after ${took}.`,
+          ? `:warning: Live after ${live}, but ${failed.length === 1 ? 'a check' : `${failed.length} checks`} failed: ${escapeText(failed.map((i) => i.label).join(', '))}.`
+          : `Live after ${live}${f.record.verify?.steps.includes('logs') ? `, verified ${formatDuration(now - liveAt)} later` : ''}.`,
         ...early,
       ];
       if (!f.checklist?.some((i) => i.key.startsWith('health')))

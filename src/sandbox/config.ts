@@ -48,6 +48,8 @@ export interface SandboxConfigOptions {
   extraApps?: string;
   /** More top-level sections (e.g. `registries:`), appended as they are. */
   extraSections?: string;
+  /** Adds `verify: { logs: { window } }` to web's envs: post-deploy verification with a short window. */
+  verifyWindow?: string;
 }
 
 export { SANDBOX_GITHUB_TOKEN } from './do-sim/github.js';
@@ -57,6 +59,7 @@ export function sandboxConfigText(options: SandboxConfigOptions = {}): string {
   const health = (path: string) =>
     options.healthBaseUrl ? `, health_url: ${options.healthBaseUrl}${path}` : '';
   const rollback = options.autoRollback ? ', auto_rollback: true' : '';
+  const verify = options.verifyWindow ? `, verify: { logs: { window: ${options.verifyWindow} } }` : '';
   const github = options.githubApiUrl
     ? `github:\n  token: ${SANDBOX_GITHUB_TOKEN}\n  api_url: ${options.githubApiUrl}\n`
     : '';
@@ -66,8 +69,8 @@ channels:
 apps:
   web:
     environments:
-      staging:    { app_id: ${DEMO_IDS.apps.webStaging}${health('/web-staging')} }
-      production: { app_id: ${DEMO_IDS.apps.webProduction}, approval: true${rollback}${health('/web-production')} }
+      staging:    { app_id: ${DEMO_IDS.apps.webStaging}${health('/web-staging')}${verify} }
+      production: { app_id: ${DEMO_IDS.apps.webProduction}, approval: true${rollback}${health('/web-production')}${verify} }
     promote: { from: staging, to: production }
   erp:
     environments:

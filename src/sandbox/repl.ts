@@ -30,6 +30,7 @@ ${people.map((p) => `      ${p}`).join('\n')}
   fail <app> <env>           make the next deployment of that env fail
   ${HOST_USAGE}
                              steer a simulated host of the Droplet app api
+  errors <app> <env>         the next deployment of that env logs errors once live (web checks its runtime log)
   config                     show the sandbox's dockside.yml
   wait <seconds>             pause (for scripts)
   help | quit`;
@@ -135,6 +136,22 @@ export async function runRepl(
         }
       } else if (word === 'host') {
         print(options.droplets ? hostCommand(options.droplets, rest) : 'This session has no Droplet hosts.');
+      } else if (word === 'errors' && rest.length === 2) {
+        const appId = appIdOf(world, rest[0] ?? '', rest[1] ?? '');
+        if (!appId) print(`No app env "${rest.join(' ')}".`);
+        else {
+          world.sim.runLinesAfterActive(
+            appId,
+            [
+              'ERROR payment provider timed out after 30000ms',
+              'Unhandled exception in /api/cart: TypeError: cannot read properties of undefined',
+              'ERROR payment provider timed out after 30000ms',
+              'FATAL: too many connections for role "app"',
+            ],
+            { delayMs: 2000 },
+          );
+          print(`The next deployment of ${rest.join(' ')} will log errors a moment after it goes live.`);
+        }
       } else if (word === 'click') {
         const target = buttons.get(Number(rest[0]));
         if (!target) print(`No button [${rest[0] ?? ''}]. Buttons are numbered where they are shown.`);

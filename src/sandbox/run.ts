@@ -56,6 +56,7 @@ export async function runSandbox(io: {
       githubApiUrl: sim.githubUrl,
       extraApps: droplets.appYaml({ healthBaseUrl: health.url }),
       extraSections: droplets.registriesYaml(),
+      verifyWindow: '20s',
     }) + demoDatabasesYaml(demo, `${logDir}/backups`);
   const world = await startWorld({
     // The SSH key and registry token reach the config as ${DROPLET_SSH_KEY} and ${GHCR_TOKEN},

@@ -18,7 +18,7 @@ async function runLog(
   appId: string,
   deploymentId: string,
   component: string | undefined,
-): Promise<LogLine[]> {
+): Promise<{ lines: LogLine[]; none: boolean; truncated: boolean }> {
   const links = await ops.getLogLinks({
     appId,
     deploymentId,
@@ -26,10 +26,11 @@ async function runLog(
     ...(component ? { component } : {}),
   });
   const log = await ops.readLog(links, { maxBytes: MAX_LOG_BYTES });
-  return parseLogLines(log.text).map((l) => ({
+  const lines = parseLogLines(log.text).map((l) => ({
     ...l,
     text: redactLogLine(l.text.length > MAX_LINE_CHARS ? `${l.text.slice(0, MAX_LINE_CHARS)}…` : l.text),
   }));
+  return { lines, none: log.source === 'none', truncated: log.truncated };
 }
 
 export async function checkRuntimeLogs(
@@ -53,9 +54,17 @@ export async function checkRuntimeLogs(
     return { ...base, ok: false, detail: err instanceof Error ? err.message : 'bad pattern' };
   }
   let current: ReturnType<typeof countNew>;
+  let spanMs = plan.windowMs;
   try {
-    const lines = await runLog(ops, input.appId, input.deploymentId, plan.component);
-    current = countNew(lines, test, input.endsAt, plan.windowMs);
+    const { lines, none, truncated } = await runLog(ops, input.appId, input.deploymentId, plan.component);
+    if (none) {
+      // Fail closed: no log is no evidence that the deployment logs no errors.
+      return { ...base, ok: false, detail: 'DigitalOcean had no runtime log of this deployment' };
+    }
+    // A busy app's log may be longer than dockside reads: the rate is over the part read.
+    const firstAt = truncated ? lines.find((l) => l.at !== undefined)?.at : undefined;
+    if (firstAt !== undefined) spanMs = Math.min(plan.windowMs, Math.max(1000, input.endsAt - firstAt));
+    current = countNew(lines, test, input.endsAt, spanMs);
   } catch (err) {
     // Fail closed: an unread log is no evidence that the deployment logs no errors.
     return {
@@ -65,16 +74,22 @@ export async function checkRuntimeLogs(
     };
   }
   let previous: ReturnType<typeof countPrevious> | undefined;
-  let previousNote = '';
+  let previousNote =
+    current.perMinute > 0 && spanMs < plan.windowMs
+      ? `; the log was longer than dockside reads, so the rate is over its last ${formatDuration(spanMs)}`
+      : '';
   if (input.previousDeploymentId) {
     try {
-      const lines = await runLog(ops, input.appId, input.previousDeploymentId, plan.component);
-      previous = countPrevious(lines, test, plan.windowMs, input.startedAt);
+      const { lines, none } = await runLog(ops, input.appId, input.previousDeploymentId, plan.component);
+      // DigitalOcean may keep no runtime log of a deployment that no longer runs.
+      if (none)
+        previousNote += '; DigitalOcean kept no runtime log of the previous deployment, so it counts as 0';
+      else previous = countPrevious(lines, test, plan.windowMs, input.startedAt);
     } catch {
-      previousNote = "; the previous deployment's log could not be read, so it counts as 0";
+      previousNote += "; the previous deployment's log could not be read, so it counts as 0";
     }
   } else {
-    previousNote = '; no previous deployment to compare with';
+    previousNote += '; no previous deployment to compare with';
   }
   const verdict = judgeRate(current, previous, plan);
   const window = formatDuration(plan.windowMs);

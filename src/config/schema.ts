@@ -76,6 +76,11 @@ export const EnvConfig = z
       'an environment needs either app_id (App Platform) or droplets (docker compose over SSH), not both',
     path: ['app_id'],
   })
+  .refine((e) => !(e.verify && e.droplets), {
+    message:
+      'verify works for App Platform envs (app_id) only; a Droplet env checks host_health on each host as it rolls out',
+    path: ['verify'],
+  })
   .describe('One environment of the app, by its name.');
 export type EnvConfig = z.infer<typeof EnvConfig>;
 

@@ -68,4 +68,27 @@ describe('verify: in dockside.yml', () => {
       'apps.web.environments.production.verify.logs.window: between 1s and 30m',
     ]);
   });
+
+  it('refuses verify on a Droplet env, saying what checks those', () => {
+    const key =
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----';
+    const text = base('').replace(
+      '        app_id: 9a1c7e2d-4b5f-4a60-9c71-d2e3f4a5b602\n',
+      `        droplets:
+          hosts: [10.0.0.5]
+          user: deploy
+          ssh_key: "${key.replace(/\n/g, '\\n')}"
+          host_keys: ["10.0.0.5 ssh-ed25519 AAAAC3Nza1"]
+          compose_file: /opt/app/docker-compose.yml
+          project: app
+          release_file: /opt/app/release.env
+          services: { backend: { image: ghcr.io/acme/backend, variable: BACKEND_IMAGE } }
+          host_health: { service: backend, url: "http://127.0.0.1:8000/health" }
+        verify: { logs: { window: 1m } }
+`,
+    );
+    expect(problems(text)).toContain(
+      'apps.web.environments.production.verify: verify works for App Platform envs (app_id) only; a Droplet env checks host_health on each host as it rolls out',
+    );
+  });
 });

@@ -5,8 +5,9 @@
  * not run (nor reported) again.
  *
  * Order: health URLs at once (a failed one ends verification early: no point waiting
- * for the window to roll back a deployment that does not answer), then the jobs, then
- * the runtime-log window. Without `verify:` in dockside.yml only health_url is checked,
+ * for the window to roll back a deployment that does not answer), then the runtime-log
+ * window, then the jobs (a POST_DEPLOY job may still run when the deployment turns
+ * ACTIVE) and the runtime-log judgement. Without `verify:` in dockside.yml only health_url is checked,
  * at once, as before. A rollback's deployment gets the health check only: it returns to
  * what ran before, and its Commit/Revert choice should not wait for a window.
  */
@@ -94,13 +95,10 @@ export async function verifyDeployment(
       state.endedEarly = 'a health check failed, so the log window was not waited for';
     await finishStep('health', items);
   }
-  if (plan?.jobs && !done('jobs')) {
-    await finishStep('jobs', deps.ops ? await checkJobs(deps.ops, record, deployment) : []);
-  }
-  let current = deployment;
-  if (plan?.logs && deps.ops && !done('logs') && !state.endedEarly) {
-    const startedAt = Date.parse(state.startedAt);
-    const endsAt = startedAt + plan.logs.windowMs;
+  const windowed = plan?.logs && deps.ops && !done('logs') && !state.endedEarly ? plan.logs : undefined;
+  const startedAt = Date.parse(state.startedAt);
+  const endsAt = startedAt + (windowed?.windowMs ?? 0);
+  if (windowed) {
     for (;;) {
       const left = endsAt - deps.clock.now();
       if (left <= 0) break;
@@ -108,6 +106,13 @@ export async function verifyDeployment(
       await deps.sleep(Math.min(left, deps.tickMs ?? 1000));
     }
     if (!(await hooks.keepGoing())) return { handedOver: true };
+  }
+  // After the window, when there is one: POST_DEPLOY jobs may still run when the deployment turns ACTIVE.
+  if (plan?.jobs && !done('jobs')) {
+    await finishStep('jobs', deps.ops ? await checkJobs(deps.ops, record, deployment) : []);
+  }
+  let current = deployment;
+  if (windowed && deps.ops) {
     current = await deps.do.getDeployment(record.appId, record.deploymentId).catch(() => deployment);
     if (current.phase !== 'ACTIVE') {
       // A newer deployment serves now: its own message judges its logs.
@@ -120,7 +125,7 @@ export async function verifyDeployment(
         previousDeploymentId: state.previousDeploymentId,
         startedAt,
         endsAt,
-        plan: plan.logs,
+        plan: windowed,
       });
       await finishStep('logs', [item]);
     }

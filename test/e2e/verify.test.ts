@@ -219,4 +219,21 @@ describe('post-deploy verification', async () => {
     expect(card.text).toBe('Approval needed: Roll back erp production');
     expect(sim.requests({ method: 'POST', route: '/v2/apps/:id/rollback' })).toHaveLength(rollbacksBefore);
   }, 40_000);
+
+  it('stops at a failing JSON field: no window to wait for, the rest is not judged', async () => {
+    health.routes.set('/staging/status', { status: 200, body: { db: 'down', redis: 'ok' } });
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const message = await finished(from, 'Deploying web staging');
+    health.routes.set('/staging/status', { status: 200, body: { db: 'ok', redis: 'ok' } });
+    expect(message.text).toBe('Deploying web staging: failed');
+    const body = text(message);
+    expect(body).toContain(`:x: Health ${health.url}/staging/status: db is \\"down\\" (expected \\"ok\\")`);
+    expect(body).toContain(
+      'Verification stopped early: a health check failed, so the log window was not waited for.',
+    );
+    expect(body).not.toContain('Runtime errors vs the previous deployment:');
+    expect(body).not.toContain('Verifying: runtime errors');
+    expect(buttonsOf(message).some((b) => b.text.startsWith('Roll back to'))).toBe(true);
+  }, 30_000);
 });

@@ -63,12 +63,6 @@ export async function verifyDeployment(
   const plan = fullPlan && KINDS_WITH_WINDOW.has(record.kind) ? fullPlan : undefined;
   const state = record.verify ?? (await begin(deps, record, deployment, hooks));
   const done = (step: string) => state.steps.includes(step);
-  if (plan?.logs && !done('logs') && !state.endedEarly) {
-    const until = new Date(Date.parse(state.startedAt) + plan.logs.windowMs).toISOString();
-    hooks.progress?.(
-      `:hourglass_flowing_sand: Verifying: runtime errors are compared with the previous deployment until ${slackDate(until, '{time_secs}')} (window ${formatDuration(plan.logs.windowMs)}).`,
-    );
-  }
   const finishStep = async (step: string, items: ChecklistItem[]) => {
     state.items.push(...items);
     state.steps.push(step);
@@ -96,6 +90,13 @@ export async function verifyDeployment(
     await finishStep('health', items);
   }
   const windowed = plan?.logs && deps.ops && !done('logs') && !state.endedEarly ? plan.logs : undefined;
+  if (windowed) {
+    const until = new Date(Date.parse(state.startedAt) + windowed.windowMs).toISOString();
+    hooks.progress?.(
+      `:hourglass_flowing_sand: Verifying: runtime errors are compared with the previous deployment until ${slackDate(until, '{time_secs}')} (window ${formatDuration(windowed.windowMs)}).`,
+    );
+  }
+
   const startedAt = Date.parse(state.startedAt);
   const endsAt = startedAt + (windowed?.windowMs ?? 0);
   if (windowed) {

@@ -236,4 +236,23 @@ describe('post-deploy verification', async () => {
     expect(body).not.toContain('Verifying: runtime errors');
     expect(buttonsOf(message).some((b) => b.text.startsWith('Roll back to'))).toBe(true);
   }, 30_000);
+
+  it('passes a deployment that logs no more errors than the one before it did', async () => {
+    // The deployment serving now logged 10 error lines in its last seconds.
+    const previous = sim.app(ids.staging).active_deployment?.id ?? '';
+    sim.addLogLines(
+      ids.staging,
+      { type: 'RUN', deploymentId: previous, component: 'web' },
+      Array.from({ length: 10 }, () => 'ERROR upstream timeout (retrying)'),
+      Date.now(),
+    );
+    sim.runLinesAfterActive(ids.staging, ERRORS, { delayMs: 300 });
+    const from = slack.messages.length;
+    await driver.command(alice, dev, '/deploy', 'web staging');
+    const message = await finished(from, 'Deploying web staging');
+    expect(message.text).toBe('Deploying web staging: done');
+    expect(text(message)).toMatch(
+      /:white_check_mark: Runtime errors vs the previous deployment: 4 error lines in 2 s \(120\/min\), previous deployment 300\/min/,
+    );
+  }, 30_000);
 });

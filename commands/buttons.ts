@@ -33,6 +33,10 @@ export function registerCommandButtons(
           text: action.value ?? '',
           commandText: slash,
           requestId: randomUUID().slice(0, 8),
+          // A log asked for from a deployment's line (or its thread) is a detail of that thread.
+          ...(slash === '/logs' && !body.container?.is_ephemeral && body.container?.message_ts
+            ? { threadTs: String(body.container.thread_ts ?? body.container.message_ts) }
+            : {}),
         },
         slash,
         slackReply(

@@ -146,7 +146,9 @@ export function logsCommand(deps: { do: DoClient; ops: AppOpsClient }): CommandD
         },
         result,
       );
-      if (rendered.file) await ctx.slack.uploadFile(ctx.invocation.channel, rendered.file);
+      // From a deployment's "Full log" button: the file goes in its thread, not the channel.
+      const thread = ctx.invocation.threadTs ? { threadTs: ctx.invocation.threadTs } : {};
+      if (rendered.file) await ctx.slack.uploadFile(ctx.invocation.channel, { ...rendered.file, ...thread });
       else await ctx.reply.inChannel(rendered.message);
       // Counts only: log text never reaches dockside's own log or the audit entry.
       return {

@@ -26,6 +26,8 @@ export interface Invocation {
   /** `/deploy` or `/ops deploy`, for messages and the audit log. */
   commandText: string;
   requestId: string;
+  /** Set when a button in a deployment's message ran it: its output belongs in that thread. */
+  threadTs?: string;
 }
 
 export interface CommandContext {

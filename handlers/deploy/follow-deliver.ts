@@ -1,7 +1,7 @@
 import type { Logger } from '../../src/logger.js';
 import type { SlackMessage, SlackPoster } from '../../src/slack/reply.js';
 import { withSlackRetry } from '../../src/slack/retry.js';
-import type { WatchRecord } from './watchers.js';
+import type { WatcherStore, WatchRecord } from './watchers.js';
 
 /**
  * Updates the progress message with the outcome, waiting as Slack asks (429,
@@ -9,7 +9,13 @@ import type { WatchRecord } from './watchers.js';
  * the outcome as a new message. Throws when even that fails: the record then stays.
  */
 export async function deliverFinal(
-  deps: { slack: SlackPoster; sleep: (ms: number) => Promise<void>; finalRetryMs?: number },
+  deps: {
+    slack: SlackPoster;
+    sleep: (ms: number) => Promise<void>;
+    finalRetryMs?: number;
+    /** Saves a line posted anew, so a retry of what follows (the thread's last reply) updates it. */
+    watchers?: Pick<WatcherStore, 'save'>;
+  },
   record: WatchRecord,
   message: SlackMessage,
   log: Logger,
@@ -37,4 +43,7 @@ export async function deliverFinal(
     sleep: deps.sleep,
     onRetry,
   });
+  await deps.watchers
+    ?.save(record)
+    .catch((err: unknown) => log.warn({ err }, 'could not save the new message'));
 }

@@ -5,6 +5,7 @@ import { createThrottledUpdater } from '../../src/slack/web-poster.js';
 import { createFinisher } from './follow-finish.js';
 import { leaseWhileRedisRecovers, type PatientRedis } from './follow-redis.js';
 import type { FollowerDeps } from './follow-types.js';
+import { createThreadReplies } from './thread-replies.js';
 import { watchDeployment } from './watch.js';
 import type { WatchRecord } from './watchers.js';
 
@@ -31,7 +32,8 @@ export function createDeploymentFollower(deps: FollowerDeps) {
     sleep,
     stopping: () => stopping,
   };
-  const finisher = createFinisher(deps, sleep, patient);
+  const thread = createThreadReplies({ watchers: deps.watchers, slack: deps.slack, sleep });
+  const finisher = createFinisher(deps, sleep, patient, thread);
 
   /** Never rejects: it runs in the background, and anything that fails leaves the record for a retry. */
   function followInBackground(record: WatchRecord): void {
@@ -110,8 +112,10 @@ export function createDeploymentFollower(deps: FollowerDeps) {
           deploymentId: record.deploymentId,
           ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
           timeoutMs: Math.max(0, Date.parse(record.startedAt) + limit - deps.clock.now()),
-          onChange: (d) => {
-            if (record.message.ts) updater.update(deploymentMessage(view({ deployment: d })));
+          onChange: async (d) => {
+            if (!record.message.ts) return;
+            updater.update(deploymentMessage(view({ deployment: d })));
+            await thread.progress(record, d, deps.clock.now(), log);
           },
           keepGoing,
         }).finally(() => updater.stop());

@@ -2,10 +2,12 @@ import type { Deployment } from '../../src/do/port.js';
 import type { Logger } from '../../src/logger.js';
 import { checklistLines } from '../../src/render/checklist.js';
 import { type DeploymentView, deploymentMessage } from '../../src/render/deployment.js';
+import { deploymentFinalReply } from '../../src/render/deployment-thread.js';
 import { deliverFinal } from './follow-deliver.js';
 import { outcomeLines } from './follow-outcome.js';
 import { type PatientRedis, saveWhileRedisRecovers } from './follow-redis.js';
 import type { AfterFinishResult, FinishedDeployment, FollowerDeps } from './follow-types.js';
+import { shortOutcome, type ThreadReplies } from './thread-replies.js';
 import { verifyDeployment } from './verify/stage.js';
 import { wentLive } from './watch.js';
 import type { FinalOutcome, WatchRecord } from './watchers.js';
@@ -19,12 +21,14 @@ export function createFinisher(
   deps: FollowerDeps,
   sleep: (ms: number) => Promise<void>,
   patient: PatientRedis,
+  thread: ThreadReplies,
 ) {
   /** The deployment's own message first, then what it carried out (the approval card): it reads in order. */
   async function finishDelivered(record: WatchRecord, final: FinalOutcome, log: Logger): Promise<void> {
     await deliverFinal(
       {
         slack: deps.slack,
+        watchers: deps.watchers,
         sleep,
         ...(deps.finalRetryMs !== undefined ? { finalRetryMs: deps.finalRetryMs } : {}),
       },
@@ -32,6 +36,7 @@ export function createFinisher(
       final.message,
       log,
     );
+    await thread.deliverFinal(record, final, log);
     await deps
       .onFinished?.(record, final.ok, final.summary)
       .catch((err: unknown) => log.error({ err }, 'could not record the outcome'));
@@ -66,13 +71,17 @@ export function createFinisher(
       {
         save: (r) => saveWhileRedisRecovers(patient, r, log),
         keepGoing,
-        // The window may be minutes long: the message shows ACTIVE and what it waits for.
+        // The window may be minutes long: the line shows ACTIVE and that it verifies; what it
+        // waits for is told in the thread.
         progress: (line) => {
           if (!record.message.ts) return;
-          const shown = { ...record, lines: [...(record.lines ?? []), line] };
           void deps.slack
-            .update(record.message, deploymentMessage({ record: shown, deployment, now: deps.clock.now() }))
+            .update(
+              record.message,
+              deploymentMessage({ record, deployment, now: deps.clock.now(), status: 'ACTIVE, verifying' }),
+            )
             .catch((err: unknown) => log.warn({ err }, 'could not update the deployment message'));
+          void thread.note(record, 'verify', line, log);
         },
       },
     );
@@ -114,11 +123,13 @@ export function createFinisher(
       ...(extra?.lines ?? []),
       ...checklistLines(checklist),
     ];
+    const outcome = { ok, lines, short: shortOutcome({ ...finished, checklist }, ok) };
     const message = deploymentMessage(
-      view({ deployment, outcome: { ok, lines }, ...(extra?.actions ? { actions: extra.actions } : {}) }),
+      view({ deployment, outcome, ...(extra?.actions ? { actions: extra.actions } : {}) }),
     );
+    const reply = deploymentFinalReply(record, outcome, extra?.actions !== undefined);
     // From here the outcome is decided: saved first, so a replica that takes over only delivers it.
-    record.final = { message, ok, summary: lines[0] ?? '' };
+    record.final = { message, reply, ok, summary: lines[0] ?? '' };
     await saveWhileRedisRecovers(patient, record, log);
     await deps.audit
       .append({

@@ -61,7 +61,10 @@ export function watchRecordFrom(
 }
 
 export interface FinalOutcome {
+  /** The channel line as it ends. */
   message: SlackMessage;
+  /** The details that end the thread (health, failure excerpt, what to do next). */
+  reply?: SlackMessage;
   ok: boolean;
   /** First outcome line, for the approval the deployment carried out. */
   summary: string;
@@ -70,6 +73,8 @@ export interface FinalOutcome {
 const INDEX = 'watch:index';
 const key = (id: string) => `watch:${id}`;
 const leaseKey = (id: string) => `watch:${id}:lease`;
+/** Thread replies already posted under the message, by key: part of the record, kept apart so a claim is atomic. */
+const repliesKey = (id: string) => `watch:${id}:replies`;
 
 export interface WatcherStore {
   /** Saves the record; when `intentId` is given, removes that intent in the same transaction. */
@@ -80,6 +85,13 @@ export interface WatcherStore {
   lease(deploymentId: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease up (on shutdown) so another replica resumes at once. */
   release(deploymentId: string, owner: string): Promise<void>;
+  /**
+   * Claims the thread reply `key` (`start`, `phase:BUILDING`, `final`): true only for the
+   * first caller, on any replica, so a reply is posted at most once even across takeovers.
+   */
+  claimReply(deploymentId: string, key: string): Promise<boolean>;
+  /** Whether the reply `key` was claimed (posted, or being posted when its replica died). */
+  hasReply(deploymentId: string, key: string): Promise<boolean>;
 }
 
 const LEASE = `
@@ -106,7 +118,11 @@ export function createWatcherStore(redis: Redis): WatcherStore {
     },
     async remove(deploymentId) {
       failed(
-        await redis.multi().del(key(deploymentId), leaseKey(deploymentId)).srem(INDEX, deploymentId).exec(),
+        await redis
+          .multi()
+          .del(key(deploymentId), leaseKey(deploymentId), repliesKey(deploymentId))
+          .srem(INDEX, deploymentId)
+          .exec(),
       );
     },
     async list() {
@@ -120,6 +136,12 @@ export function createWatcherStore(redis: Redis): WatcherStore {
     },
     async release(deploymentId, owner) {
       await redis.eval(RELEASE, 1, leaseKey(deploymentId), owner);
+    },
+    async claimReply(deploymentId, replyKey) {
+      return (await redis.sadd(repliesKey(deploymentId), replyKey)) === 1;
+    },
+    async hasReply(deploymentId, replyKey) {
+      return (await redis.sismember(repliesKey(deploymentId), replyKey)) === 1;
     },
   };
 }

@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { chatMethods } from './fake-slack-chat.js';
+import { parseParams, responseUrlPost, uploadedBytes } from './fake-slack-http.js';
 import { blockProblems, MANIFEST_BOT_SCOPES, METHOD_SCOPES } from './fake-slack-rules.js';
+import type { FakeEphemeral, FakeFile, FakeMessage, FakeSlack, FakeView } from './fake-slack-types.js';
+
+export type { FakeEphemeral, FakeFile, FakeMessage, FakeSlack, FakeView } from './fake-slack-types.js';
+
+const TRIGGER_TTL_MS = 3000;
+
+type Answer = Record<string, unknown>;
+const refuse = (error: string, extra: Answer = {}): Answer => ({ ok: false, error, ...extra });
 
 /**
  * A local stand-in for Slack's Web API and response_url endpoints. It records what
@@ -11,114 +21,9 @@ import { blockProblems, MANIFEST_BOT_SCOPES, METHOD_SCOPES } from './fake-slack-
  * `invalid_auth`), missing scopes, `invalid_blocks`, `not_in_channel`, trigger ids that
  * are unknown, used or older than 3 seconds, and `ratelimited` (HTTP 429 with
  * Retry-After) when a test asks for it. Only the methods dockside calls are implemented;
- * anything else answers `unknown_method`.
+ * anything else answers `unknown_method`. Thread replies (`thread_ts`, `reply_broadcast`)
+ * follow fake-slack-chat.ts.
  */
-export interface FakeMessage {
-  channel: string;
-  ts: string;
-  text: string;
-  blocks: unknown[];
-  /** How many times chat.update changed it. */
-  updates: number;
-  thread_ts?: string;
-}
-
-export interface FakeEphemeral {
-  channel?: string;
-  user?: string;
-  text: string;
-  blocks: unknown[];
-  via: 'response_url' | 'chat.postEphemeral';
-  responseType?: string;
-  /** The response_url it was posted to (answers to one command share it). */
-  responseUrl?: string;
-}
-
-export interface FakeFile {
-  id: string;
-  filename: string;
-  /** The length files.getUploadURLExternal was told. */
-  length: number;
-  content: Buffer;
-  channel?: string;
-  title?: string;
-  initialComment?: string;
-  threadTs?: string;
-}
-
-/** A modal opened with views.open; `id` is what a submission carries. */
-export type FakeView = Record<string, unknown> & { id: string };
-
-export interface FakeSlack {
-  url: string;
-  /** Base for Bolt's clientOptions.slackApiUrl. */
-  apiUrl: string;
-  /** The bot token it accepts (SLACK_BOT_TOKEN). */
-  botToken: string;
-  /** The app-level token it accepts for apps.connections.open (SLACK_APP_TOKEN). */
-  appToken: string;
-  /** Scopes granted to the bot token; remove one to see `missing_scope`. */
-  scopes: Set<string>;
-  messages: FakeMessage[];
-  ephemerals: FakeEphemeral[];
-  files: FakeFile[];
-  calls: Array<{ method: string; params: Record<string, unknown> }>;
-  /** Calls Slack refused, with the error it answered. */
-  refusals: Array<{ method: string; error: string }>;
-  views: FakeView[];
-  events: EventEmitter;
-  usergroups: Map<string, string[]>;
-  /** Channels the bot is not a member of (posting there answers not_in_channel). */
-  notInChannel: Set<string>;
-  /** What apps.connections.open hands out (Socket Mode tests set it). */
-  socketModeUrl?: string;
-  responseUrl(id?: string): string;
-  /** A fresh trigger id, as Slack puts in each command and interaction; good once, for 3 s. */
-  issueTrigger(): string;
-  /** The next `count` calls of `method` answer HTTP 429 `ratelimited` with `Retry-After`. */
-  rateLimit(method: string, count?: number, retryAfterSeconds?: number): void;
-  close(): Promise<void>;
-}
-
-const TRIGGER_TTL_MS = 3000;
-const RESPONSE_URL_POSTS = 5;
-const RESPONSE_URL_WINDOW_MS = 30 * 60_000;
-
-function parseParams(raw: string, contentType: string): Record<string, unknown> {
-  const params: Record<string, unknown> = contentType.includes('json')
-    ? (JSON.parse(raw || '{}') as Record<string, unknown>)
-    : Object.fromEntries(new URLSearchParams(raw));
-  for (const key of ['blocks', 'view', 'files']) {
-    const value = params[key];
-    if (typeof value === 'string') {
-      try {
-        params[key] = JSON.parse(value);
-      } catch {
-        // left as text; the block check refuses it
-      }
-    }
-  }
-  return params;
-}
-
-/** The bytes of an upload, sent raw, form-encoded or as multipart (what @slack/web-api does). */
-async function uploadedBytes(raw: Buffer, contentType: string): Promise<Buffer> {
-  if (
-    contentType.startsWith('multipart/form-data') ||
-    contentType.startsWith('application/x-www-form-urlencoded')
-  ) {
-    const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
-    for (const [, value] of form) {
-      return typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(await value.arrayBuffer());
-    }
-    return Buffer.alloc(0);
-  }
-  return raw;
-}
-
-type Answer = Record<string, unknown>;
-const refuse = (error: string, extra: Answer = {}): Answer => ({ ok: false, error, ...extra });
-
 export async function startFakeSlack(
   options: {
     port?: number;
@@ -176,36 +81,7 @@ export async function startFakeSlack(
       team_id: 'TSANDBOX',
       user: 'dockside',
     }),
-    'chat.postMessage': (p) => {
-      const channel = String(p.channel ?? '');
-      if (!channel) return refuse('channel_not_found');
-      if (notInChannel.has(channel)) return refuse('not_in_channel');
-      const bad = contentProblem(p);
-      if (bad) return bad;
-      const message: FakeMessage = {
-        channel,
-        ts: nextTs(),
-        text: String(p.text ?? ''),
-        blocks: (p.blocks as unknown[]) ?? [],
-        updates: 0,
-        ...(p.thread_ts ? { thread_ts: String(p.thread_ts) } : {}),
-      };
-      messages.push(message);
-      events.emit('message', message);
-      return { ok: true, channel, ts: message.ts, message: { text: message.text } };
-    },
-    'chat.update': (p) => {
-      const message = messages.find((m) => m.channel === p.channel && m.ts === p.ts);
-      if (!message) return refuse('message_not_found');
-      if (notInChannel.has(message.channel)) return refuse('not_in_channel');
-      const bad = contentProblem(p);
-      if (bad) return bad;
-      message.text = String(p.text ?? '');
-      message.blocks = (p.blocks as unknown[]) ?? [];
-      message.updates++;
-      events.emit('update', message);
-      return { ok: true, channel: message.channel, ts: message.ts };
-    },
+    ...chatMethods({ messages, events, notInChannel, nextTs, contentProblem }),
     'chat.postEphemeral': (p) => {
       const channel = String(p.channel ?? '');
       if (!p.user) return refuse('user_not_found');
@@ -327,38 +203,18 @@ export async function startFakeSlack(
           return;
         }
         if (path.startsWith('/response/')) {
-          // A response_url takes 5 posts within 30 minutes of the command, then refuses.
-          const issued = responseUrls.get(path);
-          const problem = !issued
-            ? 'invalid_url'
-            : now() - issued.at > RESPONSE_URL_WINDOW_MS
-              ? 'expired_url'
-              : issued.posts >= RESPONSE_URL_POSTS
-                ? 'used_url'
-                : undefined;
-          if (problem || !issued) {
-            refusals.push({ method: 'response_url', error: problem ?? 'invalid_url' });
-            res.writeHead(404, { 'content-type': 'text/plain' }).end(problem);
-            return;
+          const answer = responseUrlPost(
+            { issued: responseUrls.get(path), now: now(), url: `${url}${path}` },
+            raw,
+          );
+          if ('ephemeral' in answer) {
+            ephemerals.push(answer.ephemeral);
+            events.emit('ephemeral', answer.ephemeral);
+            return send(200, { ok: true });
           }
-          issued.posts += 1;
-          const body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
-          const problems = blockProblems(body.blocks);
-          // response_url answers in plain text, not the Web API's JSON.
-          if (problems.length > 0) {
-            res.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_blocks');
-            return;
-          }
-          const e: FakeEphemeral = {
-            text: String(body.text ?? ''),
-            blocks: (body.blocks as unknown[]) ?? [],
-            via: 'response_url',
-            responseType: String(body.response_type ?? 'ephemeral'),
-            responseUrl: `${url}${path}`,
-          };
-          ephemerals.push(e);
-          events.emit('ephemeral', e);
-          return send(200, { ok: true });
+          if (answer.refusal) refusals.push({ method: 'response_url', error: answer.refusal });
+          res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.text);
+          return;
         }
         if (path.startsWith('/api/')) {
           const method = path.slice('/api/'.length);
@@ -396,6 +252,16 @@ export async function startFakeSlack(
     events,
     usergroups,
     notInChannel,
+    replies(parent) {
+      return messages.filter(
+        (m) => m.channel === parent.channel && m.thread_ts === parent.ts && m.ts !== parent.ts,
+      );
+    },
+    deleteMessage(channel, ts) {
+      const message = messages.find((m) => m.channel === channel && m.ts === ts);
+      // Kept in the list (tests count by position), marked as Slack's tombstone would be.
+      if (message) message.deleted = true;
+    },
     responseUrl(id = fresh('R')) {
       const path = `/response/${id}`;
       if (!responseUrls.has(path)) responseUrls.set(path, { at: now(), posts: 0 });

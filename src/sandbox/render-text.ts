@@ -22,6 +22,12 @@ const EMOJI: Record<string, string> = {
   rewind: '⏪',
   pushpin: '📌',
   rotating_light: '🚨',
+  mag: '🔍',
+  hourglass: '⌛',
+  page_facing_up: '📄',
+  floppy_disk: '💾',
+  grey_question: '❔',
+  zzz: '💤',
 };
 
 /** Slack mrkdwn as a terminal shows it: mentions by name, links as `label (url)`. */
@@ -75,4 +81,29 @@ export interface NumberedButton extends ButtonRef {
 
 export function numberButtons(message: { blocks: unknown[] }, start: number): NumberedButton[] {
   return buttonsOf(message).map((b, i) => ({ ...b, n: start + i }));
+}
+
+/**
+ * A posted message as the sandbox prints it. A thread reply is indented under its message
+ * (`↳`), as Slack tucks replies away under the line in the channel; a reply also sent to the
+ * channel (`reply_broadcast`) says so.
+ */
+export function postedToText(
+  message: { text: string; blocks: unknown[]; thread_ts?: string; ts: string; reply_broadcast?: boolean },
+  where: string,
+  label: string,
+): { text: string; indent: string } {
+  const lines = blocksToLines(message);
+  const reply = message.thread_ts !== undefined && message.thread_ts !== message.ts;
+  if (!reply) {
+    return {
+      text: `[${where}] ${label}${lines.map((l, i) => (i === 0 ? l : `\n    ${l}`)).join('')}`,
+      indent: '    ',
+    };
+  }
+  const head = message.reply_broadcast ? '↳ (also sent to the channel) ' : '↳ ';
+  return {
+    text: `      ${head}${label}${lines.map((l, i) => (i === 0 ? l : `\n          ${l}`)).join('')}`,
+    indent: '          ',
+  };
 }

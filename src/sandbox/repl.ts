@@ -5,7 +5,7 @@ import { describePeople, SANDBOX_CHANNELS, SANDBOX_USERS } from './config.js';
 import type { SandboxDroplets } from './droplet-env.js';
 import { HOST_USAGE, hostCommand } from './droplet-repl.js';
 import type { FakeEphemeral, FakeMessage, FakeView } from './fake-slack.js';
-import { blocksToLines, type NumberedButton, numberButtons } from './render-text.js';
+import { blocksToLines, type NumberedButton, numberButtons, postedToText } from './render-text.js';
 import type { World } from './world.js';
 
 type UserName = keyof typeof SANDBOX_USERS;
@@ -55,7 +55,6 @@ export async function runRepl(
   let openView: FakeView | undefined;
 
   const show = (message: FakeMessage, label: string) => {
-    const lines = blocksToLines(message);
     const key = `${message.channel}:${message.ts}`;
     const signature = JSON.stringify(message.blocks) + message.text;
     if (shown.get(key) === signature) return;
@@ -66,11 +65,12 @@ export async function runRepl(
         : message.channel === SANDBOX_CHANNELS.dev
           ? '#dev'
           : message.channel;
-    print(`\n[${where}] ${label}${lines.map((l, i) => (i === 0 ? l : `\n    ${l}`)).join('')}`);
+    const posted = postedToText(message, where, label);
+    print(`\n${posted.text}`);
     const numbered = numberButtons(message, nextButton);
     nextButton += numbered.length;
     for (const b of numbered) buttons.set(b.n, { button: b, message });
-    if (numbered.length > 0) print(`    ${numbered.map((b) => `[${b.n}: ${b.text}]`).join(' ')}`);
+    if (numbered.length > 0) print(`${posted.indent}${numbered.map((b) => `[${b.n}: ${b.text}]`).join(' ')}`);
   };
   world.slack.events.on('message', (m: FakeMessage) => show(m, 'dockside: '));
   world.slack.events.on('update', (m: FakeMessage) => show(m, 'dockside (updated): '));

@@ -155,9 +155,16 @@ export function createSlackDriver(options: {
           message_ts: message.ts,
           channel_id: message.channel,
           is_ephemeral: false,
+          // A button in a thread reply: Slack names the thread too.
+          ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
         },
         channel: { id: message.channel, name: message.channel.toLowerCase() },
-        message: { ts: message.ts, text: message.text, blocks: message.blocks },
+        message: {
+          ts: message.ts,
+          text: message.text,
+          blocks: message.blocks,
+          ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+        },
         response_url: options.slack.responseUrl(),
         actions: [
           {

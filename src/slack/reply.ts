@@ -27,9 +27,18 @@ export interface FileUpload {
   threadTs?: string;
 }
 
+export interface PostOptions {
+  threadTs?: string;
+  broadcast?: boolean;
+}
+
 /** Web API calls used by work that outlives the request (watchers, approvals, schedules). */
 export interface SlackPoster {
-  post(channel: string, message: SlackMessage, options?: { threadTs?: string }): Promise<MessageRef>;
+  /**
+   * Posts a message; with `threadTs` (the ts of a message in the channel, never of a reply)
+   * as a reply in its thread, and with `broadcast` that reply shows in the channel too.
+   */
+  post(channel: string, message: SlackMessage, options?: PostOptions): Promise<MessageRef>;
   update(ref: MessageRef, message: SlackMessage): Promise<void>;
   postEphemeral(channel: string, user: string, message: SlackMessage): Promise<void>;
   uploadFile(channel: string, file: FileUpload): Promise<void>;

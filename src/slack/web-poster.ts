@@ -11,12 +11,18 @@ export function createWebPoster(client: WebClient, retry: SlackRetryOptions = { 
   const again = <T>(call: () => Promise<T>) => withSlackRetry(call, retry);
   return {
     async post(channel, message, options = {}) {
+      // Slack ignores reply_broadcast without thread_ts; it is not sent then.
+      const thread = options.threadTs
+        ? options.broadcast
+          ? { thread_ts: options.threadTs, reply_broadcast: true as const }
+          : { thread_ts: options.threadTs }
+        : {};
       const result = await again(() =>
         client.chat.postMessage({
           channel,
           text: message.text,
           ...(message.blocks ? { blocks: message.blocks } : {}),
-          ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+          ...thread,
           unfurl_links: false,
         }),
       );

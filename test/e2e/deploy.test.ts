@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxConfig } from '../../src/sandbox/config.js';
 import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
 import { startHealthServer } from '../helpers/health-server.js';
+import { withThread } from '../helpers/thread.js';
 import { testWorld, waitFor } from '../helpers/world.js';
 
 const { alice } = SANDBOX_USERS;
@@ -20,11 +21,15 @@ describe('/deploy to staging', async () => {
     phaseDelayMs: 250,
   });
   const { driver, slack, sim } = world;
-  const finished = (from: number) =>
-    waitFor(
-      'the deployment message to finish',
-      () => slack.messages.slice(from).find((m) => / (done|failed)$/.test(m.text)),
-      8000,
+  // The channel line once it ended, with its thread (where the details are).
+  const finished = async (from: number) =>
+    withThread(
+      slack,
+      await waitFor(
+        'the deployment message to finish',
+        () => slack.messages.slice(from).find((m) => / (done|failed)$/.test(m.text)),
+        8000,
+      ),
     );
 
   it('follows the deployment to ACTIVE, then checks the health URL', async () => {
@@ -35,7 +40,20 @@ describe('/deploy to staging', async () => {
     expect(message.text).toBe('Deploying web staging: done');
     expect(message.channel).toBe(dev);
     expect(message.updates).toBeGreaterThan(0);
-    expect(blockText(message)).toContain('ACTIVE');
+    // In the channel: one line, edited to the outcome; the details are in its thread.
+    const line = slack.messages.find((m) => m.ts === message.ts);
+    expect(line?.blocks).toHaveLength(1);
+    expect(blockText(line ?? message)).toMatch(
+      /:white_check_mark: \*Deployed web staging\*: live, healthy, /,
+    );
+    expect(slack.messages.slice(from).filter((m) => !m.thread_ts)).toEqual([line]);
+    // Each phase once, in order (a phase shorter than a poll on a busy machine may go untold).
+    const thread = slack.replies(message).map((r) => r.text.replace(/^Deploying web staging: /, ''));
+    expect(thread[0]).toBe('started');
+    expect(thread.at(-1)).toBe('done, the details');
+    const phases = ['PENDING_BUILD', 'BUILDING', 'PENDING_DEPLOY', 'DEPLOYING'];
+    expect(thread.slice(1, -1)).toEqual(phases.filter((p) => thread.includes(p)));
+    expect(thread.length).toBeGreaterThan(2);
     expect(blockText(message)).toContain(`https://cloud.digitalocean.com/apps/${STAGING}/deployments/`);
     expect(blockText(message)).toMatch(/Health: 200/);
     const posts = sim.requests({ method: 'POST', route: '/v2/apps/:id/deployments' });
@@ -77,7 +95,7 @@ describe('/deploy to staging', async () => {
     await driver.command(alice, dev, '/deploy', 'web staging');
     const message = await finished(from);
     expect(message.text).toBe('Deploying web staging: failed');
-    expect(blockText(message)).toContain('CANCELED');
+    expect(blockText(message)).toContain('*Deploying web staging*: canceled, ');
     expect(blockText(message)).toContain('Canceled after');
   });
 

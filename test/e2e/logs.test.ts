@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
 import { click } from '../helpers/approvals.js';
+import { withThread } from '../helpers/thread.js';
 import { answerTo, testWorld, waitFor } from '../helpers/world.js';
 
 const { alice, carol, dave } = SANDBOX_USERS;
@@ -289,7 +290,8 @@ describe('a failed deployment explains itself in its message', async () => {
       () => slack.messages.slice(from).find((m) => m.text === 'Deploying web staging: failed'),
       8000,
     );
-    const text = readable(sectionTexts(message));
+    // The explanation is in the thread; the button stays on the line in the channel.
+    const text = readable(sectionTexts(await withThread(slack, message)));
     expect(text).toContain(
       '*Why it failed:* step `build / components / web` of component `web`: npm run build exited with code 1',
     );
@@ -303,6 +305,8 @@ describe('a failed deployment explains itself in its message', async () => {
     await click(driver, alice, message, 'Full log as a file');
     const file = await waitFor('the full log', () => slack.files[before]);
     expect(file.filename).toMatch(/^web-staging-build-web-[0-9a-f]{8}\.log$/);
+    // A detail of this deployment: it goes in the line's thread, not the channel.
+    expect(file.threadTs).toBe(message.ts);
     const log = fileText(file.content);
     expect(log.trimEnd().split('\n').at(-1)).toMatch(
       /ERROR: failed to build: npm run build exited with code 1$/,
@@ -324,7 +328,8 @@ describe('a failed deployment explains itself in its message', async () => {
       () => slack.messages.slice(from).find((m) => m.text === 'Deploying web staging: failed'),
       8000,
     );
-    const text = readable(sectionTexts(message));
+    // The explanation is in the thread; the button stays on the line in the channel.
+    const text = readable(sectionTexts(await withThread(slack, message)));
     expect(text).toContain('failed its health check on /health');
     expect(text).toMatch(
       /No log lines to show: Deployment [0-9a-f-]+ of app [0-9a-f-]+ was not found on DigitalOcean/,

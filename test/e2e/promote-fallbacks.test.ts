@@ -4,6 +4,7 @@ import { DEMO_IDS, DEMO_WORKER_DIGEST, type DoSimulator } from '../../src/sandbo
 import type { FakeMessage } from '../../src/sandbox/fake-slack.js';
 import type { World } from '../../src/sandbox/world.js';
 import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
+import { withThread } from '../helpers/thread.js';
 import { testWorld, waitFor } from '../helpers/world.js';
 
 /**
@@ -39,7 +40,7 @@ describe('/promote when DigitalOcean answers the spec update before its deployme
     const progress = slack.messages.find((m) => m.text.startsWith('Promoting to web production'));
     expect(approval.text).toBe('Approval succeeded: Promote web production');
     expect(progress?.text).toBe('Promoting to web production: done');
-    expect(allText(progress as FakeMessage)).toContain(
+    expect(allText(await withThread(slack, progress as FakeMessage))).toContain(
       'Verified: production runs exactly the promoted builds.',
     );
     // Two deployments ran: the interleaved one (old spec) and the update's, which is live now.

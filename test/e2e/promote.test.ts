@@ -6,6 +6,7 @@ import { buttonsOf } from '../../src/sandbox/slack-driver.js';
 import type { World } from '../../src/sandbox/world.js';
 import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
 import { startHealthServer } from '../helpers/health-server.js';
+import { withThread } from '../helpers/thread.js';
 import { testWorld, waitFor } from '../helpers/world.js';
 
 /**
@@ -76,7 +77,8 @@ async function askToPromote(world: World): Promise<FakeMessage> {
 }
 
 function promotionMessages(slack: FakeSlack): FakeMessage[] {
-  return slack.messages.filter((m) => m.text.startsWith('Promoting to web production'));
+  // The channel lines; their threads hold the details.
+  return slack.messages.filter((m) => !m.thread_ts && m.text.startsWith('Promoting to web production'));
 }
 
 async function approveAndFollow(world: World, approval: FakeMessage): Promise<FakeMessage> {
@@ -84,7 +86,7 @@ async function approveAndFollow(world: World, approval: FakeMessage): Promise<Fa
   await click(world.driver, bob, approval, 'Approve');
   const progress = await waitFor('the promotion message', () => promotionMessages(world.slack)[before], 8000);
   await waitFor('the promotion to end', () => /: (done|failed)$/.test(progress.text), 10_000);
-  return progress;
+  return withThread(world.slack, progress);
 }
 
 describe('/promote web: staging to production through the fake GitHub', async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
+import type { FakeMessage } from '../../src/sandbox/fake-slack.js';
 import { approvalMessages, button, newApproval } from '../helpers/approvals.js';
+import { withThread } from '../helpers/thread.js';
 import { testWorld, waitFor } from '../helpers/world.js';
 
 describe('three replicas sharing one Redis', async () => {
@@ -32,9 +34,16 @@ describe('three replicas sharing one Redis', async () => {
       .requests({ method: 'POST', route: '/v2/apps/:id/deployments' })
       .filter((r) => r.path.includes(DEMO_IDS.apps.webProduction));
     expect(deployments).toHaveLength(1);
-    const progress = slack.messages.filter((m) => m.text.startsWith('Deploying web production'));
+    const progress = slack.messages.filter(
+      (m) => !m.thread_ts && m.text.startsWith('Deploying web production'),
+    );
     expect(progress).toHaveLength(1);
     expect(progress[0]?.text).toBe('Deploying web production: done');
+    // Its thread tells each step once, whichever replica followed it.
+    const line = progress[0] as FakeMessage;
+    await withThread(slack, line);
+    const told = slack.replies(line).map((r) => r.text);
+    expect(new Set(told).size).toBe(told.length);
     const runs = (await world.bot.audit.list({ app: 'web', limit: 200 })).filter(
       (e) => e.action === 'approval.run.deploy' && e.result === 'started',
     );

@@ -3,6 +3,7 @@ import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxConfig } from '../../src/sandbo
 import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
 import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
 import { startHealthServer } from '../helpers/health-server.js';
+import { withThread } from '../helpers/thread.js';
 import { answerTo, testWorld, waitFor } from '../helpers/world.js';
 
 const { alice, bob, dave } = SANDBOX_USERS;
@@ -16,14 +17,20 @@ describe('/restart through signed requests', async () => {
   const { driver, slack, sim } = world;
   const restarts = (appId: string) =>
     sim.requests({ method: 'POST', route: '/v2/apps/:id/restart' }).filter((r) => r.path.includes(appId));
-  const finished = (from: number, target: string) =>
-    waitFor(
-      `the restart of ${target} to finish`,
-      () =>
-        slack.messages
-          .slice(from)
-          .find((m) => m.text === `Restarting ${target}: done` || m.text === `Restarting ${target}: failed`),
-      8000,
+  // The channel line once it ended, with its thread (where the details are).
+  const finished = async (from: number, target: string) =>
+    withThread(
+      slack,
+      await waitFor(
+        `the restart of ${target} to finish`,
+        () =>
+          slack.messages
+            .slice(from)
+            .find(
+              (m) => m.text === `Restarting ${target}: done` || m.text === `Restarting ${target}: failed`,
+            ),
+        8000,
+      ),
     );
 
   it('restarts every service and worker of staging at once and follows it like a deploy', async () => {

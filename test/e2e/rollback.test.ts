@@ -4,6 +4,7 @@ import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
 import type { FakeMessage } from '../../src/sandbox/fake-slack.js';
 import { buttonsOf } from '../../src/sandbox/slack-driver.js';
 import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
+import { withThread } from '../helpers/thread.js';
 import { answerTo, testWorld, waitFor } from '../helpers/world.js';
 
 const { alice, bob } = SANDBOX_USERS;
@@ -68,7 +69,10 @@ describe('/rollback', async () => {
     expect(active?.cloned_from).toBe(targetId);
     expect(await commitOf(STAGING, active?.id)).toBe(targetCommit);
     expect(sim.app(STAGING).pinned_deployment?.id).toBe(active?.id);
-    expect(JSON.stringify(progress.blocks)).toContain('is locked: rolled back from');
+    // What the rollback did and what it needs next are in the thread; the buttons on the line.
+    expect(JSON.stringify((await withThread(slack, progress)).blocks)).toContain(
+      'is locked: rolled back from',
+    );
     expect(buttonsOf(progress).map((b) => b.text)).toEqual(['Commit rollback', 'Revert rollback']);
 
     from = slack.ephemerals.length;

@@ -30,6 +30,27 @@ describe('a replica killed while it follows a deployment', async () => {
     const takeoverMs = Date.now() - killedAt;
     await waitFor('the outcome', () => message.text === 'Deploying web staging: done', 20_000);
     expect(takeoverMs).toBeLessThan(10_000);
+    // Its thread: each phase told once across both replicas, and the outcome, exactly once.
+    await waitFor('the outcome in the thread', () =>
+      world.slack.replies(message).some((r) => r.text === 'Deploying web staging: done, the details'),
+    );
+    const replies = world.slack.replies(message);
+    const told = replies.map((r) => r.text.replace(/^Deploying web staging: /, ''));
+    expect(new Set(told).size).toBe(told.length);
+    expect(told.at(-1)).toBe('done, the details');
+    const order = [
+      'started',
+      'PENDING_BUILD',
+      'BUILDING',
+      'PENDING_DEPLOY',
+      'DEPLOYING',
+      'done, the details',
+    ];
+    expect(told).toEqual(order.filter((t) => told.includes(t)));
+    // Who asked is told: in the first reply, or (killed between claim and post) in the outcome.
+    // (Killed between Slack taking it and Redis hearing so, both say it: said twice, never lost.)
+    const asked = replies.filter((r) => JSON.stringify(r.blocks).includes('Requested by <@U0ALICE>'));
+    expect(asked.length).toBeGreaterThanOrEqual(1);
     console.log(`fault: follower killed, another replica took over in ${takeoverMs} ms`);
   }, 60_000);
 });

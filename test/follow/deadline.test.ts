@@ -22,8 +22,12 @@ function setup() {
   const { redis } = testRedis('follow');
   const watchers = createWatcherStore(redis);
   const updates: SlackMessage[] = [];
+  const replies: SlackMessage[] = [];
   const slack: SlackPoster = {
-    post: async (channel: string): Promise<MessageRef> => ({ channel, ts: '1.000001' }),
+    post: async (channel, message, options): Promise<MessageRef> => {
+      if (options?.threadTs) replies.push(message);
+      return { channel, ts: '1.000001' };
+    },
     update: async (_ref, message) => {
       updates.push(message);
     },
@@ -44,14 +48,14 @@ function setup() {
       pollMs: 10,
       updateIntervalMs: 0,
     });
-  return { watchers, updates, follower };
+  return { watchers, updates, replies, follower };
 }
 
 // Issue 13, degraded: the one-hour limit restarted at every takeover, so a deployment
 // handed from replica to replica was followed for ever.
 describe('the follow limit counts from when the work was asked for', () => {
   it('a replica taking over a deployment started 59 min 59 s ago gives up within a second, saying so', async () => {
-    const { watchers, updates, follower } = setup();
+    const { watchers, updates, replies, follower } = setup();
     const record: WatchRecord = {
       deploymentId: 'dep-1',
       appId: 'app-1',
@@ -70,7 +74,11 @@ describe('the follow limit counts from when the work was asked for', () => {
       () => updates.find((u) => u.text.endsWith('failed')),
       3000,
     );
-    expect(JSON.stringify(last.blocks)).toContain('Still BUILDING after 1 h; dockside stopped following it.');
+    expect(JSON.stringify(last.blocks)).toContain('still BUILDING, no longer followed');
+    const told = await waitFor('the final thread reply', () =>
+      replies.find((r) => r.text.endsWith('failed, the details')),
+    );
+    expect(JSON.stringify(told.blocks)).toContain('Still BUILDING after 1 h; dockside stopped following it.');
     await waitFor('the record to go', async () => (await watchers.list()).length === 0);
   });
 });

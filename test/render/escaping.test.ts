@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { approvalMessage, requesterNote } from '../../approvals/render.js';
 import type { ApprovalRequest } from '../../approvals/types.js';
 import { auditLine } from '../../commands/audit.js';
+import { shortOutcome } from '../../handlers/deploy/thread-replies.js';
 import { buildSummary } from '../../handlers/health/summary.js';
 import type { HealthReport } from '../../handlers/health/types.js';
 import type { PromotionPlan } from '../../handlers/promote/plan.js';
@@ -13,6 +14,7 @@ import { describeLock } from '../../src/locks/describe.js';
 import { createLogger } from '../../src/logger.js';
 import { renderBackupList, renderDumpFailed } from '../../src/render/backup.js';
 import { deploymentMessage } from '../../src/render/deployment.js';
+import { deploymentPhaseReply, deploymentStartReply } from '../../src/render/deployment-thread.js';
 import { escapeText } from '../../src/render/format.js';
 import { renderHealthReport } from '../../src/render/health.js';
 import { describePlan } from '../../src/render/promote.js';
@@ -96,7 +98,29 @@ describe('text from outside is inert in every message', () => {
       message: { channel: 'C0DEV', ts: '1' },
       startedAt: '2026-11-22T11:00:00Z',
     };
-    expectInert(deploymentMessage({ record, deployment: d, now }));
+    // The cause goes in the thread's first reply; the channel line holds nothing from outside.
+    expectInert(deploymentStartReply(record, d));
+    const running = {
+      ...d,
+      phase: 'BUILDING' as const,
+      progress: { ...d.progress, steps: [{ name: HOSTILE, status: 'RUNNING' }] },
+    };
+    expectInert(deploymentPhaseReply(record, running, now));
+    // The end: the short reason on the line, from a failed step or a health body.
+    const failed = {
+      ...d,
+      phase: 'ERROR' as const,
+      progress: { ...d.progress, steps: [{ name: 'build', status: 'ERROR', reason: { message: HOSTILE } }] },
+    };
+    const short = shortOutcome({ record, deployment: failed, ok: false, timedOut: false }, false);
+    expectInert(
+      deploymentMessage({ record, deployment: failed, now, outcome: { ok: false, lines: [], short } }),
+    );
+    const unhealthy = shortOutcome(
+      { record, deployment: d, ok: false, timedOut: false, health: { ok: false, summary: HOSTILE } },
+      false,
+    );
+    expect(unhealthy).toContain('&lt;!channel&gt;');
   });
 
   it('lock descriptions, /health and the daily health summary', () => {

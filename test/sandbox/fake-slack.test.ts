@@ -6,6 +6,7 @@ import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { startFakeSlack } from '../../src/sandbox/fake-slack.js';
 import { MANIFEST_BOT_SCOPES } from '../../src/sandbox/fake-slack-rules.js';
 import { ESCAPED_COMMANDS, slackCommandText } from '../../src/sandbox/slack-driver.js';
+import { createWebPoster } from '../../src/slack/web-poster.js';
 
 const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8')) as {
   features: { slash_commands: Array<{ command: string; should_escape: boolean }> };
@@ -98,6 +99,46 @@ describe('the fake Slack refuses what Slack refuses', async () => {
     expect(res.headers.get('retry-after')).toBe('2');
     expect(await res.json()).toEqual({ ok: false, error: 'ratelimited' });
     expect((await post(slack.botToken, { channel: SANDBOX_CHANNELS.ops, text: 'x' })).ok).toBe(true);
+  });
+
+  it('threads a reply under a message of the same channel, through the poster dockside uses', async () => {
+    const poster = createWebPoster(client());
+    const { ops, dev } = SANDBOX_CHANNELS;
+    const root = await poster.post(ops, { text: 'Deploying web staging: BUILDING' });
+    const reply = await poster.post(ops, { text: 'BUILDING' }, { threadTs: root.ts });
+    const shout = await poster.post(ops, { text: 'needs you' }, { threadTs: root.ts, broadcast: true });
+    const parent = slack.messages.find((m) => m.ts === root.ts);
+    expect(slack.replies(root).map((m) => [m.text, m.reply_broadcast ?? false])).toEqual([
+      ['BUILDING', false],
+      ['needs you', true],
+    ]);
+    expect(parent?.reply_count).toBe(2);
+    const before = slack.messages.length;
+    // Not a message of that channel, a reply's own ts, or no message at all: refused, nothing posted.
+    for (const [channel, threadTs] of [
+      [dev, root.ts],
+      [ops, reply.ts],
+      [ops, '1700000000.000001'],
+    ] as const) {
+      await expect(poster.post(channel, { text: 'lost' }, { threadTs })).rejects.toMatchObject({
+        data: { ok: false, error: 'invalid_thread_ts' },
+      });
+    }
+    // reply_broadcast means nothing without thread_ts: a plain channel message.
+    expect(await post(slack.botToken, { channel: ops, text: 'plain', reply_broadcast: true })).toMatchObject({
+      ok: true,
+    });
+    expect(slack.messages.at(-1)).not.toHaveProperty('reply_broadcast');
+    // A deleted message takes neither edits nor replies.
+    slack.deleteMessage(ops, root.ts);
+    await expect(poster.update(root, { text: 'edited' })).rejects.toMatchObject({
+      data: { error: 'message_not_found' },
+    });
+    await expect(poster.post(ops, { text: 'late' }, { threadTs: root.ts })).rejects.toMatchObject({
+      data: { error: 'invalid_thread_ts' },
+    });
+    expect(slack.messages).toHaveLength(before + 1);
+    expect(shout.ts).not.toBe(reply.ts);
   });
 
   it('lets a trigger open one view, within 3 seconds; every view gets a fresh id', async () => {

@@ -23,7 +23,11 @@ describe('the sandbox session', () => {
     };
     await until('alice@#dev> ');
     input.write('/deploy web staging\n');
-    await until('*Deploying web staging*: ACTIVE');
+    // The line ends as the outcome; the details are thread replies, printed indented under it.
+    await until('✅ *Deployed web staging*: live, healthy, ');
+    await until('      ↳ dockside: Live after');
+    expect(screen).toMatch(/\n {6}↳ dockside: Requested by @alice · deployment [0-9a-f]{8} \(https:/);
+    expect(screen).toMatch(/\n {6}↳ dockside: ⏳ BUILDING after /);
     input.write('/promote web\n');
     await until('Approval needed: Promote web production');
     const approve = /\[(\d+): Approve\]/.exec(
@@ -32,7 +36,7 @@ describe('the sandbox session', () => {
     expect(approve).not.toBeNull();
     input.write(`as bob\nclick ${approve?.[1]}\n`);
     await until('Approval succeeded: Promote web production', 30_000);
-    expect(screen).toContain('*Promoting to web production*: ACTIVE');
+    await until('✅ *Promoted to web production*: live');
     input.write('quit\n');
     input.end();
     await session;

@@ -8,6 +8,7 @@ import type { FakeMessage } from '../../src/sandbox/fake-slack.js';
 import { buttonsOf } from '../../src/sandbox/slack-driver.js';
 import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
 import { startHealthServer } from '../helpers/health-server.js';
+import { withThread } from '../helpers/thread.js';
 import { testWorld, waitFor } from '../helpers/world.js';
 
 const { alice, bob } = SANDBOX_USERS;
@@ -81,12 +82,18 @@ describe('post-deploy verification', async () => {
     health.routes.set(`/${env}/health`, { status: 200, body: { status: 'ok' } });
     health.routes.set(`/${env}/status`, { status: 200, body: { db: 'ok', redis: 'ok' } });
   }
-  const finished = (from: number, title: string) =>
-    waitFor(
-      `${title} to finish`,
-      () =>
-        slack.messages.slice(from).find((m) => m.text === `${title}: done` || m.text === `${title}: failed`),
-      15_000,
+  // The channel line once it ended, with its thread (where the checklist and details are).
+  const finished = async (from: number, title: string) =>
+    withThread(
+      slack,
+      await waitFor(
+        `${title} to finish`,
+        () =>
+          slack.messages
+            .slice(from)
+            .find((m) => m.text === `${title}: done` || m.text === `${title}: failed`),
+        15_000,
+      ),
     );
   const activeAt = async (from: number, title: string) => {
     const m = await waitFor(

@@ -5,6 +5,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxConfigText } from '../../src/sandbox/config.js';
 import type { DoSimulator } from '../../src/sandbox/do-simulator.js';
 import { startHealthServer } from '../helpers/health-server.js';
+import { withThread } from '../helpers/thread.js';
 import { testWorld, waitFor } from '../helpers/world.js';
 
 const { alice } = SANDBOX_USERS;
@@ -61,7 +62,8 @@ describe('a replica stopped during the verification window', async () => {
     expect(stoppedAt).toBeLessThan(windowEnd);
     expect(doneAt).toBeGreaterThanOrEqual(windowEnd);
     expect(doneAt - Math.max(windowEnd, stoppedAt)).toBeLessThan(WINDOW_MS);
-    const body = JSON.stringify(message.blocks);
+    // The checklist is in the line's thread.
+    const body = JSON.stringify((await withThread(world.slack, message)).blocks);
     expect(body.match(/:white_check_mark: Health /g)).toHaveLength(1);
     expect(body).toContain(
       ':white_check_mark: Runtime errors vs the previous deployment: 0 error lines in 4 s',
@@ -70,8 +72,13 @@ describe('a replica stopped during the verification window', async () => {
     // Health was not checked again by the replica that took over; one message, one audited outcome.
     expect(health.hits.get('/health')).toBe(1);
     expect(
-      world.slack.messages.slice(from).filter((m) => m.text.startsWith('Deploying web staging')),
+      world.slack.messages
+        .slice(from)
+        .filter((m) => !m.thread_ts && m.text.startsWith('Deploying web staging')),
     ).toHaveLength(1);
+    // Its thread tells nothing twice across the two replicas (the verification note included).
+    const told = world.slack.replies(message).map((r) => r.text);
+    expect(new Set(told).size).toBe(told.length);
     const results = await waitFor('the audited outcome', async () => {
       const all = await world.bot.audit.list({ app: 'web', limit: 20 });
       const found = all.filter((e) => e.action === 'deploy.result');

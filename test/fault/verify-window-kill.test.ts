@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createWatcherStore } from '../../handlers/deploy/watchers.js';
 import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxConfig } from '../../src/sandbox/config.js';
 import { startHealthServer } from '../helpers/health-server.js';
+import { withThread } from '../helpers/thread.js';
 import { waitFor } from '../helpers/world.js';
 import { faultWorld } from './helpers/fault-world.js';
 import { spawnBotProcess } from './helpers/spawn-bot.js';
@@ -41,15 +42,20 @@ describe('a replica killed during the verification window', async () => {
     expect(doneAt).toBeGreaterThanOrEqual(windowEnd);
     // Taken over within the lease and the resume tick, then only the rest of the window.
     expect(doneAt - killedAt).toBeLessThan(10_000 + Math.max(0, windowEnd - killedAt));
-    const body = JSON.stringify(message.blocks);
+    // The checklist is in the line's thread.
+    const body = JSON.stringify((await withThread(world.slack, message)).blocks);
     expect(body.match(/:white_check_mark: Health: 200/g)).toHaveLength(1);
     expect(body).toContain(
       ':white_check_mark: Runtime errors vs the previous deployment: 0 error lines in 6 s',
     );
     expect(health.hits.get('/web-staging')).toBe(1);
     expect(
-      world.slack.messages.slice(from).filter((m) => m.text.startsWith('Deploying web staging')),
+      world.slack.messages
+        .slice(from)
+        .filter((m) => !m.thread_ts && m.text.startsWith('Deploying web staging')),
     ).toHaveLength(1);
+    const told = world.slack.replies(message).map((r) => r.text);
+    expect(new Set(told).size).toBe(told.length);
     const results = await waitFor('the audited outcome', async () => {
       const found = (await world.bot.audit.list({ app: 'web', limit: 20 })).filter(
         (e) => e.action === 'deploy.result',

@@ -23,9 +23,10 @@ describe('the sandbox session', () => {
     };
     await until('alice@#dev> ');
     input.write('/deploy web staging\n');
-    // The line ends as the outcome; the details are thread replies, printed indented under it.
-    await until('✅ *Deployed web staging*: live, healthy, ');
-    await until('      ↳ dockside: Live after');
+    // One line that moves to ACTIVE (then verifies for the sandbox's window); the details are
+    // thread replies, printed indented under it.
+    await until('*Deploying web staging*: ACTIVE');
+    await until('      ↳ dockside: ⏳ Verifying: runtime errors');
     expect(screen).toMatch(/\n {6}↳ dockside: Requested by @alice · deployment [0-9a-f]{8} \(https:/);
     expect(screen).toMatch(/\n {6}↳ dockside: ⏳ BUILDING after /);
     input.write('/promote web\n');

@@ -25,6 +25,7 @@ export function createFinisher(
 ) {
   /** The deployment's own message first, then what it carried out (the approval card): it reads in order. */
   async function finishDelivered(record: WatchRecord, final: FinalOutcome, log: Logger): Promise<void> {
+    const edited = record.message.ts;
     await deliverFinal(
       {
         slack: deps.slack,
@@ -36,7 +37,7 @@ export function createFinisher(
       final.message,
       log,
     );
-    await thread.deliverFinal(record, final, log);
+    await thread.deliverFinal(record, final, log, { freshLine: record.message.ts !== edited });
     await deps
       .onFinished?.(record, final.ok, final.summary)
       .catch((err: unknown) => log.error({ err }, 'could not record the outcome'));

@@ -91,7 +91,13 @@ export function createThreadReplies(deps: {
      * (its message was deleted) they go to the channel instead; throws when even that fails,
      * and the record stays for another try.
      */
-    async deliverFinal(record: WatchRecord, outcome: FinalOutcome, log: Logger): Promise<void> {
+    async deliverFinal(
+      record: WatchRecord,
+      outcome: FinalOutcome,
+      log: Logger,
+      /** The line was just posted (not edited): the channel has news already. */
+      options: { freshLine?: boolean } = {},
+    ): Promise<void> {
       claimed.delete(record.deploymentId);
       const final = outcome.reply;
       if (!final) return;
@@ -112,7 +118,7 @@ export function createThreadReplies(deps: {
         log.warn({ err, waitMs }, 'Slack did not take the final thread reply yet; retrying');
       // A failure with nobody to ping (a deployment dockside did not start): an edited line
       // notifies no one, so the outcome is also sent to the channel, where it shows as new.
-      const broadcast = !outcome.ok && !mention(record.user).startsWith('<@');
+      const broadcast = !outcome.ok && !options.freshLine && !mention(record.user).startsWith('<@');
       const post = (threadTs?: string) =>
         withSlackRetry(() => deps.slack.post(channel, reply, threadTs ? { threadTs, broadcast } : {}), {
           retries: 5,

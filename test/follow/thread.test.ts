@@ -91,7 +91,9 @@ describe('a followed deployment: one line in the channel, the details in its thr
     await thread.deliverFinal({ ...pushed, deploymentId: 'a' }, outcome(false), log);
     await thread.deliverFinal({ ...pushed, deploymentId: 'b' }, outcome(true), log);
     await thread.deliverFinal({ ...t.record, deploymentId: 'c' }, outcome(false), log);
-    expect(broadcasts).toEqual([true, false, false]);
+    // A line just posted (not edited) is news in the channel already.
+    await thread.deliverFinal({ ...pushed, deploymentId: 'd' }, outcome(false), log, { freshLine: true });
+    expect(broadcasts).toEqual([true, false, false, false]);
     expect(t.posts.every((p) => p.threadTs === '1.000001')).toBe(true);
   });
 

@@ -19,7 +19,7 @@ function help(people: string[]): string {
   /rollback web staging      /lock web production 2h    /audit @alice
   /health                    /query main tables         /ops help
   /logs web staging build    /logs web staging --grep error   /restart web production
-  /health api                /deploy api staging        (api runs on simulated Droplets)
+  /health api                /deploy api staging        /promote api   (api: simulated Droplets)
   In /audit and /ops, @name and #channel become mentions, as Slack makes them.
 Sandbox commands:
   as <${PEOPLE}>  act as another person:

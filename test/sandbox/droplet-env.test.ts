@@ -156,6 +156,18 @@ describe('npm start without Slack credentials', () => {
     input.write('/health api\n');
     await until(/backend [0-9a-f]{12} frontend [0-9a-f]{12} \(latest\) · healthy/);
     expect(screen.slice(from).match(/\(latest\) · healthy/g)).toHaveLength(2);
+    // /promote asks bob in #ops; once he approves, production runs staging's digests.
+    from = screen.length;
+    input.write('/promote api\n');
+    await until('Approval needed: Promote api production');
+    const approve = /\[(\d+): Approve\]/.exec(
+      screen.slice(screen.lastIndexOf('Approval needed: Promote api production')),
+    );
+    expect(approve).not.toBeNull();
+    input.write(`as bob\nclick ${approve?.[1]}\n`);
+    await until(/\*Promoting to api production\* \(Droplets\): done/, 30_000);
+    input.write('as alice\n/health api\n');
+    await until(/api\/production +hosts 2\/2 hosts ok[^\n]*\n[^\n]*\(latest\) · healthy/);
     from = screen.length;
     input.write('host production 2 down\n/health api\n');
     await until(/api\/production +hosts 1\/2 hosts ok: \[127\.0\.0\.1\]:\d+ unreachable/);

@@ -1,6 +1,13 @@
 import type { DeployTarget, Release, ReleaseRecord } from '../deploy/target.js';
 import { sameDigests } from './release-file.js';
 
+/**
+ * What a release id that can be picked looks like: release-log.ts names releases
+ * `r20261130T122530-ab12`, a seeded or older log may use other names of the same letters.
+ * It travels in a button's command text, so nothing else is taken back from a click.
+ */
+export const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** One release of the log as a rollback list shows it. */
 export interface ReleaseEntry {
   record: ReleaseRecord;
@@ -28,6 +35,7 @@ export interface ReleaseList {
  * one the hosts run now would change nothing.
  */
 export function whyNotPickable(record: ReleaseRecord, current: Release | undefined): string | undefined {
+  if (!RELEASE_ID.test(record.id)) return 'has an id that cannot be picked';
   if (record.outcome === 'started') return 'never finished (running, or its replica stopped)';
   if (record.outcome !== 'succeeded') {
     const where = record.failure?.host ? ` on ${record.failure.host}` : '';

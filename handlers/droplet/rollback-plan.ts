@@ -1,10 +1,7 @@
 import { DocksideError } from '../../src/errors.js';
 import { escapeText } from '../../src/render/format.js';
 import type { DeployTarget, ReleasePlan, ReleaseRecord } from '../deploy/target.js';
-import { whyNotPickable } from './rollback-list.js';
-
-/** How release-log.ts names releases (`r20261130T122530-ab12`); nothing else reaches Redis. */
-export const RELEASE_ID = /^r\d{8}T\d{6}-[0-9a-f]{4}$/;
+import { RELEASE_ID, whyNotPickable } from './rollback-list.js';
 
 /** As many releases as release-log.ts keeps. */
 const LOG_SIZE = 100;
@@ -59,7 +56,7 @@ export async function planDropletRollback(input: {
       record.outcome !== 'succeeded' && record.failure?.reason ? ` (${record.failure.reason})` : '';
     throw new DocksideError(
       'rollback_invalid',
-      `Cannot roll ${label} back to ${record.id}: it ${escapeText(`${why}${reason}`)}.`,
+      `Cannot roll ${label} back to ${escapeText(record.id)}: it ${escapeText(`${why}${reason}`)}.`,
       list,
     );
   }

@@ -45,14 +45,14 @@ function tagsOf(services: ServiceImage[]): string {
 
 function entryText(entry: ReleaseEntry): string {
   const r = entry.record;
-  const kind = r.kind === 'rollback' && entry.sameAs ? `rollback to ${entry.sameAs}` : r.kind;
+  const kind = r.kind === 'rollback' && entry.sameAs ? `rollback to ${escapeText(entry.sameAs)}` : r.kind;
   const failure =
     r.outcome !== 'succeeded' && r.failure
       ? `\n${r.failure.host ? `on ${escapeText(r.failure.host)}: ` : ''}${escapeText(truncate(r.failure.reason, 300))}`
       : '';
   const mark = entry.current ? ' · :arrow_left: *running now*' : '';
   return (
-    `*${r.id}* · ${kind} · ${OUTCOME[r.outcome]} · ${mention(r.by)} · ${slackDate(r.at)}${mark}\n` +
+    `*${escapeText(r.id)}* · ${kind} · ${OUTCOME[r.outcome]} · ${mention(r.by)} · ${slackDate(r.at)}${mark}\n` +
     `${describeImages(r.services)}${failure}`
   );
 }
@@ -127,7 +127,7 @@ export function dropletReleaseList(input: ReleaseListInput): SlackMessage {
               ? undefined
               : {
                   title: `Roll back ${label}?`,
-                  text: `Roll ${label} back to ${r.id}: ${describeImages(r.services)}, host by host, now.`,
+                  text: `Roll ${label} back to ${escapeText(r.id)}: ${describeImages(r.services)}, host by host, now.`,
                   confirm: 'Roll back',
                 },
           )
@@ -153,7 +153,7 @@ export function dropletRollbackSummary(
   description: PlanDescription,
 ): string {
   return [
-    `*${escapeText(description.title)}* to release ${record.id} (a ${record.kind} by ${mention(record.by)}, ${slackDate(record.at)}):`,
+    `*${escapeText(description.title)}* to release ${escapeText(record.id)} (a ${record.kind} by ${mention(record.by)}, ${slackDate(record.at)}):`,
     ...changeLines(description),
     `Host by host, ${plan.env} goes back to these digests; images still on a host are not pulled again. ` +
       'No migration runs: the database schema stays as it is now.',

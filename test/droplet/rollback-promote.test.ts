@@ -66,7 +66,8 @@ describe('/rollback and /promote parse Droplet envs', () => {
       expect(() => rollback.parse(text, config)).toThrow(
         expect.objectContaining({ code: 'usage', message: expect.stringMatching(message) }),
       );
-    refused('api staging 6f0e0b6e', /is not a release id/);
+    refused('api staging v1;rm', /is not a release id/);
+    refused(`api staging ${'r'.repeat(65)}`, /is not a release id/);
     refused('api staging <!channel>', /^`&lt;!channel&gt;` is not a release id/);
     refused('api staging commit', /there is no pin to commit/);
     refused('api staging revert', /there is no pin to revert/);

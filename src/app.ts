@@ -18,6 +18,9 @@ import { queryCommand } from '../commands/query.js';
 import { type RegisteredCommand, register } from '../commands/registry.js';
 import { restartCommand } from '../commands/restart.js';
 import { rollbackCommand } from '../commands/rollback.js';
+import { externalAfterFinish } from '../handlers/announce/after-finish.js';
+import { createAnnounceStore } from '../handlers/announce/store.js';
+import { createOutOfBandWatcher, type OutOfBandWatcher } from '../handlers/announce/watcher.js';
 import { createAfterFinish } from '../handlers/deploy/after-finish.js';
 import { explainingFailures } from '../handlers/deploy/after-finish-failure.js';
 import { createExecutors } from '../handlers/deploy/executors.js';
@@ -38,6 +41,7 @@ import { type Clock, sleep, systemClock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { createDataServices } from './data-services.js';
 import { createDedupe } from './dedupe.js';
+import { createAppListClient } from './do/app-list.js';
 import { createAppOpsClient } from './do/app-ops.js';
 import type { AppOpsClient } from './do/app-ops-port.js';
 import { createDoClient, type DoCallInfo } from './do/client.js';
@@ -53,6 +57,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { connectRedis, createRedis, redisHealth } from './redis.js';
 import type { HealthProbeResult } from './render/deployment.js';
 import type { Scheduler } from './scheduler/index.js';
+import { TickLease } from './scheduler/lease.js';
 import { registerConfiguredSecrets } from './secrets.js';
 import { createSlackApp } from './slack/create-app.js';
 import type { DocksideReceiver } from './slack/receiver.js';
@@ -105,6 +110,12 @@ export interface DocksideOptions {
   dropletHealthPollMs?: number;
   /** How long a graceful stop waits for work in flight (creates included) before letting go. */
   drainMs?: number;
+  /**
+   * The watcher of deployments dockside did not start (handlers/announce/): how often one
+   * replica polls (default 30 s) and how often it polls a deployment it follows (default 15 s).
+   * `false` turns it off (most tests).
+   */
+  outOfBand?: { tickMs?: number; pollMs?: number } | false;
 }
 
 export interface Dockside {
@@ -127,6 +138,8 @@ export interface Dockside {
   metrics: Metrics;
   /** Scheduled jobs (summary, health poll, dumps, prunes); one replica runs each tick. */
   scheduler: Scheduler;
+  /** Notices deployments dockside did not start; absent when turned off. */
+  outOfBand: OutOfBandWatcher | undefined;
   commands: ReadonlyMap<string, RegisteredCommand>;
   /** The HTTP port actually bound. */
   readonly port: number;
@@ -298,7 +311,13 @@ export function createDockside(options: DocksideOptions): Dockside {
   };
   Object.assign(
     afterFinish,
-    explainingFailures(createAfterFinish({ ...runner, approvals: approvalStore, slack }), ops),
+    explainingFailures(
+      {
+        ...createAfterFinish({ ...runner, approvals: approvalStore, slack }),
+        external: externalAfterFinish({ config, do: doClient, clock }),
+      },
+      ops,
+    ),
   );
   const data = createDataServices({
     config,
@@ -351,6 +370,24 @@ export function createDockside(options: DocksideOptions): Dockside {
     ...(options.createWindowMs !== undefined ? { createWindowMs: options.createWindowMs } : {}),
     releases: targets.releases,
   });
+
+  const outOfBandOptions = options.outOfBand === false ? undefined : (options.outOfBand ?? {});
+  const outOfBand = outOfBandOptions
+    ? createOutOfBandWatcher({
+        config,
+        apps: createAppListClient(doOptions),
+        do: doClient,
+        store: createAnnounceStore(redis),
+        intents: intents.store,
+        lease: new TickLease(redis, replicaId),
+        follow: () => follower.resume(),
+        clock,
+        log,
+        replicaId,
+        tickMs: outOfBandOptions.tickMs ?? 30_000,
+        pollMs: outOfBandOptions.pollMs ?? 15_000,
+      })
+    : undefined;
 
   const commandList: RegisteredCommand[] = [
     register(deployCommand({ ...runner, approvals }), ['deploy']),
@@ -410,6 +447,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     approvals,
     metrics,
     scheduler: data.scheduler,
+    outOfBand,
     commands,
     get port() {
       return receiver.port;
@@ -441,6 +479,10 @@ export function createDockside(options: DocksideOptions): Dockside {
           })();
         }, options.recoveryTickMs ?? 2000),
       );
+      if (outOfBand && outOfBandOptions) {
+        const every = outOfBandOptions.tickMs ?? 30_000;
+        timers.push(setInterval(() => void background('out-of-band watch', () => outOfBand.tick()), every));
+      }
       if (anchoring) {
         const every = anchorOptions?.tickMs ?? 60_000;
         timers.push(setInterval(() => void background('audit anchor', () => anchoring.tick()), every));

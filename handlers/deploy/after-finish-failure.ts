@@ -5,7 +5,7 @@ import { explainFailure } from '../logs/failure.js';
 import type { AfterFinish } from './follow-deployment.js';
 
 /** Kinds of followed deployment whose failures explain themselves. */
-const KINDS = ['deploy', 'promote', 'rollback', 'revert', 'restart'];
+const KINDS = ['deploy', 'promote', 'rollback', 'revert', 'restart', 'external'];
 /** The outcome section holds 3,000 characters with the other lines; the excerpt takes part of it. */
 const EXCERPT_CHARS = 1500;
 

@@ -110,7 +110,7 @@ export function createDeploymentFollower(deps: FollowerDeps) {
           do: deps.do,
           appId: record.appId,
           deploymentId: record.deploymentId,
-          ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+          ...((record.pollMs ?? deps.pollMs) !== undefined ? { pollMs: record.pollMs ?? deps.pollMs } : {}),
           timeoutMs: Math.max(0, Date.parse(record.startedAt) + limit - deps.clock.now()),
           onChange: async (d) => {
             if (!record.message.ts) return;

@@ -25,19 +25,22 @@ export function createFinisher(
 ) {
   /** The deployment's own message first, then what it carried out (the approval card): it reads in order. */
   async function finishDelivered(record: WatchRecord, final: FinalOutcome, log: Logger): Promise<void> {
-    const edited = record.message.ts;
-    await deliverFinal(
-      {
-        slack: deps.slack,
-        watchers: deps.watchers,
-        sleep,
-        ...(deps.finalRetryMs !== undefined ? { finalRetryMs: deps.finalRetryMs } : {}),
-      },
-      record,
-      final.message,
-      log,
-    );
-    await thread.deliverFinal(record, final, log, { freshLine: record.message.ts !== edited });
+    // `announce: failures`: a deployment someone else started that went well stays silent.
+    if (!(record.postOnlyIfFailed && final.ok)) {
+      const edited = record.message.ts;
+      await deliverFinal(
+        {
+          slack: deps.slack,
+          watchers: deps.watchers,
+          sleep,
+          ...(deps.finalRetryMs !== undefined ? { finalRetryMs: deps.finalRetryMs } : {}),
+        },
+        record,
+        final.message,
+        log,
+      );
+      await thread.deliverFinal(record, final, log, { freshLine: record.message.ts !== edited });
+    }
     await deps
       .onFinished?.(record, final.ok, final.summary)
       .catch((err: unknown) => log.error({ err }, 'could not record the outcome'));

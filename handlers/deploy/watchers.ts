@@ -33,6 +33,12 @@ export interface WatchRecord {
    * recorded: whoever holds the record next only delivers this, it does not conclude again.
    */
   final?: FinalOutcome;
+  /** Milliseconds between polls of this deployment, when not the follower's default (out-of-band ones poll slower). */
+  pollMs?: number;
+  /** Follow without a progress message and post the outcome only when it failed (`announce: failures`). */
+  postOnlyIfFailed?: boolean;
+  /** The deployment that served before this one (out-of-band: what a "Roll back" goes back to). */
+  previousDeploymentId?: string;
 }
 
 /** What to follow for an intent whose deployment DigitalOcean created. */
@@ -70,11 +76,21 @@ export interface FinalOutcome {
   summary: string;
 }
 
-const INDEX = 'watch:index';
-const key = (id: string) => `watch:${id}`;
+export const WATCH_INDEX = 'watch:index';
+const INDEX = WATCH_INDEX;
+export const watchKey = (id: string) => `watch:${id}`;
+const key = watchKey;
 const leaseKey = (id: string) => `watch:${id}:lease`;
 /** Thread replies already posted under the message, by key: part of the record, kept apart so a claim is atomic. */
 const repliesKey = (id: string) => `watch:${id}:replies`;
+/**
+ * Says that a deployment is dockside's to report: set with every watch record, and by the
+ * out-of-band watcher when it claims one (handlers/announce/claims.ts), so that a deployment
+ * dockside started is never announced as someone else's, even after its record is gone.
+ */
+export const announceClaimKey = (id: string) => `announce:claim:${id}`;
+/** Longer than any deployment and than the watcher looks back (a week). */
+export const ANNOUNCE_CLAIM_TTL_MS = 7 * 24 * 3600_000;
 
 export interface WatcherStore {
   /** Saves the record; when `intentId` is given, removes that intent in the same transaction. */
@@ -112,7 +128,8 @@ export function createWatcherStore(redis: Redis): WatcherStore {
       const tx = redis
         .multi()
         .set(key(record.deploymentId), JSON.stringify(record))
-        .sadd(INDEX, record.deploymentId);
+        .sadd(INDEX, record.deploymentId)
+        .set(announceClaimKey(record.deploymentId), record.kind, 'PX', ANNOUNCE_CLAIM_TTL_MS);
       if (intentId) tx.del(intentKey(intentId)).zrem(INTENT_INDEX, intentId);
       failed(await tx.exec());
     },

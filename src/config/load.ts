@@ -103,5 +103,10 @@ export function parseConfig(text: string, env: Env, source = 'dockside.yml'): Co
 
 /** Whether changes to an env need an approval (explicit flag, else by its name). */
 export function needsApproval(envName: string, env: { approval?: boolean | undefined }): boolean {
-  return env.approval ?? (envName === 'production' || envName === 'prod');
+  return env.approval ?? isProductionName(envName);
+}
+
+/** What the config calls production when a setting does not say (approval, announce defaults). */
+export function isProductionName(envName: string): boolean {
+  return envName === 'production' || envName === 'prod';
 }

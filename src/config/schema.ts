@@ -29,6 +29,10 @@ export const ACTIONS = [
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;
 
+/** What the ops channel hears of deployments dockside did not start (handlers/announce/). */
+export const ANNOUNCE_MODES = ['all', 'failures', 'off'] as const;
+export type AnnounceMode = (typeof ANNOUNCE_MODES)[number];
+
 export { DropletService, DropletsConfig, RegistryConfig } from './schema-droplets.js';
 export { durationMs, VerifyConfig } from './schema-verify.js';
 
@@ -70,6 +74,12 @@ export const EnvConfig = z
       .max(10)
       .optional()
       .describe('Distinct approvers needed for this env, overriding approvals.required.'),
+    announce: z
+      .enum(ANNOUNCE_MODES)
+      .optional()
+      .describe(
+        'Deployments dockside did not start (a push with deploy_on_push, the console, doctl) are announced in the ops channel: all (progress and outcome), failures (only when one fails) or off. Default: all for an env named production or prod, failures otherwise. App Platform envs only.',
+      ),
   })
   .refine((e) => (e.app_id === undefined) !== (e.droplets === undefined), {
     message:
@@ -80,6 +90,11 @@ export const EnvConfig = z
     message:
       'verify works for App Platform envs (app_id) only; a Droplet env checks host_health on each host as it rolls out',
     path: ['verify'],
+  })
+  .refine((e) => e.announce === undefined || e.app_id !== undefined, {
+    message:
+      'announce applies to App Platform envs (app_id) only: dockside makes every deployment of a Droplet env itself',
+    path: ['announce'],
   })
   .describe('One environment of the app, by its name.');
 export type EnvConfig = z.infer<typeof EnvConfig>;

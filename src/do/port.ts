@@ -47,6 +47,31 @@ export interface Deployment {
   components: DeploymentComponent[];
   /** The app spec this deployment ran (used for image digests and promotion). */
   spec?: AppSpec;
+  /** Who or what made it (DigitalOcean's `cause_details`, as godo models it); absent on older answers. */
+  causeDetails?: CauseDetails;
+}
+
+/**
+ * `cause_details` of a deployment. DigitalOcean's OpenAPI description has only the free
+ * text `cause`; the structured field is in its API answers and in godo
+ * (`DeploymentCauseDetails`): `type` MANUAL, DEPLOY_ON_PUSH, MAINTENANCE, MANUAL_ROLLBACK,
+ * AUTO_ROLLBACK, UPDATE_DATABASE_TRUSTED_SOURCES, AUTOSCALED.
+ */
+export interface CauseDetails {
+  type?: string;
+  /** A person's action in the control panel, doctl or the API (`name` such as CREATE_DEPLOYMENT). */
+  digitaloceanUserAction?: { name?: string; user?: { email?: string; fullName?: string } };
+  gitPush?: {
+    repo?: string;
+    branch?: string;
+    username?: string;
+    commitAuthor?: string;
+    commitSha?: string;
+    commitMessage?: string;
+  };
+  docrPush?: { registry?: string; repository?: string; tag?: string; imageDigest?: string };
+  internal?: boolean;
+  autoscaled?: boolean;
 }
 
 /** Image source of a component: at most one of tag or digest; the spec requires no field. */
@@ -97,6 +122,8 @@ export interface App {
   inProgressDeployment?: Deployment;
   pendingDeployment?: Deployment;
   pinnedDeployment?: Deployment;
+  /** When the app's newest deployment was created: changes whenever any deployment starts. */
+  lastDeploymentCreatedAt?: string;
 }
 
 export interface RollbackValidation {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import {
   type App,
+  type CauseDetails,
   type ComponentHealth,
   type DatabaseCluster,
   DEPLOYMENT_PHASES,
@@ -73,6 +74,71 @@ function flattenSteps(items: unknown[], prefix: string, out: DeploymentStep[], d
   return out;
 }
 
+const text = z.string().nullish();
+const GitPushSource = z.looseObject({ repo: text, branch: text }).nullish();
+/** `cause_details` (see CauseDetails in port.ts): read leniently, every part optional. */
+const CauseDetailsSchema = z
+  .looseObject({
+    type: text,
+    digitalocean_user_action: z
+      .looseObject({
+        name: text,
+        user: z.looseObject({ email: text, full_name: text }).nullish(),
+      })
+      .nullish(),
+    git_push: z
+      .looseObject({
+        github: GitPushSource,
+        gitlab: GitPushSource,
+        bitbucket: GitPushSource,
+        username: text,
+        commit_author: text,
+        commit_sha: text,
+        commit_message: text,
+      })
+      .nullish(),
+    docr_push: z.looseObject({ registry: text, repository: text, tag: text, image_digest: text }).nullish(),
+    internal: z.boolean().nullish(),
+    autoscaler: z.looseObject({ autoscaled: z.boolean().nullish() }).nullish(),
+  })
+  .transform((c): CauseDetails => {
+    const defined = <T extends object>(o: T): T =>
+      Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '')) as T;
+    const out: CauseDetails = {};
+    if (c.type) out.type = c.type;
+    const action = c.digitalocean_user_action;
+    if (action) {
+      const user = action.user
+        ? defined({ email: action.user.email ?? undefined, fullName: action.user.full_name ?? undefined })
+        : undefined;
+      out.digitaloceanUserAction = defined({ name: action.name ?? undefined, user });
+    }
+    const push = c.git_push;
+    if (push) {
+      const source = push.github ?? push.gitlab ?? push.bitbucket;
+      out.gitPush = defined({
+        repo: source?.repo ?? undefined,
+        branch: source?.branch ?? undefined,
+        username: push.username ?? undefined,
+        commitAuthor: push.commit_author ?? undefined,
+        commitSha: push.commit_sha ?? undefined,
+        commitMessage: push.commit_message ?? undefined,
+      });
+    }
+    const docr = c.docr_push;
+    if (docr) {
+      out.docrPush = defined({
+        registry: docr.registry ?? undefined,
+        repository: docr.repository ?? undefined,
+        tag: docr.tag ?? undefined,
+        imageDigest: docr.image_digest ?? undefined,
+      });
+    }
+    if (c.internal) out.internal = true;
+    if (c.autoscaler?.autoscaled) out.autoscaled = true;
+    return out;
+  });
+
 const ComponentRef = z.looseObject({ name: z.string(), source_commit_hash: z.string().nullish() });
 const count = z
   .number()
@@ -84,6 +150,7 @@ export const DeploymentSchema = z
     id: z.string(),
     phase: z.string().nullish(),
     cause: z.string().nullish(),
+    cause_details: CauseDetailsSchema.nullish(),
     created_at: z.string().nullish(),
     updated_at: z.string().nullish(),
     progress: z
@@ -123,6 +190,7 @@ export const DeploymentSchema = z
       },
       components,
       ...(d.spec ? { spec: d.spec } : {}),
+      ...(d.cause_details ? { causeDetails: d.cause_details } : {}),
     };
   });
 
@@ -135,6 +203,7 @@ export const AppSchema = z
     in_progress_deployment: DeploymentSchema.nullish(),
     pending_deployment: DeploymentSchema.nullish(),
     pinned_deployment: DeploymentSchema.nullish(),
+    last_deployment_created_at: z.string().nullish(),
   })
   .transform(
     (a): App => ({
@@ -146,11 +215,17 @@ export const AppSchema = z
       ...(a.in_progress_deployment ? { inProgressDeployment: a.in_progress_deployment } : {}),
       ...(a.pending_deployment ? { pendingDeployment: a.pending_deployment } : {}),
       ...(a.pinned_deployment ? { pinnedDeployment: a.pinned_deployment } : {}),
+      ...(a.last_deployment_created_at ? { lastDeploymentCreatedAt: a.last_deployment_created_at } : {}),
     }),
   );
 
 export const AppResponse = z.object({ app: AppSchema });
 export const DeploymentResponse = z.object({ deployment: DeploymentSchema });
+/** `GET /v2/apps` (apps_list): one page of apps, each with its active/in-progress/pending deployment. */
+export const AppsResponse = z.object({
+  apps: z.array(AppSchema).nullish(),
+  links: z.looseObject({ pages: z.looseObject({ next: z.string().nullish() }).nullish() }).nullish(),
+});
 export const DeploymentsResponse = z.object({ deployments: z.array(DeploymentSchema).nullish() });
 
 const Condition = z.looseObject({

@@ -30,6 +30,7 @@ const TITLES: Record<string, string> = {
   rollback: 'Rolling back',
   revert: 'Reverting rollback of',
   restart: 'Restarting',
+  external: 'Deployment outside dockside of',
 };
 
 /** How the line reads once it went well: what was done, not what is going on. */

@@ -20,6 +20,7 @@ import {
   SANDBOX_GITHUB_TOKEN,
 } from './do-sim/github.js';
 import { type LogLinesInput, logsOf } from './do-sim/logs.js';
+import { type OutOfBandInput, startOutOfBand } from './do-sim/out-of-band.js';
 import { type DEMO_IDS, seedDemo } from './do-sim/seed.js';
 import { appJson, databaseJson } from './do-sim/serialize.js';
 import { type Answer, handleApi, readJson, type SimContext, send } from './do-sim/server.js';
@@ -34,6 +35,7 @@ import {
 export type { SimCommit } from './do-sim/app-platform.js';
 export type { DropletSim, SimDroplet, SimLoadBalancer } from './do-sim/droplets.js';
 export type { GitHubRequest } from './do-sim/github.js';
+export type { OutOfBandInput } from './do-sim/out-of-band.js';
 export { DEMO_IDS, DEMO_WORKER_DIGEST } from './do-sim/seed.js';
 export type { NextOutcome, SimRequest } from './do-sim/types.js';
 
@@ -82,6 +84,12 @@ export interface DoSimulator {
   addDatabase(input: Omit<SimDatabase, 'id' | 'status' | 'created_at'> & { id?: string }): string;
   /** Moves a branch head; apps tracking it with deploy_on_push deploy. Returns the commit. */
   pushCommit(ref: CommitRef): string;
+  /**
+   * Starts a deployment of one app as someone outside dockside would (a push to its branch,
+   * or a "Deploy" in the control panel / doctl), with `cause` and `cause_details` as DigitalOcean
+   * sets them. Returns the deployment id.
+   */
+  startOutOfBand(appId: string, input: OutOfBandInput): string;
   failNextDeployment(appId: string, outcome?: Omit<Extract<NextOutcome, { kind: 'error' }>, 'kind'>): void;
   cancelNextDeployment(appId: string, phase?: Extract<NextOutcome, { kind: 'cancel' }>['phase']): void;
   setComponentHealth(appId: string, component: string, health: Partial<Omit<SimHealth, 'name'>>): void;
@@ -169,6 +177,7 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
       if (!git?.repo || !git.branch) throw new Error(`app ${ref.appId} has no git component to push to`);
       return platform.push(git.repo, ref.branch ?? git.branch, ref.sha, ref.message);
     },
+    startOutOfBand: (appId, input) => startOutOfBand(platform, platform.app(appId), input).id,
     failNextDeployment: (appId, outcome = {}) =>
       platform.failNext(platform.app(appId), { kind: 'error', ...outcome }),
     cancelNextDeployment: (appId, phase) =>
@@ -285,6 +294,16 @@ async function control(
         ? { repo: str('repo') ?? '', branch: str('branch') ?? 'main', ...(sha ? { sha } : {}) }
         : { appId, ...(str('branch') ? { branch: str('branch') } : {}), ...(sha ? { sha } : {}) };
       return ok({ sha: sim.pushCommit(ref) });
+    }
+    case 'POST /_sim/out-of-band': {
+      const input: OutOfBandInput = {
+        via: str('via') === 'console' ? 'console' : 'push',
+        ...(str('author') ? { author: str('author') } : {}),
+        ...(str('email') ? { email: str('email') } : {}),
+        ...(str('message') ? { message: str('message') } : {}),
+        ...(body.fail === true ? { fail: true } : {}),
+      };
+      return ok({ deployment_id: sim.startOutOfBand(appId, input) });
     }
     case 'POST /_sim/fail-next':
       sim.failNextDeployment(appId, body as Omit<Extract<NextOutcome, { kind: 'error' }>, 'kind'>);

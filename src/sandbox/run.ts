@@ -68,7 +68,12 @@ export async function runSandbox(io: {
     redisUrl: SANDBOX_REDIS_URL,
     redisKeyPrefix: prefix,
     logSink: (line) => appendFileSync(logFile, line),
-    bot: { pollMs: 1000, updateIntervalMs: 1000, dropletHealthPollMs: 200 },
+    bot: {
+      pollMs: 1000,
+      updateIntervalMs: 1000,
+      dropletHealthPollMs: 200,
+      outOfBand: { tickMs: 3000, pollMs: 1000 },
+    },
   });
   io.output.write(
     [

@@ -90,6 +90,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       redisKeyPrefix: prefix,
       schedules: false,
       auditAnchors: false,
+      // The out-of-band watcher only where a world asks for it (its own tests, the sandbox).
+      outOfBand: false,
       ...options.bot,
       ...overrides,
     });

@@ -5,6 +5,7 @@ import {
   gitSourceOf,
   type NextOutcome,
   type SimApp,
+  type SimCauseDetails,
   type SimDeployment,
   type SimHealth,
   SimHttpError,
@@ -157,7 +158,7 @@ export class AppPlatformSim {
   /** Every new deployment passes here: DO refuses them all while a rollback pins the app. */
   deploy(
     app: SimApp,
-    init: { cause: string; spec?: AppSpec; commits?: Record<string, string> },
+    init: { cause: string; causeDetails?: SimCauseDetails; spec?: AppSpec; commits?: Record<string, string> },
   ): SimDeployment {
     if (app.pinnedId) {
       throw new SimHttpError(
@@ -172,7 +173,13 @@ export class AppPlatformSim {
   /** Starts (or queues) a deployment without the pin check: rollbacks and reverts use it. */
   start(
     app: SimApp,
-    init: { cause: string; spec?: AppSpec; commits?: Record<string, string>; clonedFrom?: string },
+    init: {
+      cause: string;
+      causeDetails?: SimCauseDetails;
+      spec?: AppSpec;
+      commits?: Record<string, string>;
+      clonedFrom?: string;
+    },
   ): SimDeployment {
     const spec = structuredClone(init.spec ?? app.spec);
     const at = this.now().toISOString();
@@ -181,6 +188,7 @@ export class AppPlatformSim {
       appId: app.id,
       phase: 'PENDING_BUILD',
       cause: init.cause,
+      ...(init.causeDetails ? { causeDetails: init.causeDetails } : {}),
       createdAt: at,
       updatedAt: at,
       spec,
@@ -311,7 +319,18 @@ export class AppPlatformSim {
         return git?.repo === repo && git.branch === branch && onPush === true;
       });
       if (tracks && !app.pinnedId) {
-        this.start(app, { cause: `commit ${sha.slice(0, 7)} pushed to github.com/${repo}/tree/${branch}` });
+        const commit = this.commit(repo, sha);
+        this.start(app, {
+          cause: `commit ${sha.slice(0, 7)} pushed to github.com/${repo}/tree/${branch}`,
+          causeDetails: {
+            type: 'DEPLOY_ON_PUSH',
+            git_push: {
+              github: { repo, branch, deploy_on_push: true },
+              commit_sha: sha,
+              ...(commit?.message ? { commit_message: commit.message } : {}),
+            },
+          },
+        });
       }
     }
     return sha;

@@ -78,6 +78,7 @@ export function deploymentJson(dep: SimDeployment) {
   return {
     id: dep.id,
     cause: dep.cause,
+    ...(dep.causeDetails ? { cause_details: dep.causeDetails } : {}),
     phase: dep.phase,
     created_at: dep.createdAt,
     updated_at: dep.updatedAt,

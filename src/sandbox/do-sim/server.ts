@@ -4,6 +4,7 @@ import type { AppPlatformSim } from './app-platform.js';
 import type { DatabaseSim, RestoreBody } from './databases.js';
 import { type DropletSim, routeDroplets } from './droplets.js';
 import { jobInvocations, logsOf } from './logs.js';
+import { manualCause } from './out-of-band.js';
 import { propose } from './propose.js';
 import { restart } from './restart.js';
 import { commitRollback, revertRollback, rollback, validateRollback } from './rollback.js';
@@ -73,6 +74,18 @@ function route(
   const [id = '', sub = ''] = params;
   const ok = (payload: unknown, status = 200): Answer => ({ status, body: payload });
   switch (`${method} ${template}`) {
+    case 'GET /v2/apps': {
+      // apps_list: paged (per_page up to 200), each app with its deployments as GET /v2/apps/{id}.
+      const all = [...platform.apps.values()];
+      const perPage = Math.min(Math.max(Number(query.get('per_page') ?? 20) || 20, 1), 200);
+      const page = Math.max(Number(query.get('page') ?? 1) || 1, 1);
+      const more = page * perPage < all.length;
+      return ok({
+        apps: all.slice((page - 1) * perPage, page * perPage).map(appJson),
+        links: more ? { pages: { next: `/v2/apps?page=${page + 1}&per_page=${perPage}` } } : {},
+        meta: { total: all.length },
+      });
+    }
     case 'GET /v2/apps/:id':
       return ok({ app: appJson(platform.app(id)) });
     case 'PUT /v2/apps/:id': {
@@ -102,6 +115,7 @@ function route(
       const app = platform.app(id);
       const dep = platform.deploy(app, {
         cause: body.force_build === true ? 'manual (force rebuild)' : 'manual',
+        causeDetails: manualCause(),
       });
       return ok({ deployment: deploymentJson(dep) });
     }

@@ -22,6 +22,8 @@ export interface SimDeployment {
   stoppedIn?: DeploymentPhase;
   failure?: { component: string; reason: { code: string; message: string } };
   cause: string;
+  /** `cause_details` as DigitalOcean sends it (snake_case; shapes in out-of-band.ts). */
+  causeDetails?: SimCauseDetails;
   createdAt: string;
   updatedAt: string;
   spec: AppSpec;
@@ -31,6 +33,19 @@ export interface SimDeployment {
   outcome?: NextOutcome;
   /** POST_DEPLOY jobs whose invocation fails while the deployment stays ACTIVE (as on App Platform). */
   failedJobs?: string[];
+}
+
+/** DigitalOcean's `cause_details` of a deployment (godo's DeploymentCauseDetails), snake_case. */
+export interface SimCauseDetails {
+  type: 'MANUAL' | 'DEPLOY_ON_PUSH' | 'MAINTENANCE' | 'MANUAL_ROLLBACK' | 'AUTO_ROLLBACK' | 'AUTOSCALED';
+  digitalocean_user_action?: { name: string; user?: { uuid?: string; email?: string; full_name?: string } };
+  git_push?: {
+    github?: { repo: string; branch: string; deploy_on_push?: boolean };
+    username?: string;
+    commit_author?: string;
+    commit_sha?: string;
+    commit_message?: string;
+  };
 }
 
 export interface SimHealth {

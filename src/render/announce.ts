@@ -1,0 +1,60 @@
+import type { Deployment } from '../do/port.js';
+import { escapeText, truncate } from './format.js';
+
+/** What a person's action in the control panel, doctl or the API did (godo's action names). */
+const ACTIONS: Record<string, string> = {
+  CREATE_DEPLOYMENT: 'a deployment',
+  UPDATE_SPEC: 'an app spec update',
+  RESET_DATABASE_PASSWORD: 'a database password reset',
+  ROLLBACK_APP: 'a rollback',
+  REVERT_APP_ROLLBACK: 'a rollback revert',
+  UPGRADE_BUILDPACK: 'a buildpack upgrade',
+  RESTART: 'a restart',
+};
+
+const TYPES: Record<string, string> = {
+  MAINTENANCE: 'App Platform maintenance',
+  AUTO_ROLLBACK: 'an automatic rollback by App Platform after a failed deployment',
+  MANUAL_ROLLBACK: 'a rollback made outside dockside',
+  UPDATE_DATABASE_TRUSTED_SOURCES: "a change of a database's trusted sources",
+  AUTOSCALED: 'the autoscaler',
+};
+
+/**
+ * One line saying who or what started a deployment dockside did not start, from its
+ * `cause_details` (falling back to the free-text `cause`). Every value comes from
+ * DigitalOcean or a git host (commit messages, names) and is escaped.
+ */
+export function describeCause(deployment: Deployment): string {
+  const d = deployment.causeDetails;
+  const e = (s: string) => escapeText(s);
+  const git = d?.gitPush;
+  if (git && (git.commitSha || git.branch)) {
+    const sha = git.commitSha ? ` of \`${e(git.commitSha.slice(0, 7))}\`` : '';
+    const who = git.commitAuthor || git.username;
+    const by = who ? ` by ${e(who)}` : '';
+    const where = git.branch ? ` to \`${e(git.branch)}\`${git.repo ? ` (${e(git.repo)})` : ''}` : '';
+    const subject = git.commitMessage?.split('\n')[0]?.trim();
+    const said = subject ? `: “${e(truncate(subject, 120))}”` : '';
+    return `Started by a git push${sha}${by}${where}${said}.`;
+  }
+  const docr = d?.docrPush;
+  if (docr && (docr.repository || docr.tag)) {
+    const image = [docr.registry, docr.repository].filter(Boolean).join('/');
+    const tag = docr.tag ? `:${docr.tag}` : '';
+    return `Started by a push of the image \`${e(`${image}${tag}`)}\` to the container registry.`;
+  }
+  const action = d?.digitaloceanUserAction;
+  if (action) {
+    const who = action.user?.fullName || action.user?.email;
+    const what = ACTIONS[action.name ?? ''] ?? 'a change';
+    return `Started by ${what} ${who ? `by ${e(who)} ` : ''}in the DigitalOcean control panel, doctl or the API.`;
+  }
+  if (d?.autoscaled) return 'Started by the autoscaler.';
+  const type = d?.type ? TYPES[d.type] : undefined;
+  if (type) return `Started by ${type}.`;
+  if (d?.internal) return 'Started by App Platform itself.';
+  return deployment.cause
+    ? `Started outside dockside: ${e(truncate(deployment.cause, 200))}.`
+    : 'Started outside dockside; DigitalOcean gave no cause.';
+}

@@ -31,6 +31,9 @@ ${people.map((p) => `      ${p}`).join('\n')}
   ${HOST_USAGE}
                              steer a simulated host of the Droplet app api
   errors <app> <env>         the next deployment of that env logs errors once live (web checks its runtime log)
+  push <app> <env> [fail]    someone pushes a commit that App Platform deploys by itself
+                             (deploy_on_push): dockside announces it in #ops (see \`announce\`)
+  console <app> <env>        someone clicks "Deploy" in the DigitalOcean control panel
   config                     show the sandbox's dockside.yml
   wait <seconds>             pause (for scripts)
   help | quit`;
@@ -151,6 +154,21 @@ export async function runRepl(
             { delayMs: 2000 },
           );
           print(`The next deployment of ${rest.join(' ')} will log errors a moment after it goes live.`);
+        }
+      } else if ((word === 'push' || word === 'console') && (rest.length === 2 || rest[2] === 'fail')) {
+        const appId = appIdOf(world, rest[0] ?? '', rest[1] ?? '');
+        const target = `${rest[0] ?? ''} ${rest[1] ?? ''}`;
+        if (!appId) print(`No app env "${target}".`);
+        else {
+          const id = world.sim.startOutOfBand(appId, {
+            via: word,
+            author: word === 'push' ? 'Dana Dev' : 'Sam Ops',
+            ...(word === 'push' ? { message: 'Tweak the landing page' } : { email: 'sam@example.com' }),
+            ...(rest[2] === 'fail' ? { fail: true } : {}),
+          });
+          print(
+            `${word === 'push' ? 'Dana pushed a commit' : 'Sam clicked Deploy in the control panel'}: deployment ${id.slice(0, 8)} of ${target} started outside dockside${rest[2] === 'fail' ? ' (it will fail)' : ''}.`,
+          );
         }
       } else if (word === 'click') {
         const target = buttons.get(Number(rest[0]));

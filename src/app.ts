@@ -112,10 +112,10 @@ export interface DocksideOptions {
   drainMs?: number;
   /**
    * The watcher of deployments dockside did not start (handlers/announce/): how often one
-   * replica polls (default 30 s) and how often it polls a deployment it follows (default 15 s).
-   * `false` turns it off (most tests).
+   * replica polls (default 30 s) and how often a deployment it follows is polled: 15 s when
+   * its progress is shown, 60 s when only a failure would be posted. `false` turns it off (most tests).
    */
-  outOfBand?: { tickMs?: number; pollMs?: number } | false;
+  outOfBand?: { tickMs?: number; pollMs?: number; quietPollMs?: number } | false;
 }
 
 export interface Dockside {
@@ -386,6 +386,7 @@ export function createDockside(options: DocksideOptions): Dockside {
         replicaId,
         tickMs: outOfBandOptions.tickMs ?? 30_000,
         pollMs: outOfBandOptions.pollMs ?? 15_000,
+        quietPollMs: outOfBandOptions.quietPollMs ?? outOfBandOptions.pollMs ?? 60_000,
       })
     : undefined;
 

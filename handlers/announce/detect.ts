@@ -66,6 +66,9 @@ export function changeOf(state: AppWatchState | undefined, app: App): 'baseline'
   if (!state) return 'baseline';
   if (state.deferred.length > 0) return 'changed';
   if (app.lastDeploymentCreatedAt !== state.lastCreatedAt) return 'changed';
+  // Every new deployment moves last_deployment_created_at; ids moving among known ones
+  // (in progress -> active) are no news. Without the field, a new id is.
+  if (app.lastDeploymentCreatedAt) return 'unchanged';
   const now = currentIds(app);
   const same = now.length === state.ids.length && now.every((id) => state.ids.includes(id));
   return same ? 'unchanged' : 'changed';

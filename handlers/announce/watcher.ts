@@ -32,8 +32,10 @@ export interface OutOfBandDeps {
   replicaId: string;
   /** One replica polls per period of this length. */
   tickMs: number;
-  /** How often a claimed deployment is polled while it runs (slower than dockside's own). */
+  /** How often a claimed deployment is polled while it runs, when its progress is shown (`announce: all`). */
   pollMs?: number;
+  /** The same when only its outcome may be posted (`announce: failures`): no message to keep moving. */
+  quietPollMs?: number;
 }
 
 export interface TickReport {
@@ -56,6 +58,7 @@ export function createOutOfBandWatcher(deps: OutOfBandDeps) {
   const envs = watchedEnvs(deps.config);
 
   function recordFor(env: WatchedEnv, app: App, d: Deployment): WatchRecord {
+    const pollMs = env.mode === 'all' ? deps.pollMs : (deps.quietPollMs ?? deps.pollMs);
     const before =
       app.activeDeployment && app.activeDeployment.id !== d.id ? app.activeDeployment.id : undefined;
     return {
@@ -69,7 +72,7 @@ export function createOutOfBandWatcher(deps: OutOfBandDeps) {
       ...(env.mode === 'all' ? { channel: deps.config.channels.ops } : { postOnlyIfFailed: true }),
       startedAt: d.createdAt || new Date(deps.clock.now()).toISOString(),
       ...(env.healthUrl ? { healthUrl: env.healthUrl } : {}),
-      ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+      ...(pollMs !== undefined ? { pollMs } : {}),
       ...(before ? { previousDeploymentId: before } : {}),
       lines: [describeCause(d)],
     };

@@ -78,7 +78,7 @@ export const EnvConfig = z
       .enum(ANNOUNCE_MODES)
       .optional()
       .describe(
-        'Deployments dockside did not start (a push with deploy_on_push, the console, doctl) are announced in the ops channel: all (progress and outcome), failures (only when one fails) or off. Default: all for an env named production or prod, failures otherwise. App Platform envs only.',
+        'Deployments dockside did not start (a push with deploy_on_push, the console, doctl) are announced in the ops channel with who or what caused them: all (progress and outcome), failures (only the outcome of one that fails, with its log excerpt) or off. Default: all for an env named production or prod, failures otherwise. App Platform envs only (a Droplet env refuses it). Cost: one replica lists all apps every 30 s (1 request per 200 apps, 120/hour) and polls each such deployment like its own (15 s when announced, 60 s for failures); 50 envs with 10 out-of-band deployments each a day spend about 16% of the 5,000 requests/hour at three times that rate (`npm run bench -- oob`).',
       ),
   })
   .refine((e) => (e.app_id === undefined) !== (e.droplets === undefined), {

@@ -481,8 +481,9 @@ export function createDockside(options: DocksideOptions): Dockside {
         }, options.recoveryTickMs ?? 2000),
       );
       if (outOfBand && outOfBandOptions) {
-        // The first look is the baseline; taken at once, so what starts after start-up is news.
-        await background('out-of-band watch', () => outOfBand.tick());
+        // The first look is the baseline; taken at once (not awaited: a slow DigitalOcean must
+        // not hold start-up), so what starts after start-up is news.
+        void background('out-of-band watch', () => outOfBand.tick());
         const every = outOfBandOptions.tickMs ?? 30_000;
         timers.push(setInterval(() => void background('out-of-band watch', () => outOfBand.tick()), every));
       }

@@ -6,6 +6,7 @@ import type { IntentStore } from '../../src/intents.js';
 import type { Logger } from '../../src/logger.js';
 import { describeCause } from '../../src/render/announce.js';
 import type { TickLease } from '../../src/scheduler/lease.js';
+import { wentLive } from '../deploy/watch.js';
 import type { WatchRecord } from '../deploy/watchers.js';
 import {
   type AppWatchState,
@@ -54,13 +55,23 @@ const RECENT = 10;
  * of kind `external`. Per period one replica polls: one `GET /v2/apps` for every env, plus
  * one list of deployments for each app whose answer shows that something started.
  */
+/**
+ * The deployment that served before `d`: the active one, unless `d` already replaced it
+ * (it went live between two looks); then the newest earlier one that went live.
+ */
+export function servedBefore(app: App, d: Deployment, recent: Deployment[]): string | undefined {
+  const active = app.activeDeployment;
+  if (active && active.id !== d.id) return active.id;
+  const created = Date.parse(d.createdAt);
+  return recent.find((r) => r.id !== d.id && Date.parse(r.createdAt) < created && wentLive(r))?.id;
+}
+
 export function createOutOfBandWatcher(deps: OutOfBandDeps) {
   const envs = watchedEnvs(deps.config);
 
-  function recordFor(env: WatchedEnv, app: App, d: Deployment): WatchRecord {
+  function recordFor(env: WatchedEnv, app: App, d: Deployment, recent: Deployment[]): WatchRecord {
     const pollMs = env.mode === 'all' ? deps.pollMs : (deps.quietPollMs ?? deps.pollMs);
-    const before =
-      app.activeDeployment && app.activeDeployment.id !== d.id ? app.activeDeployment.id : undefined;
+    const before = servedBefore(app, d, recent);
     return {
       deploymentId: d.id,
       appId: env.appId,
@@ -117,7 +128,7 @@ export function createOutOfBandWatcher(deps: OutOfBandDeps) {
             deferred.push(d.id);
             continue;
           }
-          if (await deps.store.claim(recordFor(env, app, d), deps.replicaId)) {
+          if (await deps.store.claim(recordFor(env, app, d, recent), deps.replicaId)) {
             report.claimed.push(d.id);
             deps.log.info(
               { app: env.app, env: env.env, deploymentId: d.id, announce: env.mode },

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAnnounceStore } from '../../handlers/announce/store.js';
-import { createOutOfBandWatcher } from '../../handlers/announce/watcher.js';
+import { createOutOfBandWatcher, servedBefore } from '../../handlers/announce/watcher.js';
 import { createWatcherStore, type WatchRecord } from '../../handlers/deploy/watchers.js';
 import type { App, Deployment } from '../../src/do/port.js';
 import { createIntentStore } from '../../src/intents.js';
@@ -202,5 +202,20 @@ describe('out-of-band watcher', () => {
     // Production announces everything: a progress message goes to the ops channel.
     expect(record).toMatchObject({ channel: 'C0OPS000001', healthUrl: 'https://example.com/health' });
     expect(record?.postOnlyIfFailed).toBeUndefined();
+  });
+
+  it('knows what served before one that went live between two looks: the newest earlier deployment that went live', () => {
+    const live = (d: Deployment): Deployment => ({
+      ...d,
+      progress: { successSteps: 4, totalSteps: 4, errorSteps: 0, steps: [] },
+    });
+    const older = live(dep('SUPERSEDED', T(1)));
+    const failed = dep('ERROR', T(2));
+    const canceled = dep('SUPERSEDED', T(3));
+    const fast = live(dep('ACTIVE', T(4)));
+    const app = appOf('a', { active: fast, last: T(4) });
+    expect(servedBefore(app, fast, [fast, canceled, failed, older])).toBe(older.id);
+    const running = dep('BUILDING', T(5));
+    expect(servedBefore(appOf('a', { active: fast, inProgress: running }), running, [])).toBe(fast.id);
   });
 });

@@ -37,8 +37,13 @@ describe('deployments dockside did not start, over three replicas', async () => 
   const outside = (target: string, from = 0) =>
     slack.messages.slice(from).filter((m) => m.text.startsWith(`Deployment outside dockside of ${target}`));
   const blocksOf = (m: FakeMessage | undefined) => JSON.stringify(m?.blocks ?? []);
-  /** Every replica has had its turn at the watch many times over. */
-  const settle = () => new Promise((r) => setTimeout(r, 1200));
+  /** The watch has looked again several times (whichever replica), and anything claimed was followed. */
+  const settle = async () => {
+    const looks = () => sim.requests({ method: 'GET', route: '/v2/apps' }).length;
+    const target = looks() + 5;
+    await waitFor('five more looks at the apps', () => looks() >= target, 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+  };
 
   it('announces a push once in the ops channel, with who pushed what, and follows it to the end', async () => {
     // The first look at the apps is the baseline: what ran before it is history.

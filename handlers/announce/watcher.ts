@@ -50,12 +50,6 @@ export interface TickReport {
 const RECENT = 10;
 
 /**
- * Notices deployments of configured App Platform envs that dockside did not start and
- * hands each, exactly once across replicas, to the deployment follower as a watch record
- * of kind `external`. Per period one replica polls: one `GET /v2/apps` for every env, plus
- * one list of deployments for each app whose answer shows that something started.
- */
-/**
  * The deployment that served before `d`: the active one, unless `d` already replaced it
  * (it went live between two looks); then the newest earlier one that went live.
  */
@@ -66,8 +60,16 @@ export function servedBefore(app: App, d: Deployment, recent: Deployment[]): str
   return recent.find((r) => r.id !== d.id && Date.parse(r.createdAt) < created && wentLive(r))?.id;
 }
 
+/**
+ * Notices deployments of configured App Platform envs that dockside did not start and
+ * hands each, exactly once across replicas, to the deployment follower as a watch record
+ * of kind `external`. Per period one replica polls: one `GET /v2/apps` for every env, plus
+ * one list of deployments for each app whose answer shows that something started.
+ */
 export function createOutOfBandWatcher(deps: OutOfBandDeps) {
   const envs = watchedEnvs(deps.config);
+  /** Apps already reported missing from the list (said once per process, not every tick). */
+  const missing = new Set<string>();
 
   function recordFor(env: WatchedEnv, app: App, d: Deployment, recent: Deployment[]): WatchRecord {
     const pollMs = env.mode === 'all' ? deps.pollMs : (deps.quietPollMs ?? deps.pollMs);
@@ -103,18 +105,26 @@ export function createOutOfBandWatcher(deps: OutOfBandDeps) {
       for (const env of envs) {
         const app = byId.get(env.appId);
         if (!app) {
-          deps.log.warn(
-            { app: env.app, env: env.env },
-            'app not in the account list; out-of-band deployments of it go unnoticed',
-          );
+          if (!missing.has(env.appId)) {
+            missing.add(env.appId);
+            deps.log.warn(
+              { app: env.app, env: env.env },
+              "app not in the token's list of apps; its out-of-band deployments go unnoticed",
+            );
+          }
           continue;
         }
         const state = states.get(env.appId);
         const change = changeOf(state, app);
         if (change === 'unchanged') continue;
-        const recent =
-          change === 'changed' ? await deps.do.listDeployments(env.appId, { perPage: RECENT }) : [];
-        looks.push({ env, app, ...(state ? { state } : {}), recent });
+        try {
+          const recent =
+            change === 'changed' ? await deps.do.listDeployments(env.appId, { perPage: RECENT }) : [];
+          looks.push({ env, app, ...(state ? { state } : {}), recent });
+        } catch (err) {
+          // Its state stays as it was, so the next tick looks at this app again; the others go on.
+          deps.log.warn({ err, app: env.app, env: env.env }, 'could not list the deployments of an app');
+        }
       }
       // Read after every DigitalOcean answer: a deployment dockside creates has its intent
       // written before it exists, so whatever those answers show is covered by this read

@@ -19,6 +19,8 @@ function fakeDo() {
   const world = {
     apps: new Map<string, App>(),
     recent: new Map<string, Deployment[]>(),
+    /** Apps whose deployments cannot be listed (DigitalOcean answers 5xx after retries). */
+    broken: new Set<string>(),
     calls: { list: 0, deployments: 0 },
   };
   return {
@@ -32,6 +34,7 @@ function fakeDo() {
     do: {
       listDeployments: async (appId: string) => {
         world.calls.deployments += 1;
+        if (world.broken.has(appId)) throw new Error('DigitalOcean answered 503');
         return world.recent.get(appId) ?? [];
       },
     },
@@ -217,5 +220,34 @@ describe('out-of-band watcher', () => {
     expect(servedBefore(app, fast, [fast, canceled, failed, older])).toBe(older.id);
     const running = dep('BUILDING', T(5));
     expect(servedBefore(appOf('a', { active: fast, inProgress: running }), running, [])).toBe(fast.id);
+  });
+
+  it('goes on with the other apps when one cannot be read, and looks at that one again later', async () => {
+    const staging = dep('BUILDING', T(9));
+    const production = dep('BUILDING', T(9));
+    const stagingBefore = fake.world.apps.get(STAGING)?.activeDeployment;
+    const productionBefore = fake.world.apps.get(PRODUCTION)?.activeDeployment;
+    fake.world.apps.set(
+      STAGING,
+      appOf(STAGING, {
+        ...(stagingBefore ? { active: stagingBefore } : {}),
+        inProgress: staging,
+        last: T(9),
+      }),
+    );
+    fake.world.apps.set(
+      PRODUCTION,
+      appOf(PRODUCTION, {
+        ...(productionBefore ? { active: productionBefore } : {}),
+        inProgress: production,
+        last: T(9),
+      }),
+    );
+    fake.world.recent.set(STAGING, [staging]);
+    fake.world.recent.set(PRODUCTION, [production]);
+    fake.world.broken.add(STAGING);
+    expect((await tickAll()).flatMap((r) => r.claimed)).toEqual([production.id]);
+    fake.world.broken.delete(STAGING);
+    expect((await tickAll()).flatMap((r) => r.claimed)).toEqual([staging.id]);
   });
 });

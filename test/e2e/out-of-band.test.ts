@@ -166,3 +166,43 @@ describe('deployments dockside did not start, over three replicas', async () => 
     expect(outside('web production', from)).toHaveLength(1);
   });
 });
+
+describe('an out-of-band deployment whose watching replica goes away mid-way', async () => {
+  // Only the replica started below watches; the others follow what is in Redis.
+  const world = await testWorld({
+    config: (sim) => config(sim.githubUrl),
+    phaseDelayMs: 150,
+    bot: { probeHealth: async () => ({ ok: true, summary: '200 OK in 8 ms' }) },
+  });
+  const watching = { outOfBand: { tickMs: 100, pollMs: 25 } };
+  const { slack, sim } = world;
+
+  it('is followed to its end by another replica and announced once, also when a new watcher looks again', async () => {
+    const first = await world.spawnBot(watching);
+    await waitFor('the first look', () => sim.requests({ method: 'GET', route: '/v2/apps' }).length > 0);
+    const from = slack.messages.length;
+    sim.startOutOfBand(DEMO_IDS.apps.webProduction, { via: 'push', author: 'Jane Doe' });
+    const message = await waitFor('the announcement', () =>
+      slack.messages
+        .slice(from)
+        .find((m) => m.text.startsWith('Deployment outside dockside of web production')),
+    );
+    await first.bot.stop(); // mid-deployment: phases take 150 ms each
+    expect(message.text).not.toMatch(/done$/);
+    const looks = sim.requests({ method: 'GET', route: '/v2/apps' }).length;
+    await world.spawnBot(watching);
+    await waitFor(
+      'another replica to finish the message',
+      () => message.text === 'Deployment outside dockside of web production: done',
+      10_000,
+    );
+    await waitFor(
+      'the new watcher to look several times',
+      () => sim.requests({ method: 'GET', route: '/v2/apps' }).length >= looks + 5,
+      10_000,
+    );
+    expect(
+      slack.messages.slice(from).filter((m) => m.text.startsWith('Deployment outside dockside of')),
+    ).toHaveLength(1);
+  });
+});

@@ -18,9 +18,13 @@ import { queryCommand } from '../commands/query.js';
 import { type RegisteredCommand, register } from '../commands/registry.js';
 import { restartCommand } from '../commands/restart.js';
 import { rollbackCommand } from '../commands/rollback.js';
-import { externalAfterFinish } from '../handlers/announce/after-finish.js';
-import { createAnnounceStore } from '../handlers/announce/store.js';
-import { createOutOfBandWatcher, type OutOfBandWatcher } from '../handlers/announce/watcher.js';
+import {
+  createOutOfBand,
+  DEFAULT_TICK_MS,
+  externalAfterFinish,
+  type OutOfBandOptions,
+  type OutOfBandWatcher,
+} from '../handlers/announce/index.js';
 import { createAfterFinish } from '../handlers/deploy/after-finish.js';
 import { explainingFailures } from '../handlers/deploy/after-finish-failure.js';
 import { createExecutors } from '../handlers/deploy/executors.js';
@@ -41,7 +45,6 @@ import { type Clock, sleep, systemClock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { createDataServices } from './data-services.js';
 import { createDedupe } from './dedupe.js';
-import { createAppListClient } from './do/app-list.js';
 import { createAppOpsClient } from './do/app-ops.js';
 import type { AppOpsClient } from './do/app-ops-port.js';
 import { createDoClient, type DoCallInfo } from './do/client.js';
@@ -57,7 +60,6 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { connectRedis, createRedis, redisHealth } from './redis.js';
 import type { HealthProbeResult } from './render/deployment.js';
 import type { Scheduler } from './scheduler/index.js';
-import { TickLease } from './scheduler/lease.js';
 import { registerConfiguredSecrets } from './secrets.js';
 import { createSlackApp } from './slack/create-app.js';
 import type { DocksideReceiver } from './slack/receiver.js';
@@ -115,7 +117,7 @@ export interface DocksideOptions {
    * replica polls (default 30 s) and how often a deployment it follows is polled: 15 s when
    * its progress is shown, 60 s when only a failure would be posted. `false` turns it off (most tests).
    */
-  outOfBand?: { tickMs?: number; pollMs?: number; quietPollMs?: number } | false;
+  outOfBand?: OutOfBandOptions | false;
 }
 
 export interface Dockside {
@@ -372,23 +374,20 @@ export function createDockside(options: DocksideOptions): Dockside {
   });
 
   const outOfBandOptions = options.outOfBand === false ? undefined : (options.outOfBand ?? {});
-  const outOfBand = outOfBandOptions
-    ? createOutOfBandWatcher({
-        config,
-        apps: createAppListClient(doOptions),
-        do: doClient,
-        store: createAnnounceStore(redis),
-        intents: intents.store,
-        lease: new TickLease(redis, replicaId),
-        follow: () => follower.resume(),
-        clock,
-        log,
-        replicaId,
-        tickMs: outOfBandOptions.tickMs ?? 30_000,
-        pollMs: outOfBandOptions.pollMs ?? 15_000,
-        quietPollMs: outOfBandOptions.quietPollMs ?? outOfBandOptions.pollMs ?? 60_000,
-      })
-    : undefined;
+  const outOfBand =
+    outOfBandOptions &&
+    createOutOfBand({
+      options: outOfBandOptions,
+      config,
+      doOptions,
+      do: doClient,
+      redis,
+      intents: intents.store,
+      follow: () => follower.resume(),
+      clock,
+      log,
+      replicaId,
+    });
 
   const commandList: RegisteredCommand[] = [
     register(deployCommand({ ...runner, approvals }), ['deploy']),
@@ -484,7 +483,7 @@ export function createDockside(options: DocksideOptions): Dockside {
         // The first look is the baseline; taken at once (not awaited: a slow DigitalOcean must
         // not hold start-up), so what starts after start-up is news.
         void background('out-of-band watch', () => outOfBand.tick());
-        const every = outOfBandOptions.tickMs ?? 30_000;
+        const every = outOfBandOptions.tickMs ?? DEFAULT_TICK_MS;
         timers.push(setInterval(() => void background('out-of-band watch', () => outOfBand.tick()), every));
       }
       if (anchoring) {

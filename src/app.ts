@@ -316,7 +316,7 @@ export function createDockside(options: DocksideOptions): Dockside {
     explainingFailures(
       {
         ...createAfterFinish({ ...runner, approvals: approvalStore, slack }),
-        external: externalAfterFinish({ config, do: doClient, clock }),
+        external: externalAfterFinish({ config, do: doClient, ops, clock }),
       },
       ops,
     ),

@@ -1,6 +1,9 @@
 import type { Deployment } from '../do/port.js';
 import { escapeText, truncate } from './format.js';
 
+/** Log lines are cut in a message; the whole line is in the file. */
+const LINE_CHARS = 160;
+
 /** What a person's action in the control panel, doctl or the API did (godo's action names). */
 const ACTIONS: Record<string, string> = {
   CREATE_DEPLOYMENT: 'a deployment',
@@ -57,4 +60,17 @@ export function describeCause(deployment: Deployment): string {
   return deployment.cause
     ? `Started outside dockside: ${e(truncate(deployment.cause, 200))}.`
     : 'Started outside dockside; DigitalOcean gave no cause.';
+}
+
+/**
+ * The end of a deployment's runtime log, for one that went live and failed its health
+ * check: the lines are redacted already (handlers/logs), escaped here for a code block.
+ */
+export function runLogExcerpt(lines: string[], maxChars = 1200): string {
+  if (lines.length === 0) return '_Its runtime log has no lines yet._';
+  let shown = lines;
+  const render = () =>
+    `Last ${shown.length} lines of its RUN log:\n\`\`\`${shown.map((l) => escapeText(truncate(l, LINE_CHARS), 'code')).join('\n')}\`\`\``;
+  while (shown.length > 1 && render().length > maxChars) shown = shown.slice(1);
+  return render();
 }

@@ -8,7 +8,7 @@ import {
 } from '../../handlers/announce/detect.js';
 import { checkConfigText } from '../../src/config/load.js';
 import type { RunIntent } from '../../src/intents.js';
-import { describeCause } from '../../src/render/announce.js';
+import { describeCause, runLogExcerpt } from '../../src/render/announce.js';
 import { makeConfig } from '../backup/helpers.js';
 import { appOf, dep, T } from './fixtures.js';
 
@@ -161,5 +161,26 @@ describe('who or what caused it', () => {
     expect(describeCause(dep('BUILDING', T(0), { cause: 'app spec updated' }))).toBe(
       'Started outside dockside: app spec updated.',
     );
+  });
+});
+
+describe('the runtime log under an unhealthy deployment', () => {
+  it('is a code block that no log line can break out of or ping from, cut to fit', () => {
+    const hostile = [
+      'web 12:00 listening on :8080',
+      'web 12:01 <!channel> ``` *bold* <https://evil.example|x>',
+    ];
+    const text = runLogExcerpt(hostile);
+    expect(text.startsWith('Last 2 lines of its RUN log:\n```')).toBe(true);
+    expect(text.endsWith('```')).toBe(true);
+    expect(text.match(/```/g)).toHaveLength(2);
+    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('<https://evil.example');
+    const many = Array.from({ length: 100 }, (_, i) => `web line ${i} ${'x'.repeat(100)}`);
+    const cut = runLogExcerpt(many, 1200);
+    expect(cut.length).toBeLessThanOrEqual(1200);
+    expect(cut).toContain('web line 99');
+    expect(cut).not.toContain('web line 0 ');
+    expect(runLogExcerpt([])).toBe('_Its runtime log has no lines yet._');
   });
 });

@@ -133,7 +133,7 @@ describe('deployments dockside did not start, over three replicas', async () => 
     expect(outside('erp staging', from)).toHaveLength(0);
   });
 
-  it('offers "Roll back" when a push to production goes live unhealthy; the click asks for approval, approving rolls back', async () => {
+  it('offers "Roll back" and the runtime log when a push to production goes live unhealthy; the click asks for approval, approving rolls back', async () => {
     const previous = sim.app(DEMO_IDS.apps.webProduction).active_deployment?.id ?? '';
     unhealthy = true;
     const from = slack.messages.length;
@@ -145,6 +145,9 @@ describe('deployments dockside did not start, over three replicas', async () => 
     );
     unhealthy = false;
     expect(blocksOf(failed)).toContain('503 Service Unavailable');
+    // The end of its runtime log comes with it, and the whole log a click away.
+    expect(blocksOf(failed)).toMatch(/Last \d+ lines of its RUN log:/);
+    expect(button(failed, 'Full runtime log as a file').value).toMatch(/^web production run --deployment /);
     const rollBack = button(failed, 'Roll back to');
     expect(rollBack.text).toContain(previous.slice(0, 8));
     const before = approvalMessages(slack).length;

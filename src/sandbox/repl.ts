@@ -158,7 +158,7 @@ export async function runRepl(
       } else if ((word === 'push' || word === 'console') && (rest.length === 2 || rest[2] === 'fail')) {
         const appId = appIdOf(world, rest[0] ?? '', rest[1] ?? '');
         const target = `${rest[0] ?? ''} ${rest[1] ?? ''}`;
-        if (!appId) print(`No app env "${target}".`);
+        if (!appId) print(`No App Platform env "${target}" (Droplet envs deploy only through dockside).`);
         else {
           const id = world.sim.startOutOfBand(appId, {
             via: word,

@@ -4,6 +4,7 @@ import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxConfigText } from '../../src/sa
 import { DEMO_IDS } from '../../src/sandbox/do-simulator.js';
 import type { FakeMessage } from '../../src/sandbox/fake-slack.js';
 import { approvalMessages, button, click, newApproval } from '../helpers/approvals.js';
+import { withThread } from '../helpers/thread.js';
 import { testWorld, waitFor } from '../helpers/world.js';
 
 const { alice, bob } = SANDBOX_USERS;
@@ -34,9 +35,13 @@ describe('deployments dockside did not start, over three replicas', async () => 
   const world = await testWorld({ config: (sim) => config(sim.githubUrl), bot });
   const replicas = [world.driver, (await world.spawnBot()).driver, (await world.spawnBot()).driver];
   const { slack, sim } = world;
+  /** Channel lines only: the details are replies in each line's thread. */
   const outside = (target: string, from = 0) =>
-    slack.messages.slice(from).filter((m) => m.text.startsWith(`Deployment outside dockside of ${target}`));
-  const blocksOf = (m: FakeMessage | undefined) => JSON.stringify(m?.blocks ?? []);
+    slack.messages
+      .slice(from)
+      .filter((m) => m.text.startsWith(`Deployment outside dockside of ${target}`) && !m.thread_ts);
+  /** What a person reads on the line and in its thread. */
+  const blocksOf = async (m: FakeMessage) => JSON.stringify((await withThread(slack, m)).blocks);
   /** The watch has looked again several times (whichever replica), and anything claimed was followed. */
   const settle = async () => {
     const looks = () => sim.requests({ method: 'GET', route: '/v2/apps' }).length;
@@ -62,7 +67,7 @@ describe('deployments dockside did not start, over three replicas', async () => 
     expect(outside('web production')).toHaveLength(1);
     expect(done.channel).toBe(ops);
     const sha = sim.app(DEMO_IDS.apps.webProduction).active_deployment?.services[0]?.source_commit_hash;
-    const text = blocksOf(done);
+    const text = await blocksOf(done);
     expect(text).toContain(`Started by a git push of \`${sha?.slice(0, 7)}\` by Jane Doe to \`production\``);
     expect(text).toContain('Fix the checkout total');
     expect(text).not.toContain('longer body');
@@ -92,7 +97,9 @@ describe('deployments dockside did not start, over three replicas', async () => 
       () => outside('web staging', from).find((m) => m.text.endsWith(': done')),
       10_000,
     );
-    expect(blocksOf(done)).toContain('Started by a deployment by Sam Ops in the DigitalOcean control panel');
+    expect(await blocksOf(done)).toContain(
+      'Started by a deployment by Sam Ops in the DigitalOcean control panel',
+    );
   });
 
   it('with announce: failures posts a failed push with its log excerpt, and nothing for a good one', async () => {
@@ -114,7 +121,7 @@ describe('deployments dockside did not start, over three replicas', async () => 
     expect(outside('erp production', from)).toHaveLength(1);
     // Posted once, at the end: no progress message was edited along the way.
     expect(failed.updates).toBe(0);
-    const text = blocksOf(failed);
+    const text = await blocksOf(failed);
     expect(text).toContain('Started by a git push');
     expect(text).toContain('The previous deployment keeps serving.');
     expect(text).toMatch(/npm run build exited with code 1/);
@@ -144,9 +151,10 @@ describe('deployments dockside did not start, over three replicas', async () => 
       10_000,
     );
     unhealthy = false;
-    expect(blocksOf(failed)).toContain('503 Service Unavailable');
+    const failedText = await blocksOf(failed);
+    expect(failedText).toContain('503 Service Unavailable');
     // The end of its runtime log comes with it, and the whole log a click away.
-    expect(blocksOf(failed)).toMatch(/Last \d+ lines of its RUN log:/);
+    expect(failedText).toMatch(/Last \d+ lines of its RUN log:/);
     expect(button(failed, 'Full runtime log as a file').value).toMatch(/^web production run --deployment /);
     const rollBack = button(failed, 'Roll back to');
     expect(rollBack.text).toContain(previous.slice(0, 8));
@@ -205,7 +213,9 @@ describe('an out-of-band deployment whose watching replica goes away mid-way', a
       10_000,
     );
     expect(
-      slack.messages.slice(from).filter((m) => m.text.startsWith('Deployment outside dockside of')),
+      slack.messages
+        .slice(from)
+        .filter((m) => m.text.startsWith('Deployment outside dockside of') && !m.thread_ts),
     ).toHaveLength(1);
   });
 });

@@ -23,10 +23,14 @@ describe('the sandbox session, for deployments dockside did not start', () => {
     expect(screen).toContain('push <app> <env> [fail]');
     input.write('push web staging fail\n');
     await until('Dana pushed a commit: deployment');
-    await until('*Deployment outside dockside of web staging*: ERROR');
-    const shown = screen.slice(screen.indexOf('*Deployment outside dockside of web staging*: ERROR'));
+    // The channel line, then its thread with who pushed what and why it failed.
+    await until('*Deployment outside dockside of web staging*');
+    await until('The buttons are on the message at the top of this thread.');
+    const shown = screen.slice(screen.indexOf('*Deployment outside dockside of web staging*'));
+    expect(shown).toContain('Not started by dockside');
     expect(shown).toContain('Started by a git push of');
     expect(shown).toContain('by Dana Dev to `main` (acme/web)');
+    expect(shown).toMatch(/Why it failed/);
     expect(shown).toMatch(/Full log as a file/);
     input.write('quit\n');
     input.end();

@@ -147,8 +147,9 @@ export async function benchOob(
       other: perHourOf(other),
       watcher: perHourOf(list + deploymentLists + following + other),
     };
-    const posted = world.slack.messages.filter((m) =>
-      m.text.startsWith('Deployment outside dockside of'),
+    // Channel lines only: each one's details are replies in its thread.
+    const posted = world.slack.messages.filter(
+      (m) => m.text.startsWith('Deployment outside dockside of') && !m.thread_ts,
     ).length;
     const share = perHour.watcher / BUDGET_PER_HOUR;
     const result: OobBenchResult = {

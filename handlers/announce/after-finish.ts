@@ -18,7 +18,7 @@ const RUN_LINES = 15;
 
 /**
  * What an out-of-band deployment adds when it ends badly. One that went live and failed
- * its health check shows the end of its runtime log and offers "Roll back" to the
+ * its health check or a `verify:` item shows the end of its runtime log and offers "Roll back" to the
  * deployment that served before it: the button is `/rollback <app> <env> <id>`
  * (commands/buttons.ts), so the clicker's grants, the lock and, in production, the
  * approval apply as if typed. One that ended in ERROR or CANCELED never replaced anything
@@ -31,9 +31,10 @@ export function externalAfterFinish(deps: {
   ops: AppOpsClient;
   clock: Clock;
 }): AfterFinish {
-  return async ({ record, deployment, health }) => {
+  return async ({ record, deployment, ok }) => {
     const previous = record.previousDeploymentId;
-    if (deployment.phase !== 'ACTIVE' || !health || health.ok) return undefined;
+    // `ok` covers the health check and, with `verify:`, the whole checklist.
+    if (deployment.phase !== 'ACTIVE' || ok) return undefined;
     const target = { app: record.app, env: record.env };
     const lines: string[] = [];
     try {

@@ -51,7 +51,9 @@ export type VerifyOutcome =
   | { handedOver: true }
   | { handedOver: false; items: ChecklistItem[]; state: VerifyState; deployment: Deployment };
 
-const KINDS_WITH_WINDOW = new Set(['deploy', 'promote', 'restart', 'revert']);
+// A push that App Platform deployed by itself (`external`) is checked like a /deploy: the
+// checklist is what teams tick after every deployment, however it was started.
+const KINDS_WITH_WINDOW = new Set(['deploy', 'promote', 'restart', 'revert', 'external']);
 
 export async function verifyDeployment(
   deps: VerifyDeps,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutEvent } from '../../handlers/deploy/target.js';
-import { planDropletPromotion } from '../../handlers/droplet/promote.js';
+import { planDropletPromote } from '../../handlers/droplet/promote-plan.js';
 import { testRedis } from '../helpers/redis.js';
 import type { SimHost } from '../helpers/sshd.js';
 import { type DropletWorld, startDropletWorld } from './world.js';
@@ -165,7 +165,9 @@ describe('a Droplet env over real SSH', () => {
     const from = world.target(cfg, 'staging');
     const to = world.target(cfg, 'production');
     const stagingNow = await from.currentRelease();
-    const plan = await planDropletPromotion(from, to);
+    const promotion = await planDropletPromote(from, to);
+    if (promotion.nothingToDo) throw new Error('staging and production already ran the same digests');
+    const { plan } = promotion;
     expect(plan.kind).toBe('promote');
     expect(plan.changes.map((c) => [c.from?.digest, c.to])).toEqual([
       [v1.backend, { digest: stagingNow!.services[0]!.digest, tag: 'v2' }],
@@ -180,7 +182,7 @@ describe('a Droplet env over real SSH', () => {
     expect((await to.currentRelease())?.services.map((s) => s.digest)).toEqual(
       stagingNow!.services.map((s) => s.digest),
     );
-    await expect(planDropletPromotion(from, to)).rejects.toMatchObject({ code: 'promote_not_possible' });
+    expect(await planDropletPromote(from, to)).toMatchObject({ nothingToDo: true });
   });
 
   it('reports each host in health: reachable, release, container health', async () => {

@@ -1,69 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
 import { type ApprovalService, createApprovalService } from '../approvals/service.js';
 import { registerApprovalActions } from '../approvals/slack.js';
 import { createRedisApprovalStore } from '../approvals/store.js';
-import { auditCommand } from '../commands/audit.js';
-import { createBackupCommand } from '../commands/backup.js';
 import { registerCommandButtons } from '../commands/buttons.js';
-import { deployCommand } from '../commands/deploy.js';
-import { createHealthCommand } from '../commands/health.js';
 import { registerCommands } from '../commands/index.js';
-import { lockCommand, unlockCommand } from '../commands/lock.js';
-import { logsCommand } from '../commands/logs.js';
-import { promoteCommand } from '../commands/promote.js';
-import { queryCommand } from '../commands/query.js';
-import { type RegisteredCommand, register } from '../commands/registry.js';
-import { restartCommand } from '../commands/restart.js';
-import { rollbackCommand } from '../commands/rollback.js';
-import {
-  createOutOfBand,
-  DEFAULT_TICK_MS,
-  externalAfterFinish,
-  type OutOfBandOptions,
-  type OutOfBandWatcher,
-} from '../handlers/announce/index.js';
+import { createOutOfBand, DEFAULT_TICK_MS, externalAfterFinish } from '../handlers/announce/index.js';
 import { createAfterFinish } from '../handlers/deploy/after-finish.js';
 import { explainingFailures } from '../handlers/deploy/after-finish-failure.js';
 import { createExecutors } from '../handlers/deploy/executors.js';
-import {
-  type AfterFinish,
-  createDeploymentFollower,
-  type DeploymentFollower,
-} from '../handlers/deploy/follow-deployment.js';
-import { createRecovery, type Recovery } from '../handlers/deploy/recovery.js';
+import { type AfterFinish, createDeploymentFollower } from '../handlers/deploy/follow-deployment.js';
+import { createRecovery } from '../handlers/deploy/recovery.js';
 import type { IntentRuntime } from '../handlers/deploy/runners.js';
-import { createDeployTargets, type DeployTargets } from '../handlers/deploy/targets.js';
+import { createDeployTargets } from '../handlers/deploy/targets.js';
 import { verifyPlans } from '../handlers/deploy/verify/settings.js';
 import { createWatcherStore } from '../handlers/deploy/watchers.js';
 import { checkHealthUrl } from '../handlers/health/http-check.js';
-import { type Anchoring, createAnchoring, storageAnchorStore } from './audit/anchor.js';
-import { createRedisAuditLog, type RedisAuditLog } from './audit/redis-audit-log.js';
-import { type Clock, sleep, systemClock } from './clock.js';
-import type { Config } from './config/schema.js';
+import { createAnchoring, storageAnchorStore } from './audit/anchor.js';
+import { createRedisAuditLog } from './audit/redis-audit-log.js';
+import { sleep, systemClock } from './clock.js';
 import { createDataServices } from './data-services.js';
 import { createDedupe } from './dedupe.js';
 import { createAppOpsClient } from './do/app-ops.js';
-import type { AppOpsClient } from './do/app-ops-port.js';
 import { createDoClient, type DoCallInfo } from './do/client.js';
 import { createDropletApi } from './do/droplets.js';
-import type { DoClient } from './do/port.js';
-import type { Env } from './env.js';
 import { createGitHubClient } from './github/client.js';
 import { createIntentStore } from './intents.js';
 import { createRedisLockStore } from './locks/redis-lock-store.js';
-import type { LockStore } from './locks/types.js';
-import type { Logger } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics } from './metrics.js';
 import { connectRedis, createRedis, redisHealth } from './redis.js';
-import type { HealthProbeResult } from './render/deployment.js';
-import type { Scheduler } from './scheduler/index.js';
 import { registerConfiguredSecrets } from './secrets.js';
 import { createSlackApp } from './slack/create-app.js';
-import type { DocksideReceiver } from './slack/receiver.js';
-import type { SlackPoster } from './slack/reply.js';
+import { dropRepeatedCommands, trackInFlight } from './slack/in-flight.js';
 import { createResponseUrlPoster } from './slack/response-url.js';
 import { createUsergroupDirectory } from './slack/usergroups.js';
 import { createWebPoster } from './slack/web-poster.js';
@@ -71,83 +39,11 @@ import { createStorage } from './storage/index.js';
 
 const VERSION = process.env.npm_package_version ?? '0.1.0';
 
-export interface DocksideOptions {
-  env: Env & { SLACK_BOT_TOKEN: string; DIGITALOCEAN_TOKEN: string };
-  config: Config;
-  log: Logger;
-  clock?: Clock;
-  /** Port for the HTTP server; 0 picks a free one (tests). */
-  port?: number;
-  host?: string;
-  replicaId?: string;
-  /** Deployment polling interval; short in tests and the sandbox. */
-  pollMs?: number;
-  /** Minimum time between updates of one Slack message. */
-  updateIntervalMs?: number;
-  /** Web API retries (0 in tests: a failing call must not wait for minutes). */
-  slackRetries?: number;
-  /** Timeout of one DigitalOcean call (default 15 s, as dots-wrapper). */
-  doTimeoutMs?: number;
-  /** DO API read retries and their base delay. */
-  doRetry?: { retries: number; baseDelayMs: number; maxDelayMs: number };
-  probeHealth?: (url: string) => Promise<HealthProbeResult>;
-  /** Scheduled summaries, alert polls and dumps (off in most tests). */
-  schedules?: boolean;
-  /** How often pending approvals are checked for expiry. */
-  expirySweepMs?: number;
-  /** Prefix for every Redis key (tests give each bot its own). */
-  redisKeyPrefix?: string;
-  /** How often this replica marks itself alive and sweeps intents and unfollowed deployments. */
-  recoveryTickMs?: number;
-  /** How long after a create without an answer dockside looks for its deployment before concluding none was made. */
-  createWindowMs?: number;
-  /** How long the final Slack update of a deployment is retried before it is posted anew. */
-  finalRetryMs?: number;
-  /**
-   * Write the audit chain head outside Redis (backup destination and ops channel) and
-   * continue from it when Redis loses the log. Off in tests and the sandbox unless asked.
-   */
-  auditAnchors?: { every?: number; tickMs?: number } | false;
-  /** How often a Droplet host's health is polled during a rollout (short in tests and the sandbox). */
-  dropletHealthPollMs?: number;
-  /** How long a graceful stop waits for work in flight (creates included) before letting go. */
-  drainMs?: number;
-  /**
-   * The watcher of deployments dockside did not start (handlers/announce/): how often one
-   * replica polls (default 30 s) and how often a deployment it follows is polled: 15 s when
-   * its progress is shown, 60 s when only a failure would be posted. `false` turns it off (most tests).
-   */
-  outOfBand?: OutOfBandOptions | false;
-}
+import { buildCommands } from './app-commands.js';
+import { startLoops } from './app-loops.js';
+import type { Dockside, DocksideOptions } from './app-types.js';
 
-export interface Dockside {
-  app: App;
-  config: Config;
-  receiver: DocksideReceiver;
-  redis: Redis;
-  do: DoClient;
-  ops: AppOpsClient;
-  /** Each env's deploy target (App Platform or Droplets). */
-  targets: DeployTargets;
-  audit: RedisAuditLog;
-  locks: LockStore;
-  slack: SlackPoster;
-  follower: DeploymentFollower;
-  recovery: Recovery;
-  /** Writes the audit chain head outside Redis; absent when turned off. */
-  anchoring: Anchoring | undefined;
-  approvals: ApprovalService;
-  metrics: Metrics;
-  /** Scheduled jobs (summary, health poll, dumps, prunes); one replica runs each tick. */
-  scheduler: Scheduler;
-  /** Notices deployments dockside did not start; absent when turned off. */
-  outOfBand: OutOfBandWatcher | undefined;
-  commands: ReadonlyMap<string, RegisteredCommand>;
-  /** The HTTP port actually bound. */
-  readonly port: number;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { Dockside, DocksideOptions } from './app-types.js';
 
 /** The composition root: builds every client once and hands them in. Nothing starts until start(). */
 export function createDockside(options: DocksideOptions): Dockside {
@@ -222,30 +118,8 @@ export function createDockside(options: DocksideOptions): Dockside {
   });
 
   // Work in flight (listeners run past the ack); a graceful stop lets it finish before Redis goes.
-  const inFlight = new Set<Promise<void>>();
-  app.use(async ({ next }) => {
-    const work = next();
-    inFlight.add(work);
-    try {
-      await work;
-    } finally {
-      inFlight.delete(work);
-    }
-  });
-  // A command is run once per trigger id: Socket Mode redelivers an envelope whose ack it
-  // missed (HTTP mode also refuses a replayed signature). A repeat is acked and dropped.
-  app.use(async (args) => {
-    const body = args.body as { command?: unknown; trigger_id?: unknown };
-    if (typeof body.command === 'string' && typeof body.trigger_id === 'string') {
-      const first = await dedupe.once(`command:${body.trigger_id}`, 3600).catch(() => true);
-      if (!first) {
-        if ('ack' in args && typeof args.ack === 'function') await args.ack();
-        log.info({ command: body.command }, 'repeated command delivery dropped');
-        return;
-      }
-    }
-    await args.next();
-  });
+  const inFlight = trackInFlight(app);
+  dropRepeatedCommands(app, dedupe, log);
   // Its own client: 429s come back at once (rejectRateLimitedCalls) and are retried by the
   // poster after Retry-After, so a final deployment update is never silently given up.
   const slackRetries = options.slackRetries ?? 3;
@@ -389,26 +263,7 @@ export function createDockside(options: DocksideOptions): Dockside {
       replicaId,
     });
 
-  const commandList: RegisteredCommand[] = [
-    register(deployCommand({ ...runner, approvals }), ['deploy']),
-    register(promoteCommand({ ...runner, approvals }), ['promote']),
-    register(rollbackCommand({ ...runner, approvals }), ['rollback']),
-    register(queryCommand({ pools: data.pools, clock }), ['query']),
-    register(
-      createBackupCommand({
-        backups: data.backups,
-        clock,
-        requestApproval: async ({ required: _required, ...request }) => approvals?.request(request),
-      }),
-      ['backup', 'restore'],
-    ),
-    register(createHealthCommand({ health: data.health, clock }), []),
-    register(auditCommand({ audit }), ['audit']),
-    register(lockCommand({ locks, clock }), ['deploy', 'lock']),
-    register(unlockCommand({ locks }), ['deploy', 'lock']),
-    register(logsCommand({ do: doClient, ops }), ['logs']),
-    register(restartCommand({ ...runner, approvals }), ['restart']),
-  ];
+  const commandList = buildCommands({ runner, approvals, data, clock, audit, locks, do: doClient, ops });
   const commands = new Map(commandList.map((c) => [c.name, c]));
   const respondTo = createResponseUrlPoster({ slack, log });
   const dispatchDeps = {
@@ -457,45 +312,20 @@ export function createDockside(options: DocksideOptions): Dockside {
       await app.init();
       if (socketMode) await receiver.start();
       await app.start();
-      // Background loops: each step is caught and logged on its own, so one failing (Redis
-      // refusing writes, DigitalOcean down) neither stops the others nor reaches the process.
-      const background = (task: string, work: () => Promise<unknown>) =>
-        Promise.resolve()
-          .then(work)
-          .catch((err: unknown) =>
-            log.warn({ err, task }, 'background task failed; it runs again on the next tick'),
-          );
-      await background('recovery', () => recovery.sweep());
-      await background('resume', () => follower.resume());
-      await data.start();
-      // Liveness, leases, intents and unfollowed deployments on one tick: with 5 s leases and
-      // a 2 s tick, another replica takes over a dead one's work within 10 s.
       timers.push(
-        setInterval(() => {
-          void (async () => {
-            await background('renew', () => follower.renew());
-            await background('recovery', () => recovery.sweep());
-            await background('resume', () => follower.resume());
-          })();
-        }, options.recoveryTickMs ?? 2000),
-      );
-      if (outOfBand && outOfBandOptions) {
-        // The first look is the baseline; taken at once (not awaited: a slow DigitalOcean must
-        // not hold start-up), so what starts after start-up is news.
-        void background('out-of-band watch', () => outOfBand.tick());
-        const every = outOfBandOptions.tickMs ?? DEFAULT_TICK_MS;
-        timers.push(setInterval(() => void background('out-of-band watch', () => outOfBand.tick()), every));
-      }
-      if (anchoring) {
-        const every = anchorOptions?.tickMs ?? 60_000;
-        timers.push(setInterval(() => void background('audit anchor', () => anchoring.tick()), every));
-      }
-      // Every replica sweeps; the store expires each request exactly once.
-      timers.push(
-        setInterval(
-          () => void background('expiry', async () => approvals?.expireDue()),
-          options.expirySweepMs ?? 15_000,
-        ),
+        ...(await startLoops({
+          log,
+          follower,
+          recovery,
+          startData: () => data.start(),
+          ...(outOfBand && outOfBandOptions
+            ? { outOfBand: { watcher: outOfBand, tickMs: outOfBandOptions.tickMs ?? DEFAULT_TICK_MS } }
+            : {}),
+          ...(anchoring ? { anchoring: { anchoring, tickMs: anchorOptions?.tickMs ?? 60_000 } } : {}),
+          expireDue: async () => approvals?.expireDue(),
+          recoveryTickMs: options.recoveryTickMs ?? 2000,
+          expirySweepMs: options.expirySweepMs ?? 15_000,
+        })),
       );
       log.info({ port: receiver.port, mode: socketMode ? 'socket' : 'http', replicaId }, 'dockside started');
     },

@@ -69,17 +69,21 @@ local function claim(doc, owner, now, nowIso)
 end
 `;
 
+// The new request's hash and index entries (ARGV: keep, doc, exp, created, ttl), as CREATE and CREATE_ONCE write them.
+const INSERT = `
+redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'exp', ARGV[3], 'created', ARGV[4], 'state', 'pending')
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[2], ARGV[3], doc.id)
+redis.call('ZADD', KEYS[STATE_KEY.pending], ARGV[4], doc.id)
+return 1`;
+
 const script = (body: string) => luaScript(`${PRELUDE}\n${CLAIM_PRELUDE}\n${body}`);
 
 // ARGV: keep, doc, exp, created, ttl of the hash (ms).
 export const CREATE = script(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local doc = cjson.decode(ARGV[2])
-redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'exp', ARGV[3], 'created', ARGV[4], 'state', 'pending')
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('ZADD', KEYS[2], ARGV[3], doc.id)
-redis.call('ZADD', KEYS[STATE_KEY.pending], ARGV[4], doc.id)
-return 1
+${INSERT}
 `);
 
 // ARGV: keep, user, now, now ISO, self approval allowed ('1'/'0'), replica id. Returns {status, doc}.
@@ -168,9 +172,5 @@ if (redis.call('GET', TWIN) or '') ~= ARGV[6] then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local doc = cjson.decode(ARGV[2])
 redis.call('SET', TWIN, doc.id, 'PX', ARGV[5])
-redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'exp', ARGV[3], 'created', ARGV[4], 'state', 'pending')
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('ZADD', KEYS[2], ARGV[3], doc.id)
-redis.call('ZADD', KEYS[STATE_KEY.pending], ARGV[4], doc.id)
-return 1
+${INSERT}
 `);

@@ -6,12 +6,11 @@ import type { DoClient } from '../../src/do/port.js';
 import { isDocksideError } from '../../src/errors.js';
 import { own } from '../../src/own.js';
 import { runLogExcerpt } from '../../src/render/announce.js';
-import { escapeText, formatDuration, shortId } from '../../src/render/format.js';
+import { escapeText } from '../../src/render/format.js';
 import { logsButton } from '../../src/render/log-excerpt.js';
-import { rollbackButton } from '../../src/render/rollback-buttons.js';
 import type { AfterFinish } from '../deploy/follow-deployment.js';
 import { readLogs } from '../logs/read.js';
-import { runsShort } from '../rollback/list.js';
+import { rollBackToPreviousButton } from '../rollback/list.js';
 
 /** Runtime log lines shown under a deployment that went live unhealthy. */
 const RUN_LINES = 15;
@@ -58,24 +57,13 @@ export function externalAfterFinish(deps: {
     if (!previous) return { ok: false, lines, actions: { type: 'actions', elements: [logs] } };
     const envConfig = own(deps.config.apps, record.app)?.environments[record.env];
     const approval = envConfig ? needsApproval(record.env, envConfig) : true;
-    const before = await deps.do.getDeployment(record.appId, previous).catch(() => undefined);
-    const facts = before
-      ? ` (${runsShort(before)}, ${formatDuration(deps.clock.now() - Date.parse(before.createdAt))} ago)`
-      : '';
     lines.push(`Roll back to the deployment that served before${approval ? ' (needs approval)' : ''}:`);
     return {
       ok: false,
       lines,
       actions: {
         type: 'actions',
-        elements: [
-          rollbackButton(
-            `Roll back to ${shortId(previous)}${facts}`,
-            `${record.app} ${record.env} ${previous}`,
-            'danger',
-          ),
-          logs,
-        ],
+        elements: [await rollBackToPreviousButton(deps, { ...target, appId: record.appId }, previous), logs],
       },
     };
   };

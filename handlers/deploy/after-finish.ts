@@ -1,10 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import type { ApprovalStore } from '../../approvals/types.js';
-import { formatDuration, shortId } from '../../src/render/format.js';
+import { shortId } from '../../src/render/format.js';
 import { rollbackButton } from '../../src/render/rollback-buttons.js';
 import type { SlackPoster } from '../../src/slack/reply.js';
 import { verifyPromotion } from '../promote/execute.js';
-import { runsShort } from '../rollback/list.js';
+import { rollBackToPreviousButton } from '../rollback/list.js';
 import type { AfterFinish, AfterFinishResult, FinishedDeployment } from './follow-types.js';
 import { type RunnerDeps, runRollbackTo } from './runners.js';
 
@@ -42,20 +42,9 @@ async function rollBackOrOffer(
     );
     return { lines, ok: false };
   }
-  // The button says what it picks: short id, what it ran, and how old it is.
-  const before = await deps.do.getDeployment(record.appId, previous).catch(() => undefined);
-  const facts = before
-    ? ` (${runsShort(before)}, ${formatDuration(deps.clock.now() - Date.parse(before.createdAt))} ago)`
-    : '';
   const actions: KnownBlock = {
     type: 'actions',
-    elements: [
-      rollbackButton(
-        `Roll back to ${shortId(previous)}${facts}`,
-        `${record.app} ${record.env} ${previous}`,
-        'danger',
-      ),
-    ],
+    elements: [await rollBackToPreviousButton(deps, record, previous)],
   };
   const what = finished.health && !finished.health.ok ? 'The health check failed' : 'A check failed';
   lines.push(`${what}. Roll back to the deployment that ran before (needs approval in production):`);

@@ -4,11 +4,10 @@ import type { Config } from '../../src/config/schema.js';
 import type { AppOpsClient } from '../../src/do/app-ops-port.js';
 import { DocksideError } from '../../src/errors.js';
 import { outcomeSummary } from '../../src/render/droplet-rollout.js';
-import { mention } from '../../src/render/format.js';
 import type { SlackPoster } from '../../src/slack/reply.js';
 import type { BackupOperations } from '../backup/index.js';
 import { executeDropletPromote } from '../droplet/promote-execute.js';
-import { executeDropletRollback } from '../droplet/rollback-execute.js';
+import { approvedContext, executeDropletRollback } from '../droplet/rollback-execute.js';
 import { type DropletRunDeps, runDropletPlan } from '../droplet/run.js';
 import { replanApproved } from '../droplet/run-deploy.js';
 import { approvedFromBinding } from '../promote/execute.js';
@@ -86,15 +85,7 @@ export function createExecutors(
     }
     const target = deps.targets.droplet(r.app, r.env);
     const plan = await replanApproved(target, r);
-    const approvers = r.approvals.map((a) => mention(a.user)).join(', ');
-    const result = await runDropletPlan(deps, plan, {
-      user: r.requester,
-      channel: r.channel,
-      command: r.command,
-      post: (m) => deps.slack.post(r.channel, m),
-      approvalId: r.id,
-      ...(approvers ? { lines: [`Approved by ${approvers}.`] } : {}),
-    });
+    const result = await runDropletPlan(deps, plan, approvedContext(deps, r));
     return { status: 'done', ok: result.ok, detail: outcomeSummary(r.app, r.env, result) };
   }
 

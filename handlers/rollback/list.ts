@@ -1,7 +1,8 @@
 import type { Clock } from '../../src/clock.js';
 import type { Deployment, DeploymentPhase, DoClient } from '../../src/do/port.js';
 import { DocksideError, isDocksideError } from '../../src/errors.js';
-import { formatDuration } from '../../src/render/format.js';
+import { formatDuration, shortId } from '../../src/render/format.js';
+import { rollbackButton } from '../../src/render/rollback-buttons.js';
 import { componentRuns, describeRun, runIdentity, shortDigest, shortSha } from '../promote/components.js';
 
 export interface RollbackCandidate {
@@ -123,4 +124,24 @@ export async function findDeployment(
   const [match] = matches;
   if (!match) throw notFound;
   return match.spec ? match : doClient.getDeployment(appId, match.id);
+}
+
+/**
+ * The "Roll back to <id> (commit 1a2b3c4, 2 h ago)" button that offers the deployment that
+ * served before: it says what it picks, and runs `/rollback` (grants, lock, approval apply).
+ */
+export async function rollBackToPreviousButton(
+  deps: { do: DoClient; clock: Clock },
+  target: { app: string; env: string; appId: string },
+  previous: string,
+) {
+  const before = await deps.do.getDeployment(target.appId, previous).catch(() => undefined);
+  const facts = before
+    ? ` (${runsShort(before)}, ${formatDuration(deps.clock.now() - Date.parse(before.createdAt))} ago)`
+    : '';
+  return rollbackButton(
+    `Roll back to ${shortId(previous)}${facts}`,
+    `${target.app} ${target.env} ${previous}`,
+    'danger',
+  );
 }

@@ -162,7 +162,7 @@ export function writableWarning(check: WritableCheck): string | null {
 /** The masked-columns part of the warning, or null when the database enforces every mask. */
 export function maskedReadableWarning(check: WritableCheck): string | null {
   if (check.maskedReadable.length === 0) return null;
-  return `Database "${check.database}": the configured user can read masked columns ${named(check.maskedReadable)}; only dockside's masking hides them. \`dockside db grants ${check.database}\` prints SQL that grants only the other columns.`;
+  return `Database "${check.database}": the configured user can read masked columns ${named(check.maskedReadable)}; only dockside's masking hides them. Run "dockside db grants ${check.database}" for SQL that grants only the other columns.`;
 }
 
 /** Every start-up / health warning about the configured user's privileges (empty when none). */

@@ -36,7 +36,7 @@ describe.each<Engine>(['postgres', 'mysql'])('layer 0 on %s', (engine) => {
       `${schema}.users.phone`,
     ]);
     expect(privilegeWarnings(before)).toEqual([
-      `Database "ro": the configured user can read masked columns ${schema}.users.email, ${schema}.users.password_hash, ${schema}.users.phone; only dockside's masking hides them. \`dockside db grants ro\` prints SQL that grants only the other columns.`,
+      `Database "ro": the configured user can read masked columns ${schema}.users.email, ${schema}.users.password_hash, ${schema}.users.phone; only dockside's masking hides them. Run "dockside db grants ro" for SQL that grants only the other columns.`,
     ]);
 
     const script = grantsSql('ro', fx.dbConfig({ url: fx.readOnlyUrl }), { owner: 'postgres' });

@@ -9,6 +9,7 @@ import type { HealthReport } from '../../handlers/health/types.js';
 import type { PromotionPlan } from '../../handlers/promote/plan.js';
 import { describeCandidate, describeRollbackCheck } from '../../handlers/rollback/describe.js';
 import { validateRollback } from '../../handlers/rollback/validate.js';
+import { maskedReadableWarning } from '../../src/db/writable.js';
 import { toDocksideError } from '../../src/do/errors.js';
 import { describeLock } from '../../src/locks/describe.js';
 import { createLogger } from '../../src/logger.js';
@@ -121,6 +122,25 @@ describe('text from outside is inert in every message', () => {
       false,
     );
     expect(unhealthy).toContain('&lt;!channel&gt;');
+  });
+
+  it('privilege warnings in /health read as written: no backtick turned into a lookalike', () => {
+    const warning = maskedReadableWarning({
+      database: 'main',
+      writable: [],
+      maskedReadable: ['public.customers.email'],
+    } as unknown as Parameters<typeof maskedReadableWarning>[0]);
+    const report: HealthReport = {
+      envs: [],
+      databases: [{ name: 'main', state: 'good', latencyMs: 1, warnings: [warning ?? ''] }],
+      redis: { name: 'redis', state: 'good', latencyMs: 1 },
+      locks: [],
+      checkedAt: '2026-11-22T12:00:00Z',
+      durationMs: 10,
+    };
+    const text = JSON.stringify(renderHealthReport(report, now));
+    expect(text).toContain('Run \\"dockside db grants main\\" for SQL that grants only the other columns.');
+    expect(text).not.toContain('\u02cb');
   });
 
   it('lock descriptions, /health and the daily health summary', () => {

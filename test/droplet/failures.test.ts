@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestsIn } from '../helpers/digests.js';
 import { testRedis } from '../helpers/redis.js';
 import type { SimHost } from '../helpers/sshd.js';
 import { type DropletWorld, startDropletWorld } from './world.js';
@@ -8,8 +9,6 @@ let world: DropletWorld;
 let hosts: SimHost[];
 let v1: { backend: string; frontend: string };
 
-const digestsIn = (file: string | undefined) =>
-  [...(file ?? '').matchAll(/@(sha256:[a-f0-9]{64})/g)].map((m) => m[1]);
 const name = (h: SimHost) => `[${h.ip}]:${h.port}`;
 const ran = (h: SimHost, sub: string) => h.commands().some((argv) => argv.includes(sub));
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutEvent } from '../../handlers/deploy/target.js';
 import { planDropletPromote } from '../../handlers/droplet/promote-plan.js';
+import { digestsIn } from '../helpers/digests.js';
 import { testRedis } from '../helpers/redis.js';
 import type { SimHost } from '../helpers/sshd.js';
 import { type DropletWorld, startDropletWorld } from './world.js';
@@ -10,8 +11,6 @@ let world: DropletWorld;
 let staging: SimHost[];
 let production: SimHost[];
 
-const digestsIn = (file: string | undefined) =>
-  [...(file ?? '').matchAll(/@(sha256:[a-f0-9]{64})/g)].map((m) => m[1]);
 const subcommands = (host: SimHost) =>
   host
     .commands()

@@ -4,14 +4,13 @@ import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import type { FakeEphemeral, FakeMessage } from '../../src/sandbox/fake-slack.js';
 import { type ButtonRef, buttonsOf } from '../../src/sandbox/slack-driver.js';
 import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
+import { digestsIn } from '../helpers/digests.js';
 import { dropletE2eWorld } from '../helpers/droplet-world.js';
 import { answerTo, waitFor } from '../helpers/world.js';
 
 const { alice, bob } = SANDBOX_USERS;
 const { dev } = SANDBOX_CHANNELS;
 
-const digestsIn = (file: string | undefined) =>
-  [...(file ?? '').matchAll(/@(sha256:[a-f0-9]{64})/g)].map((m) => m[1]);
 const blocks = (m: { blocks: unknown[] }) => JSON.stringify(m.blocks);
 const short = (digest: string) => digest.slice(7, 19);
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from '../../src/sandbox/config.js';
 import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
+import { digestsIn } from '../helpers/digests.js';
 import { dropletE2eWorld } from '../helpers/droplet-world.js';
 import type { SimHost } from '../helpers/sshd.js';
 import { waitFor } from '../helpers/world.js';
@@ -8,8 +9,6 @@ import { spawnBotProcess } from './helpers/spawn-bot.js';
 
 const { alice, bob } = SANDBOX_USERS;
 const { dev } = SANDBOX_CHANNELS;
-const digestsIn = (file: string | undefined) =>
-  [...(file ?? '').matchAll(/@(sha256:[a-f0-9]{64})/g)].map((m) => m[1]);
 const nameOf = (h: SimHost) => `[${h.ip}]:${h.port}`;
 
 describe('a replica killed in the middle of an approved Droplet rollout', async () => {

@@ -6,11 +6,9 @@ import { sandboxConfigText } from '../../src/sandbox/config.js';
 import { type SandboxDroplets, startSandboxDroplets } from '../../src/sandbox/droplet-env.js';
 import { runSandbox } from '../../src/sandbox/run.js';
 import { startWorld, type World } from '../../src/sandbox/world.js';
+import { digestsIn } from '../helpers/digests.js';
 import { deleteKeys } from '../helpers/redis.js';
 import { answerTo } from '../helpers/world.js';
-
-const digestsIn = (file: string | undefined) =>
-  [...(file ?? '').matchAll(/@(sha256:[a-f0-9]{64})/g)].map((m) => m[1]);
 
 /** The sandbox's Droplet app `api`: simulated hosts over in-process SSH, the fake ghcr.io. */
 describe('the sandbox Droplet env', () => {

@@ -6,11 +6,9 @@ import type { FakeEphemeral } from '../../src/sandbox/fake-slack.js';
 import { buttonsOf } from '../../src/sandbox/slack-driver.js';
 import { startWorld, type World } from '../../src/sandbox/world.js';
 import { approvalMessages, click, newApproval } from '../helpers/approvals.js';
+import { digestsIn } from '../helpers/digests.js';
 import { deleteKeys } from '../helpers/redis.js';
 import { answerTo, waitFor } from '../helpers/world.js';
-
-const digestsIn = (file: string | undefined) =>
-  [...(file ?? '').matchAll(/@(sha256:[a-f0-9]{64})/g)].map((m) => m[1]);
 
 /** The sandbox's Droplet app through Slack: deploy staging, promote it, roll staging back to the seeded release. */
 describe('/promote and /rollback in the sandbox Droplet app', () => {

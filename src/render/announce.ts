@@ -31,12 +31,14 @@ const TYPES: Record<string, string> = {
 export function describeCause(deployment: Deployment): string {
   const d = deployment.causeDetails;
   const e = (s: string) => escapeText(s);
+  // Inside a code span only a backtick could break out; the rest is shown as typed.
+  const c = (s: string) => `\`${escapeText(s, 'code')}\``;
   const git = d?.gitPush;
   if (git && (git.commitSha || git.branch)) {
-    const sha = git.commitSha ? ` of \`${e(git.commitSha.slice(0, 7))}\`` : '';
+    const sha = git.commitSha ? ` of ${c(git.commitSha.slice(0, 7))}` : '';
     const who = git.commitAuthor || git.username;
     const by = who ? ` by ${e(who)}` : '';
-    const where = git.branch ? ` to \`${e(git.branch)}\`${git.repo ? ` (${e(git.repo)})` : ''}` : '';
+    const where = git.branch ? ` to ${c(git.branch)}${git.repo ? ` (${e(git.repo)})` : ''}` : '';
     const subject = git.commitMessage?.split('\n')[0]?.trim();
     const said = subject ? `: “${e(truncate(subject, 120))}”` : '';
     return `Started by a git push${sha}${by}${where}${said}.`;
@@ -45,7 +47,7 @@ export function describeCause(deployment: Deployment): string {
   if (docr && (docr.repository || docr.tag)) {
     const image = [docr.registry, docr.repository].filter(Boolean).join('/');
     const tag = docr.tag ? `:${docr.tag}` : '';
-    return `Started by a push of the image \`${e(`${image}${tag}`)}\` to the container registry.`;
+    return `Started by a push of the image ${c(`${image}${tag}`)} to the container registry.`;
   }
   const action = d?.digitaloceanUserAction;
   if (action) {

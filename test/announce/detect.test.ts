@@ -145,6 +145,13 @@ describe('who or what caused it', () => {
     expect(line).not.toContain('body');
   });
 
+  it('shows a branch as named inside its code span, with only a backtick made harmless', () => {
+    const d = dep('BUILDING', T(0), {
+      causeDetails: { type: 'DEPLOY_ON_PUSH', gitPush: { branch: '_hotfix*/x`y', commitSha: 'abcdef0123' } },
+    });
+    expect(describeCause(d)).toBe('Started by a git push of `abcdef0` to `_hotfix*/x\u02cby`.');
+  });
+
   it('names the person of a console or doctl deployment, and falls back to the cause text', () => {
     const manual = dep('BUILDING', T(0), {
       causeDetails: {

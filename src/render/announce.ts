@@ -1,5 +1,6 @@
 import type { Deployment } from '../do/port.js';
 import { escapeText, truncate } from './format.js';
+import { codeSpan } from './logs.js';
 
 /** Log lines are cut in a message; the whole line is in the file. */
 const LINE_CHARS = 160;
@@ -31,8 +32,7 @@ const TYPES: Record<string, string> = {
 export function describeCause(deployment: Deployment): string {
   const d = deployment.causeDetails;
   const e = (s: string) => escapeText(s);
-  // Inside a code span only a backtick could break out; the rest is shown as typed.
-  const c = (s: string) => `\`${escapeText(s, 'code')}\``;
+  const c = codeSpan;
   const git = d?.gitPush;
   if (git && (git.commitSha || git.branch)) {
     const sha = git.commitSha ? ` of ${c(git.commitSha.slice(0, 7))}` : '';

@@ -2,7 +2,6 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisApprovalStore } from '../../approvals/store.js';
 import type { ApprovalStore, NewApprovalRequest } from '../../approvals/types.js';
-import { sleep } from '../../src/clock.js';
 import { REDIS_URL, testRedis } from '../helpers/redis.js';
 
 const T0 = Date.parse('2025-05-01T09:00:00Z');
@@ -101,13 +100,22 @@ describe('approval store under concurrent clicks', () => {
     for (let round = 0; round < 30; round++) {
       const { id } = await first.create(request(1), { ttlMinutes: 30, now: T0 });
       const expiry = T0 + 30 * MIN;
-      const [approval, ...sweeps] = await Promise.all([
-        // Odd rounds click a moment later, so both orders of arrival are exercised.
-        sleep(round % 2 === 0 ? 0 : 3).then(() =>
-          stores[0]!.approve(id, 'U0BOB', { now: expiry - 1, selfApproval: false, owner: 'r1' }),
-        ),
-        ...stores.slice(1).map((s) => s.expireDue(expiry)),
-      ]);
+      const approve = () =>
+        stores[0]!.approve(id, 'U0BOB', { now: expiry - 1, selfApproval: false, owner: 'r1' });
+      const sweep = () => Promise.all(stores.slice(1).map((s) => s.expireDue(expiry)));
+      // Both orders of arrival happen for sure (a loaded machine decides a race one way
+      // every time); every third round is a true race, click and sweeps at once.
+      let approval: Awaited<ReturnType<typeof approve>>;
+      let sweeps: Awaited<ReturnType<typeof sweep>>;
+      if (round % 3 === 0) {
+        approval = await approve();
+        sweeps = await sweep();
+      } else if (round % 3 === 1) {
+        sweeps = await sweep();
+        approval = await approve();
+      } else {
+        [approval, sweeps] = await Promise.all([approve(), sweep()]);
+      }
       const expiredBySweep = sweeps.flat().filter((r) => r.id === id);
       const state = (await first.get(id))?.state;
       if (approval?.status === 'approved') {

@@ -19,6 +19,11 @@ export function filedAnswer(ctx: CommandContext, request: FiledRequest): string 
   );
 }
 
+/** The command as typed, without a list button's `--list <state>` bookkeeping (not something an approver needs to read). */
+export function typedCommand(ctx: CommandContext): string {
+  return `${ctx.invocation.commandText} ${ctx.invocation.text.replace(/\s--list\s\S+/, '')}`.trim();
+}
+
 /** Files an approval request for a command and tells the requester where it waits. */
 export async function askForApproval(
   ctx: CommandContext,
@@ -29,8 +34,7 @@ export async function askForApproval(
     ...input,
     requester: ctx.invocation.user,
     channel: ctx.invocation.channel,
-    // A list button's `--list <state>` token is bookkeeping, not something the approver needs to read.
-    command: `${ctx.invocation.commandText} ${ctx.invocation.text.replace(/\s--list\s\S+/, '')}`.trim(),
+    command: typedCommand(ctx),
   });
   await ctx.reply.ephemeral({ text: filedAnswer(ctx, request) });
   if (request.duplicate) {

@@ -1,40 +1,23 @@
 import type { ApprovalService } from '../approvals/service.js';
-import type { RunnerDeps } from '../handlers/deploy/runners.js';
-import { assertUnlocked } from '../handlers/deploy/start.js';
-import { appPlatformAppId } from '../handlers/deploy/target.js';
-import { promotionDrift } from '../handlers/promote/drift.js';
-import { planPromotion } from '../handlers/promote/plan.js';
-import type { EnvConfig } from '../src/config/schema.js';
-import type { AppOpsClient } from '../src/do/app-ops-port.js';
+import type { DeployTargets } from '../handlers/deploy/targets.js';
 import { DocksideError } from '../src/errors.js';
-import { describePlan } from '../src/render/promote.js';
-import { describeDrift } from '../src/render/promote-drift.js';
-import { askForApproval } from './approval.js';
 import { noExtraWords, resolveApp, tokenize } from './args.js';
-import {
-  type DropletPromoteArgs,
-  type DropletPromoteDeps,
-  parseDropletPromote,
-  runDropletPromote,
-} from './promote-droplet.js';
+import { carryOut } from './carry-out.js';
+import { type DropletPromoteArgs, parseDropletPromote } from './promote-parse.js';
 import type { CommandDef } from './types.js';
-
-/** A missing env stays '' for planPromotion to report; a Droplet env is refused. */
-function promoteAppId(app: string, env: string, envConfig: EnvConfig | undefined): string {
-  return envConfig ? appPlatformAppId(app, env, envConfig) : '';
-}
 
 const USAGE = '/promote <app>';
 
 export interface PromoteArgs {
   app: string;
-  from: { env: string; appId: string };
-  to: { env: string; appId: string };
+  from: { env: string };
+  to: { env: string };
 }
 
-export function promoteCommand(
-  deps: RunnerDeps & { approvals: ApprovalService; ops: AppOpsClient } & DropletPromoteDeps,
-): CommandDef<PromoteArgs | DropletPromoteArgs> {
+export function promoteCommand(deps: {
+  approvals: Pick<ApprovalService, 'request'>;
+  targets: Pick<DeployTargets, 'get'>;
+}): CommandDef<PromoteArgs | DropletPromoteArgs> {
   return {
     name: 'promote',
     usage: [USAGE],
@@ -56,49 +39,15 @@ export function promoteCommand(
         { env: to, config: appConfig.environments[to] },
       );
       if (droplets) return droplets;
-      return {
-        app,
-        from: { env: from, appId: promoteAppId(app, from, appConfig.environments[from]) },
-        to: { env: to, appId: promoteAppId(app, to, appConfig.environments[to]) },
-      };
+      // A missing env is left for the target to report (it names what the promotion names).
+      return { app, from: { env: from }, to: { env: to } };
     },
     access: (args) => ({ action: 'promote', app: args.app, env: args.to.env }),
     target: (args) => ({ app: args.app, env: args.to.env }),
     async run(ctx, args) {
-      if ('droplets' in args) return runDropletPromote(deps, ctx, args);
-      // Checked before an approver is asked, and again when the promotion runs.
-      await assertUnlocked(deps.locks, { app: args.app, env: args.to.env });
-      const plan = await planPromotion({
-        do: deps.do,
-        appName: args.app,
-        from: args.from,
-        to: args.to,
-        clock: deps.clock,
-        ...(deps.github ? { github: deps.github } : {}),
-      });
-      if (plan.nothingToDo) {
-        await ctx.reply.ephemeral({
-          text: `${args.to.env} already runs exactly what ${args.from.env} runs; nothing to promote.`,
-        });
-        return { result: 'succeeded', detail: 'nothing to promote' };
-      }
-      if (plan.blockers.length > 0) {
-        await ctx.reply.ephemeral({
-          text: [`Cannot promote ${args.app} now:`, ...plan.blockers.map((b) => `• ${b}`)].join('\n'),
-        });
-        return { result: 'refused', detail: plan.blockers.join(' ').slice(0, 300) };
-      }
-      return askForApproval(ctx, deps.approvals, {
-        kind: 'promote',
-        app: args.app,
-        env: args.to.env,
-        summary: [
-          ...describePlan(plan),
-          ...describeDrift(await promotionDrift(deps, plan), plan.from.env, plan.to.env),
-        ].join('\n'),
-        binding: plan.binding,
-        params: {},
-      });
+      // Both envs are of the same kind (parse refused a mix); production always waits for approval.
+      const target = deps.targets.get(args.app, args.to.env);
+      return carryOut(ctx, deps.approvals, target, { kind: 'promote', from: args.from.env }, true);
     },
   };
 }

@@ -1,15 +1,9 @@
-import type { ApprovalService } from '../approvals/service.js';
-import { assertUnlocked } from '../handlers/deploy/start.js';
 import type { DeployTargets } from '../handlers/deploy/targets.js';
-import { approvalBinding } from '../handlers/droplet/rollback-execute.js';
 import { listDropletReleases, RELEASE_ID } from '../handlers/droplet/rollback-list.js';
-import { planDropletRollback } from '../handlers/droplet/rollback-plan.js';
-import { type DropletRunDeps, runDropletPlan } from '../handlers/droplet/run.js';
+import type { Clock } from '../src/clock.js';
 import { DocksideError } from '../src/errors.js';
-import { dropletReleaseList, dropletRollbackSummary } from '../src/render/droplet-releases.js';
-import { outcomeSummary } from '../src/render/droplet-rollout.js';
-import { formatDuration } from '../src/render/format.js';
-import { askForApproval } from './approval.js';
+import type { LockStore } from '../src/locks/types.js';
+import { dropletReleaseList } from '../src/render/droplet-releases.js';
 import { typed } from './args.js';
 import type { CommandContext, CommandOutcome } from './types.js';
 
@@ -24,10 +18,11 @@ export interface DropletRollbackArgs {
   fromList?: { activeId: string; at: number };
 }
 
-export type DropletRollbackDeps = Omit<DropletRunDeps, 'slack'> & {
-  targets: Pick<DeployTargets, 'droplet'>;
-  approvals: Pick<ApprovalService, 'request'>;
-};
+export interface DropletRollbackDeps {
+  targets: Pick<DeployTargets, 'get'>;
+  locks: Pick<LockStore, 'get'>;
+  clock: Clock;
+}
 
 /** The third word: a release id of the log. `commit`/`revert` are App Platform's pins, which Droplets have none of. */
 export function parseDropletRollback(input: {
@@ -68,66 +63,30 @@ export function parseDropletRollback(input: {
 /** A list token names a release id or `none`; anything else would not survive a click. */
 const LIST_STATE = /^[0-9a-z-]{1,64}$/i;
 
-export async function runDropletRollback(
+/** The release log to pick from, with a button per release that can be gone back to. */
+export async function listReleasesToPick(
   deps: DropletRollbackDeps,
   ctx: CommandContext,
   args: DropletRollbackArgs,
   ttlMs: number,
 ): Promise<CommandOutcome> {
   const { app, env } = args.target;
-  const label = `${app} ${env}`;
-  const target = deps.targets.droplet(app, env);
-  if (!args.releaseId) {
-    const [list, lock] = await Promise.all([listDropletReleases(target), deps.locks.get(app, env)]);
-    const state = list.currentId && LIST_STATE.test(list.currentId) ? list.currentId : undefined;
-    await ctx.reply.ephemeral(
-      dropletReleaseList({
-        app,
-        env,
-        list,
-        approval: args.approval,
-        lock,
-        ttlMs,
-        now: deps.clock.now(),
-        ...(state ? { token: `--list ${state}@${deps.clock.now()}` } : {}),
-      }),
-    );
-    return { result: 'succeeded', detail: 'listed releases' };
-  }
-  if (args.fromList && deps.clock.now() - args.fromList.at > ttlMs) {
-    throw new DocksideError(
-      'rollback_invalid',
-      `That list of ${label} is ${formatDuration(deps.clock.now() - args.fromList.at)} old, so its buttons no longer act.`,
-      { hint: `Run \`/rollback ${label}\` for a current list.` },
-    );
-  }
-  // Checked before anything is asked of an approver, and again when the rollback runs.
-  await assertUnlocked(deps.locks, { app, env });
-  const { plan, record } = await planDropletRollback({
-    target,
-    releaseId: args.releaseId,
-    ...(args.fromList ? { listState: args.fromList.activeId } : {}),
-  });
-  if (args.approval) {
-    return askForApproval(ctx, deps.approvals, {
-      kind: 'rollback',
+  const [list, lock] = await Promise.all([
+    listDropletReleases(deps.targets.get(app, env)),
+    deps.locks.get(app, env),
+  ]);
+  const state = list.currentId && LIST_STATE.test(list.currentId) ? list.currentId : undefined;
+  await ctx.reply.ephemeral(
+    dropletReleaseList({
       app,
       env,
-      summary: dropletRollbackSummary(plan, record, target.describe(plan)),
-      binding: approvalBinding(plan),
-      params: { release_id: record.id },
-    });
-  }
-  const result = await runDropletPlan({ ...deps, slack: ctx.slack }, plan, {
-    user: ctx.invocation.user,
-    channel: ctx.invocation.channel,
-    command: `${ctx.invocation.commandText} ${ctx.invocation.text.replace(/\s--list\s\S+/, '')}`.trim(),
-    post: (m) => ctx.reply.inChannel(m),
-    auditRef: ctx.auditId,
-  });
-  return {
-    result: result.ok ? 'succeeded' : 'failed',
-    detail: outcomeSummary(app, env, result),
-    data: { releaseId: plan.release.id },
-  };
+      list,
+      approval: args.approval,
+      lock,
+      ttlMs,
+      now: deps.clock.now(),
+      ...(state ? { token: `--list ${state}@${deps.clock.now()}` } : {}),
+    }),
+  );
+  return { result: 'succeeded', detail: 'listed releases' };
 }

@@ -5,14 +5,11 @@ import {
   type RunnerDeps,
   runCommitRollback,
   runRevertRollback,
-  runRollbackTo,
 } from '../handlers/deploy/runners.js';
-import { assertUnlocked } from '../handlers/deploy/start.js';
 import { appPlatformAppId } from '../handlers/deploy/target.js';
-import { describeCandidate, describeRollbackCheck } from '../handlers/rollback/describe.js';
+import { describeCandidate } from '../handlers/rollback/describe.js';
 import { listRollbackCandidates } from '../handlers/rollback/list.js';
 import { refuseIfLockedByPerson } from '../handlers/rollback/run.js';
-import { validateRollback } from '../handlers/rollback/validate.js';
 import { needsApproval } from '../src/config/load.js';
 import { DocksideError } from '../src/errors.js';
 import { describeLock } from '../src/locks/describe.js';
@@ -21,13 +18,14 @@ import { rollbackButton } from '../src/render/rollback-buttons.js';
 import type { SlackMessage } from '../src/slack/reply.js';
 import { askForApproval } from './approval.js';
 import { noExtraWords, resolveEnv, tokenize, typed } from './args.js';
+import { carryOut, commandContext } from './carry-out.js';
 import {
   type DropletRollbackArgs,
   type DropletRollbackDeps,
+  listReleasesToPick,
   parseDropletRollback,
-  runDropletRollback,
 } from './rollback-droplet.js';
-import type { CommandDef } from './types.js';
+import type { CommandContext, CommandDef, CommandOutcome } from './types.js';
 
 const USAGE = [
   '/rollback <app> <env> [deployment-id]',
@@ -60,9 +58,9 @@ function parseListToken(value: string | true | undefined, label: string): Rollba
 }
 
 export function rollbackCommand(
-  deps: RunnerDeps & { approvals: ApprovalService } & DropletRollbackDeps,
+  deps: RunnerDeps & { approvals: Pick<ApprovalService, 'request'> } & DropletRollbackDeps,
 ): CommandDef<RollbackArgs | DropletRollbackArgs> {
-  return {
+  const command: CommandDef<RollbackArgs | DropletRollbackArgs> = {
     name: 'rollback',
     usage: USAGE,
     summary: 'Roll an env back to an earlier deployment (production is approved)',
@@ -111,16 +109,11 @@ export function rollbackCommand(
     access: (args) => ({ action: 'rollback', app: args.target.app, env: args.target.env }),
     target: (args) => ({ app: args.target.app, env: args.target.env }),
     async run(ctx, args) {
-      if ('droplets' in args) return runDropletRollback(deps, ctx, args, ROLLBACK_LIST_TTL_MS);
+      if ('droplets' in args) {
+        if (!args.releaseId) return listReleasesToPick(deps, ctx, args, ROLLBACK_LIST_TTL_MS);
+        return rollbackTo(ctx, args.target, args.releaseId, args);
+      }
       const { target, step } = args;
-      const label = `${target.app} ${target.env}`;
-      const run = {
-        user: ctx.invocation.user,
-        channel: ctx.invocation.channel,
-        command: `${ctx.invocation.commandText} ${ctx.invocation.text}`.trim(),
-        post: (m: Parameters<typeof ctx.reply.inChannel>[0]) => ctx.reply.inChannel(m),
-        auditRef: ctx.auditId,
-      };
       if (step.kind === 'list') {
         await ctx.reply.ephemeral(await rollbackList(deps, args));
         return { result: 'succeeded', detail: 'listed rollback candidates' };
@@ -134,96 +127,70 @@ export function rollbackCommand(
           doIds: { appId: target.appId, deploymentId: result.pinnedDeploymentId },
         };
       }
-      const rollbackTarget = {
-        do: deps.do,
-        locks: deps.locks,
-        appName: target.app,
-        env: target.env,
-        appId: target.appId,
-      };
-      if (step.kind === 'revert') {
-        if (args.approval) {
-          // A revert deploys to production: same approval and the same respect for a person's lock as a deploy.
-          await refuseIfLockedByPerson(rollbackTarget);
-          const app = await deps.do.getApp(target.appId);
-          const pinned = app.pinnedDeployment?.id;
-          if (!pinned) {
-            throw new DocksideError(
-              'rollback_invalid',
-              `${label} is not pinned to a rollback, so there is nothing to revert.`,
-            );
-          }
-          return askForApproval(ctx, deps.approvals, {
-            kind: 'revert',
-            app: target.app,
-            env: target.env,
-            summary: [
-              `Revert the rollback of ${label}: a new deployment of the app spec from before the rollback, replacing rollback deployment \`${shortId(pinned)}\`.`,
-              `${target.env} is unpinned and the lock dockside took for the rollback is lifted.`,
-            ].join('\n'),
-            binding: { app_id: target.appId, env: target.env, pinned_deployment_id: pinned },
-            params: {},
-          });
-        }
-        const started = await runRevertRollback(deps, target, run);
-        return { result: 'succeeded', detail: started.detail, doIds: started.doIds };
-      }
-      if (args.fromList && deps.clock.now() - args.fromList.at > ROLLBACK_LIST_TTL_MS) {
-        throw new DocksideError(
-          'rollback_invalid',
-          `That list of ${label} is ${formatDuration(deps.clock.now() - args.fromList.at)} old, so its buttons no longer act.`,
-          { hint: `Run \`/rollback ${label}\` for a current list.` },
-        );
-      }
-      if (args.fromList) {
-        // A list is superseded once the env runs something else (another of its buttons was used, a deploy ran).
-        const activeNow = (await deps.do.getApp(target.appId)).activeDeployment?.id;
-        if (args.fromList.activeId !== (activeNow ?? 'none')) {
-          const now = activeNow ? `\`${shortId(activeNow)}\`` : 'nothing';
-          throw new DocksideError(
-            'rollback_invalid',
-            `That list of ${label} is out of date: ${label} now runs ${now}, not \`${shortId(args.fromList.activeId)}\` as when it was shown.`,
-            { hint: `Run \`/rollback ${label}\` for a current list.` },
-          );
-        }
-      }
-      // Checked before anything is asked of an approver, and again when the rollback runs.
-      await assertUnlocked(deps.locks, target);
-      const check = await validateRollback({
-        do: deps.do,
-        appId: target.appId,
-        deploymentId: step.deploymentId,
-        appName: target.app,
-        env: target.env,
-      });
-      if (!check.valid) {
-        throw new DocksideError(
-          'rollback_invalid',
-          `Cannot roll ${label} back to \`${shortId(check.deployment.id)}\`: ${check.errorMessage ?? 'App Platform refused it'}`,
-          {
-            hint: `\`/rollback ${label}\` lists deployments you can pick.`,
-          },
-        );
-      }
-      if (args.approval) {
-        return askForApproval(ctx, deps.approvals, {
-          kind: 'rollback',
-          app: target.app,
-          env: target.env,
-          summary: describeRollbackCheck(check, { appName: target.app, env: target.env }).join('\n'),
-          binding: {
-            app_id: target.appId,
-            env: target.env,
-            active_deployment_id: check.activeDeploymentId ?? 'none',
-            target_deployment_id: check.deployment.id,
-          },
-          params: {},
-        });
-      }
-      const started = await runRollbackTo(deps, target, run, check.deployment.id);
-      return { result: 'succeeded', detail: started.detail, doIds: started.doIds };
+      if (step.kind === 'revert') return revert(ctx, target, args.approval);
+      return rollbackTo(ctx, target, step.deploymentId, args);
     },
   };
+  return command;
+
+  /** Back to a deployment (App Platform) or a release of the log (Droplets): through the env's target. */
+  async function rollbackTo(
+    ctx: CommandContext,
+    where: { app: string; env: string },
+    to: string,
+    args: { approval: boolean; fromList?: { activeId: string; at: number } },
+  ): Promise<CommandOutcome> {
+    const label = `${where.app} ${where.env}`;
+    if (args.fromList && deps.clock.now() - args.fromList.at > ROLLBACK_LIST_TTL_MS) {
+      throw new DocksideError(
+        'rollback_invalid',
+        `That list of ${label} is ${formatDuration(deps.clock.now() - args.fromList.at)} old, so its buttons no longer act.`,
+        { hint: `Run \`/rollback ${label}\` for a current list.` },
+      );
+    }
+    const request = {
+      kind: 'rollback' as const,
+      to,
+      ...(args.fromList ? { listState: args.fromList.activeId } : {}),
+    };
+    return carryOut(ctx, deps.approvals, deps.targets.get(where.app, where.env), request, args.approval);
+  }
+
+  /** Undoes an App Platform rollback: the spec from before it, deployed anew (pins are App Platform's own). */
+  async function revert(ctx: CommandContext, target: EnvTarget, approval: boolean): Promise<CommandOutcome> {
+    const label = `${target.app} ${target.env}`;
+    if (!approval) {
+      const started = await runRevertRollback(deps, target, commandContext(ctx));
+      return { result: 'succeeded', detail: started.detail, doIds: started.doIds };
+    }
+    // A revert deploys to production: same approval and the same respect for a person's lock as a deploy.
+    await refuseIfLockedByPerson({
+      do: deps.do,
+      locks: deps.locks,
+      appName: target.app,
+      env: target.env,
+      appId: target.appId,
+    });
+    const app = await deps.do.getApp(target.appId);
+    const pinned = app.pinnedDeployment?.id;
+    if (!pinned) {
+      throw new DocksideError(
+        'rollback_invalid',
+        `${label} is not pinned to a rollback, so there is nothing to revert.`,
+      );
+    }
+    return askForApproval(ctx, deps.approvals, {
+      kind: 'revert',
+      app: target.app,
+      env: target.env,
+      summary: [
+        `Revert the rollback of ${label}: a new deployment of the app spec from before the rollback, replacing rollback deployment \`${shortId(pinned)}\`.`,
+        `${target.env} is unpinned and the lock dockside took for the rollback is lifted.`,
+      ].join('\n'),
+      binding: { app_id: target.appId, env: target.env, pinned_deployment_id: pinned },
+      params: {},
+    });
+  }
 }
 
 /** The list to pick from: one labelled button per deployment that can be rolled back to. */

@@ -81,17 +81,6 @@ export function createDockside(options: DocksideOptions): Dockside {
   };
   const doClient = createDoClient(doOptions);
   const ops = createAppOpsClient(doOptions);
-  const targets = createDeployTargets({
-    config,
-    redis,
-    droplets: createDropletApi(doOptions),
-    do: doClient,
-    log,
-    clock,
-    sleep,
-    probeHealth: (url) => checkHealthUrl(url, config.health.timeout_ms),
-    ...(options.dropletHealthPollMs !== undefined ? { healthPollMs: options.dropletHealthPollMs } : {}),
-  });
 
   const { app, receiver, socketMode } = createSlackApp({
     env,
@@ -171,20 +160,30 @@ export function createDockside(options: DocksideOptions): Dockside {
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
   });
-  const runner = {
-    do: doClient,
+  const runs = {
     ops,
     locks,
     follower,
-    clock,
     github,
     intents,
-    log,
-    targets,
     audit,
+    slack,
     // Droplet rollout messages are updated as often as App Platform's.
     ...(options.updateIntervalMs !== undefined ? { progressIntervalMs: options.updateIntervalMs } : {}),
   };
+  const targets = createDeployTargets({
+    config,
+    redis,
+    droplets: createDropletApi(doOptions),
+    do: doClient,
+    log,
+    clock,
+    sleep,
+    probeHealth: (url) => checkHealthUrl(url, config.health.timeout_ms),
+    runs,
+    ...(options.dropletHealthPollMs !== undefined ? { healthPollMs: options.dropletHealthPollMs } : {}),
+  });
+  const runner = { ...runs, do: doClient, clock, log, targets };
   Object.assign(
     afterFinish,
     explainingFailures(

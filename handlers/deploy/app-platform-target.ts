@@ -1,10 +1,8 @@
 import type { Deployment, DeploymentPhase, DoClient } from '../../src/do/port.js';
-import { DocksideError } from '../../src/errors.js';
 import { escapeText } from '../../src/render/format.js';
 import { withTimeout } from '../health/limits.js';
 import { type ComponentRun, componentRuns, shortDigest, shortSha } from '../promote/components.js';
 import type {
-  DeployTarget,
   PlanDescription,
   PlanKind,
   PlatformHealth,
@@ -15,6 +13,7 @@ import type {
   ServiceChange,
   ServiceImage,
   TargetHealth,
+  TargetReads,
 } from './target.js';
 
 export interface AppPlatformTargetDeps {
@@ -117,25 +116,15 @@ export function describeReleasePlan(plan: ReleasePlan): PlanDescription {
 }
 
 /**
- * An App Platform app as a deploy target. Reading (current release, releases, health,
- * describe) goes through this interface. Starting a deployment does not: App
- * Platform deployments run on DigitalOcean for minutes and are followed by the
- * crash-safe follower (handlers/deploy/runners.ts, follow-deployment.ts), which
- * writes an intent before it creates anything, keeps a watch record in Redis and
- * lets another replica take over when this one dies. An in-process `deploy()` that
- * awaits the end would lose all of that, so `planDeploy` and `deploy` refuse and
- * the commands keep calling the runners for App Platform envs (`kindOf` tells them).
+ * What an App Platform app answers as a deploy target without changing anything: what
+ * it runs, its deployments as a release log, its health, a plan for the card. What a
+ * person asks of it is in app-platform-actions.ts.
  */
 export function createAppPlatformTarget(
   deps: AppPlatformTargetDeps,
   target: { app: string; env: string; appId: string },
-): DeployTarget {
+): TargetReads {
   const { app, env, appId } = target;
-  const followed = (what: string) =>
-    new DocksideError(
-      'not_available',
-      `${what} of ${app} ${env} runs on App Platform through the deployment follower, not through this target.`,
-    );
 
   async function currentRelease(): Promise<Release | undefined> {
     const active = (await deps.do.getApp(appId)).activeDeployment;
@@ -179,17 +168,9 @@ export function createAppPlatformTarget(
     app,
     env,
     currentRelease,
-    async planDeploy() {
-      // App Platform builds the configured branch or tag itself: what a deploy will run
-      // is known only once DigitalOcean has built it.
-      throw followed('A deploy');
-    },
     planRelease,
     async releases(limit = 10) {
       return (await deps.do.listDeployments(appId, { perPage: limit })).slice(0, limit).map(recordOf);
-    },
-    async deploy() {
-      throw followed('A deployment');
     },
     health,
     describe: describeReleasePlan,

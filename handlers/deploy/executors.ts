@@ -3,28 +3,22 @@ import type { ApprovalKind, ApprovalRequest } from '../../approvals/types.js';
 import type { Config } from '../../src/config/schema.js';
 import type { AppOpsClient } from '../../src/do/app-ops-port.js';
 import { DocksideError } from '../../src/errors.js';
-import { outcomeSummary } from '../../src/render/droplet-rollout.js';
+import { mention } from '../../src/render/format.js';
 import type { SlackPoster } from '../../src/slack/reply.js';
 import type { BackupOperations } from '../backup/index.js';
-import { executeDropletPromote } from '../droplet/promote-execute.js';
-import { approvedContext, executeDropletRollback } from '../droplet/rollback-execute.js';
-import { type DropletRunDeps, runDropletPlan } from '../droplet/run.js';
-import { replanApproved } from '../droplet/run-deploy.js';
-import { approvedFromBinding } from '../promote/execute.js';
 import { restartBinding } from '../restart/start.js';
-import {
-  type EnvTarget,
-  type RunnerDeps,
-  runDeploy,
-  runPromotion,
-  runRestart,
-  runRevertRollback,
-  runRollbackTo,
-} from './runners.js';
-import { deployBinding } from './start.js';
-import { appPlatformAppId } from './target.js';
+import type { ActionContext } from './actions.js';
+import { type EnvTarget, type RunnerDeps, runRestart, runRevertRollback } from './runners.js';
+import { assertSame } from './stale.js';
+import { appPlatformAppId, type DeployTarget, type PlanKind } from './target.js';
+import type { DeployTargets } from './targets.js';
 
-function envTarget(config: Config, app: string | undefined, env: string | undefined): EnvTarget {
+function envTarget(
+  config: Config,
+  app: string | undefined,
+  env: string | undefined,
+  options = { appPlatform: true },
+): EnvTarget {
   const envConfig = app && env ? config.apps[app]?.environments[env] : undefined;
   if (!app || !env || !envConfig) {
     throw new DocksideError(
@@ -35,95 +29,75 @@ function envTarget(config: Config, app: string | undefined, env: string | undefi
   return {
     app,
     env,
-    appId: appPlatformAppId(app, env, envConfig),
+    appId: options.appPlatform ? appPlatformAppId(app, env, envConfig) : '',
     autoRollback: envConfig.auto_rollback,
     ...(envConfig.health_url ? { healthUrl: envConfig.health_url } : {}),
   };
 }
 
-/** The approval is void when what it was bound to moved on; say what moved. */
-function assertSame(request: ApprovalRequest, key: string, now: string, what: string): void {
-  const approved = request.binding[key];
-  if (approved !== now) {
+/**
+ * The env's target, as long as it is still the kind of env the request was made for:
+ * a request bound to App Platform deployments says nothing about Droplet hosts.
+ */
+function targetOf(
+  deps: { config: Config; targets: Pick<DeployTargets, 'get'> },
+  r: ApprovalRequest,
+): DeployTarget {
+  const { app, env } = envTarget(deps.config, r.app, r.env, { appPlatform: false });
+  const target = deps.targets.get(app, env);
+  const then = r.binding.target === 'droplets' ? 'droplets' : 'app_platform';
+  if (target.kind !== then) {
+    const kinds = { droplets: 'Droplets', app_platform: 'App Platform' };
     throw new DocksideError(
       'approval_stale',
-      `${what} changed since this was requested (was ${approved ?? 'nothing'}, now ${now}), so this approval is void and nothing was done.`,
-      { hint: `Run \`${request.command}\` again to ask for a new approval.` },
+      `${app} ${env} runs on ${kinds[target.kind]} now, not on ${kinds[then]} as when this was requested; nothing was done.`,
+      { hint: `Run \`${r.command}\` again to ask for a new approval.` },
     );
   }
+  return target;
 }
 
 /** What each kind of approved request does. Every executor re-checks the binding first. */
 export function createExecutors(
-  deps: RunnerDeps &
-    Omit<DropletRunDeps, 'slack'> & {
-      config: Config;
-      slack: SlackPoster;
-      backups: BackupOperations;
-      ops: AppOpsClient;
-    },
+  deps: RunnerDeps & {
+    targets: Pick<DeployTargets, 'get'>;
+    config: Config;
+    slack: SlackPoster;
+    backups: BackupOperations;
+    ops: AppOpsClient;
+  },
 ): Partial<Record<ApprovalKind, Executor>> {
-  const runFor = (r: ApprovalRequest) => ({
-    user: r.requester,
-    channel: r.channel,
-    command: r.command,
-    post: (m: Parameters<SlackPoster['post']>[1]) => deps.slack.post(r.channel, m),
-    approvalId: r.id,
-  });
+  /** Where an approved run reports: the channel it was asked from, tied to the approval. */
+  const approvedContext = (r: ApprovalRequest): ActionContext => {
+    const approvers = r.approvals.map((a) => mention(a.user)).join(', ');
+    return {
+      user: r.requester,
+      channel: r.channel,
+      command: r.command,
+      post: (m) => deps.slack.post(r.channel, m),
+      approvalId: r.id,
+      ...(approvers ? { lines: [`Approved by ${approvers}.`] } : {}),
+    };
+  };
   /**
-   * An approved Droplet deploy: planned again (refused when the env or the tag moved),
-   * then carried out here, once, by the replica that claimed the approval; the approval
-   * ends with the rollout's outcome.
+   * Deploy, roll back, promote: through the env's target, which plans again and refuses
+   * what moved since approval; an App Platform deployment is then followed (the follower
+   * ends the approval), a Droplet rollout runs here to its end.
    */
-  async function deployDroplets(r: ApprovalRequest): Promise<ExecutionResult> {
-    const envConfig = r.app && r.env ? deps.config.apps[r.app]?.environments[r.env] : undefined;
-    if (!r.app || !r.env || !envConfig?.droplets) {
-      throw new DocksideError(
-        'approval_stale',
-        `${r.app ?? '?'} ${r.env ?? '?'} is no longer a Droplet env in dockside.yml; nothing was done.`,
-      );
-    }
-    const target = deps.targets.droplet(r.app, r.env);
-    const plan = await replanApproved(target, r);
-    const result = await runDropletPlan(deps, plan, approvedContext(deps, r));
-    return { status: 'done', ok: result.ok, detail: outcomeSummary(r.app, r.env, result) };
+  async function throughTarget(r: ApprovalRequest): Promise<ExecutionResult> {
+    const target = targetOf(deps, r);
+    const result = await target.runApproved(
+      { kind: r.kind as PlanKind, binding: r.binding, params: r.params, command: r.command },
+      approvedContext(r),
+    );
+    if (result.status === 'done') return { status: 'done', ok: result.ok, detail: result.detail };
+    return { status: 'started', detail: result.detail, doIds: result.doIds };
   }
 
   return {
-    async deploy(r) {
-      if (r.binding.target === 'droplets') return deployDroplets(r);
-      const target = envTarget(deps.config, r.app, r.env);
-      assertSame(r, 'app_id', target.appId, `The App Platform app of ${target.app} ${target.env}`);
-      const now = await deployBinding(deps.do, { appId: target.appId, env: target.env });
-      assertSame(
-        r,
-        'active_deployment_id',
-        now.active_deployment_id,
-        `The active deployment of ${target.app} ${target.env}`,
-      );
-      const started = await runDeploy(deps, target, runFor(r), r.params.forceBuild === 'true');
-      return { status: 'started', detail: started.detail, doIds: started.doIds };
-    },
-    async promote(r) {
-      if (r.binding.target === 'droplets') return executeDropletPromote(deps, r);
-      const target = envTarget(deps.config, r.app, r.env);
-      const started = await runPromotion(deps, target, runFor(r), approvedFromBinding(target.app, r.binding));
-      return { status: 'started', detail: started.detail, doIds: started.doIds };
-    },
-    async rollback(r) {
-      if (r.binding.target === 'droplets') return executeDropletRollback(deps, r);
-      const target = envTarget(deps.config, r.app, r.env);
-      assertSame(r, 'app_id', target.appId, `The App Platform app of ${target.app} ${target.env}`);
-      const app = await deps.do.getApp(target.appId);
-      assertSame(
-        r,
-        'active_deployment_id',
-        app.activeDeployment?.id ?? 'none',
-        `The active deployment of ${target.app} ${target.env}`,
-      );
-      const started = await runRollbackTo(deps, target, runFor(r), r.binding.target_deployment_id ?? '');
-      return { status: 'started', detail: started.detail, doIds: started.doIds };
-    },
+    deploy: throughTarget,
+    promote: throughTarget,
+    rollback: throughTarget,
     async revert(r) {
       const target = envTarget(deps.config, r.app, r.env);
       assertSame(r, 'app_id', target.appId, `The App Platform app of ${target.app} ${target.env}`);
@@ -134,7 +108,7 @@ export function createExecutors(
         app.pinnedDeployment?.id ?? 'none',
         `The rollback ${target.app} ${target.env} is pinned to`,
       );
-      const started = await runRevertRollback(deps, target, runFor(r));
+      const started = await runRevertRollback(deps, target, approvedContext(r));
       return { status: 'started', detail: started.detail, doIds: started.doIds };
     },
     async restart(r) {
@@ -144,7 +118,7 @@ export function createExecutors(
       for (const key of ['app_id', 'active_deployment_id', 'components'] as const) {
         assertSame(r, key, now[key] ?? '', `The ${key.replaceAll('_', ' ')} of ${target.app} ${target.env}`);
       }
-      const started = await runRestart(deps, target, runFor(r), components);
+      const started = await runRestart(deps, target, approvedContext(r), components);
       return { status: 'started', detail: started.detail, doIds: started.doIds };
     },
     async restore(r) {

@@ -1,18 +1,19 @@
 import type { EnvConfig } from '../../src/config/schema.js';
 import type { App, ComponentHealth } from '../../src/do/port.js';
 import { DocksideError } from '../../src/errors.js';
+import type { TargetActions } from './actions.js';
 
 /**
  * One idea of a deploy target, so commands, approvals, promote, rollback, locks, the
- * summary and the sandbox can treat App Platform apps and Droplet stacks alike.
+ * summary and the sandbox treat App Platform apps and Droplet stacks alike.
  *
- * A target answers what it runs now (`currentRelease`), turns a request into a plan
- * that an approval card can show and bind to (`plan*`, `describe`), carries a plan out
- * while reporting each step (`deploy` with `onEvent`: "follow it"), reports health,
- * and keeps a release log to roll back to. Droplets implement it in
- * handlers/droplet/target.ts, App Platform in handlers/deploy/app-platform-target.ts
- * (reading only: its deployments start and are followed by the crash-safe follower,
- * see there why).
+ * A target answers what it runs now (`currentRelease`), keeps a release log to roll
+ * back to, reports health, and describes a plan for the approval card (`TargetReads`).
+ * What a person asks (deploy, roll back, promote) goes through `TargetActions`
+ * (handlers/deploy/actions.ts): prepared, approved when the env needs it, then run.
+ * App Platform implements it in handlers/deploy/app-platform-*.ts, where a deployment
+ * is started on DigitalOcean and followed by the crash-safe follower; Droplets in
+ * handlers/droplet/, where the rollout runs here, host by host (`DropletTarget`).
  */
 
 export type TargetKind = 'app_platform' | 'droplets';
@@ -146,7 +147,8 @@ export interface HealthOptions {
   timeoutMs?: number;
 }
 
-export interface RunContext {
+/** Who a Droplet rollout runs for, and who hears of each step. */
+export interface RolloutContext {
   /** Slack user id of who asked (and, for production, who approved is in the audit). */
   by: string;
   auditId?: string;
@@ -159,21 +161,34 @@ export interface PlanDescription {
   lines: string[];
 }
 
-export interface DeployTarget {
+/** What both kinds of target answer without changing anything. */
+export interface TargetReads {
   readonly kind: TargetKind;
   readonly app: string;
   readonly env: string;
   currentRelease(): Promise<Release | undefined>;
-  /** Deploy by tag (default `latest`): resolve each service's tag to a digest. */
-  planDeploy(options?: { tag?: string }): Promise<ReleasePlan>;
   /** Run a given release (promotion from another env, or a pick from the log). */
   planRelease(release: Release, kind: PlanKind): Promise<ReleasePlan>;
   /** The release log, newest first. */
   releases(limit?: number): Promise<ReleaseRecord[]>;
-  /** Carries a plan out; the result says where and why it stopped. */
-  deploy(plan: ReleasePlan, context: RunContext): Promise<RolloutResult>;
   health(options?: HealthOptions): Promise<TargetHealth>;
   describe(plan: ReleasePlan): PlanDescription;
+}
+
+/** An env as commands, approvals and the summary see it, whichever kind it is. */
+export interface DeployTarget extends TargetReads, TargetActions {}
+
+/**
+ * A Droplet env's rollout engine: it resolves tags to digests and carries a plan out
+ * host by host in this process. handlers/droplet/actions.ts wraps it with the run
+ * intent, audit and progress message that make it a `DeployTarget`.
+ */
+export interface DropletTarget extends TargetReads {
+  readonly kind: 'droplets';
+  /** Deploy by tag (default `latest`): resolve each service's tag to a digest. */
+  planDeploy(options?: { tag?: string }): Promise<ReleasePlan>;
+  /** Carries a plan out; the result says where and why it stopped. */
+  deploy(plan: ReleasePlan, context: RolloutContext): Promise<RolloutResult>;
 }
 
 /**

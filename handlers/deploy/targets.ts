@@ -7,11 +7,14 @@ import { DocksideError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { createRegistryClient } from '../../src/registry/client.js';
 import type { CommandReport } from '../../src/ssh/client.js';
+import { createDropletActions } from '../droplet/actions.js';
 import { createReleaseLog, type ReleaseLog } from '../droplet/release-log.js';
+import type { DropletRunDeps } from '../droplet/run.js';
 import { createDropletTarget } from '../droplet/target.js';
 import type { CheckResult } from '../health/types.js';
+import { type AppPlatformActionDeps, createAppPlatformActions } from './app-platform-actions.js';
 import { createAppPlatformTarget } from './app-platform-target.js';
-import type { DeployTarget, TargetKind } from './target.js';
+import type { DeployTarget, DropletTarget, TargetKind } from './target.js';
 
 export interface DeployTargetsDeps {
   config: Config;
@@ -26,7 +29,13 @@ export interface DeployTargetsDeps {
   /** How often a host's health is polled during a rollout (short in tests and the sandbox). */
   healthPollMs?: number;
   onCommand?: (report: CommandReport) => void;
+  /** What carrying out an action needs: intents, locks, audit, the follower, Slack. */
+  runs: TargetRunDeps;
 }
+
+/** The run side of both kinds: App Platform's runners and the Droplet rollout runner. */
+export type TargetRunDeps = Omit<AppPlatformActionDeps, 'do' | 'config' | 'clock' | 'log'> &
+  Omit<DropletRunDeps, 'targets' | 'locks' | 'intents' | 'clock' | 'log'>;
 
 /**
  * The deploy target of each configured env, built once at start-up (the composition
@@ -35,8 +44,8 @@ export interface DeployTargetsDeps {
  */
 export interface DeployTargets {
   kindOf(app: string, env: string): TargetKind;
-  /** The Droplet target of an env; refuses an App Platform env with the reason. */
-  droplet(app: string, env: string): DeployTarget;
+  /** The rollout engine of a Droplet env; refuses an App Platform env with the reason. */
+  droplet(app: string, env: string): DropletTarget;
   /** The target of any env, App Platform or Droplets; refuses an env not in the config. */
   get(app: string, env: string): DeployTarget;
   /** Release logs of Droplet envs (rollback lists, the summary). */
@@ -52,33 +61,54 @@ function envConfig(config: Config, app: string, env: string): EnvConfig {
 export function createDeployTargets(deps: DeployTargetsDeps): DeployTargets {
   const registry = createRegistryClient({ registries: deps.config.registries, log: deps.log });
   const releases = createReleaseLog({ redis: deps.redis, clock: deps.clock });
+  const engines = new Map<string, DropletTarget>();
   const built = new Map<string, DeployTarget>();
-  const appPlatform = (app: string, env: string, config: EnvConfig): DeployTarget => {
-    const key = `${app}/${env}`;
-    const existing = built.get(key);
-    if (existing) return existing;
+  const common = { clock: deps.clock, log: deps.log };
+
+  function appPlatform(app: string, env: string, config: EnvConfig): DeployTarget {
     if (!deps.do || !config.app_id) {
       throw new DocksideError('not_available', `${app} ${env} has no App Platform client here.`);
     }
-    const target = createAppPlatformTarget(
+    const reads = createAppPlatformTarget(
       { do: deps.do, healthTimeoutMs: deps.config.health.timeout_ms },
       { app, env, appId: config.app_id },
     );
-    built.set(key, target);
-    return target;
-  };
+    const actions = createAppPlatformActions(
+      { ...deps.runs, ...common, do: deps.do, config: deps.config },
+      {
+        app,
+        env,
+        appId: config.app_id,
+        autoRollback: config.auto_rollback,
+        ...(config.health_url ? { healthUrl: config.health_url } : {}),
+      },
+    );
+    return { ...reads, ...actions };
+  }
+
+  function droplets(app: string, env: string, config: EnvConfig): DeployTarget {
+    const engine = targets.droplet(app, env);
+    const runDeps = { ...deps.runs, ...common, targets, locks: deps.runs.locks, intents: deps.runs.intents };
+    return { ...engine, ...createDropletActions(runDeps, engine, config) };
+  }
+
   const targets: DeployTargets = {
     releases,
     get(app, env) {
+      const key = `${app}/${env}`;
+      const existing = built.get(key);
+      if (existing) return existing;
       const config = envConfig(deps.config, app, env);
-      return config.droplets ? targets.droplet(app, env) : appPlatform(app, env, config);
+      const target = config.droplets ? droplets(app, env, config) : appPlatform(app, env, config);
+      built.set(key, target);
+      return target;
     },
     kindOf(app, env) {
       return envConfig(deps.config, app, env).droplets ? 'droplets' : 'app_platform';
     },
     droplet(app, env) {
       const key = `${app}/${env}`;
-      const existing = built.get(key);
+      const existing = engines.get(key);
       if (existing) return existing;
       const config = envConfig(deps.config, app, env);
       if (!config.droplets) {
@@ -89,8 +119,7 @@ export function createDeployTargets(deps: DeployTargetsDeps): DeployTargets {
           registry,
           releases,
           droplets: deps.droplets,
-          log: deps.log,
-          clock: deps.clock,
+          ...common,
           sleep: deps.sleep,
           probeHealth: deps.probeHealth,
           ...(deps.healthPollMs !== undefined ? { healthPollMs: deps.healthPollMs } : {}),
@@ -98,7 +127,7 @@ export function createDeployTargets(deps: DeployTargetsDeps): DeployTargets {
         },
         { app, env, config },
       );
-      built.set(key, target);
+      engines.set(key, target);
       return target;
     },
   };

@@ -1,6 +1,6 @@
 import { DocksideError, isDocksideError } from '../../src/errors.js';
 import { shortDigest } from '../../src/registry/image.js';
-import type { DeployTarget, Release, ReleasePlan } from '../deploy/target.js';
+import type { Release, ReleasePlan, TargetReads } from '../deploy/target.js';
 import { sameDigests } from './release-file.js';
 
 export type DropletPromotion =
@@ -14,7 +14,7 @@ export type DropletPromotion =
  * each host runs. The binding adds the source's release, so an approval goes stale when
  * the source moves as well as when the target does.
  */
-export async function planDropletPromote(from: DeployTarget, to: DeployTarget): Promise<DropletPromotion> {
+export async function planDropletPromote(from: TargetReads, to: TargetReads): Promise<DropletPromotion> {
   let source: Release | undefined;
   try {
     source = await from.currentRelease();

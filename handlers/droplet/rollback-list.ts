@@ -1,4 +1,4 @@
-import type { DeployTarget, Release, ReleaseRecord } from '../deploy/target.js';
+import type { Release, ReleaseRecord, TargetReads } from '../deploy/target.js';
 import { sameDigests } from './release-file.js';
 
 /**
@@ -49,7 +49,7 @@ export function whyNotPickable(record: ReleaseRecord, current: Release | undefin
  * The env's recent releases, newest first, with the one its hosts run marked. The hosts
  * are read over SSH; when they cannot be read the list is still shown, without marks.
  */
-export async function listDropletReleases(target: DeployTarget, limit = 10): Promise<ReleaseList> {
+export async function listDropletReleases(target: TargetReads, limit = 10): Promise<ReleaseList> {
   const [records, reading] = await Promise.all([
     target.releases(limit),
     target.currentRelease().then(

@@ -1,6 +1,6 @@
 import { DocksideError } from '../../src/errors.js';
 import { escapeText } from '../../src/render/format.js';
-import type { DeployTarget, ReleasePlan, ReleaseRecord } from '../deploy/target.js';
+import type { ReleasePlan, ReleaseRecord, TargetReads } from '../deploy/target.js';
 import { RELEASE_ID, whyNotPickable } from './rollback-list.js';
 
 /** As many releases as release-log.ts keeps. */
@@ -20,7 +20,7 @@ export interface DropletRollbackPlan {
  * approval names it.
  */
 export async function planDropletRollback(input: {
-  target: DeployTarget;
+  target: TargetReads;
   releaseId: string;
   /** From a list's button: the release the hosts ran when the list was shown (`none` for nothing). */
   listState?: string;

@@ -1,7 +1,7 @@
 import { DocksideError } from '../../src/errors.js';
 import { shortDigest } from '../../src/registry/image.js';
 import { escapeText } from '../../src/render/format.js';
-import type { DeployTarget, ReleasePlan } from '../deploy/target.js';
+import type { DropletTarget, ReleasePlan } from '../deploy/target.js';
 
 /**
  * A Droplet deploy by tag as an approval request: the card shows each service's move
@@ -9,7 +9,7 @@ import type { DeployTarget, ReleasePlan } from '../deploy/target.js';
  * release id is left out of the binding: it is new on every plan, and two requests for
  * the same move are the same request.
  */
-export function deployApproval(target: Pick<DeployTarget, 'describe'>, plan: ReleasePlan, tag: string) {
+export function deployApproval(target: Pick<DropletTarget, 'describe'>, plan: ReleasePlan, tag: string) {
   const { release_id: _id, ...binding } = plan.binding;
   const description = target.describe(plan);
   const summary = [
@@ -35,7 +35,7 @@ const flatDigests = (binding: Record<string, string>, key: string) =>
  * approved something that no longer describes what would happen.
  */
 export async function replanApproved(
-  target: Pick<DeployTarget, 'planDeploy' | 'app' | 'env'>,
+  target: Pick<DropletTarget, 'planDeploy' | 'app' | 'env'>,
   approved: { binding: Record<string, string>; params: Record<string, string>; command: string },
 ): Promise<ReleasePlan> {
   const tag = approved.params.tag ?? 'latest';

@@ -5,7 +5,8 @@ import type { RunIntent } from '../../src/intents.js';
 import type { LockStore } from '../../src/locks/types.js';
 import type { Logger } from '../../src/logger.js';
 import { outcomeSummary } from '../../src/render/droplet-rollout.js';
-import type { MessageRef, SlackMessage, SlackPoster } from '../../src/slack/reply.js';
+import type { SlackPoster } from '../../src/slack/reply.js';
+import type { ActionContext } from '../deploy/actions.js';
 import type { IntentRuntime } from '../deploy/runners.js';
 import { assertUnlocked } from '../deploy/start.js';
 import type { ReleasePlan, RolloutEvent, RolloutResult } from '../deploy/target.js';
@@ -24,22 +25,8 @@ export interface DropletRunDeps {
   progressIntervalMs?: number;
 }
 
-export interface DropletRunContext {
-  /** Slack user id of who asked. */
-  user: string;
-  /** Channel the request came from: where a replica that takes over reports. */
-  channel?: string;
-  /** The command as typed, for the audit log and messages. */
-  command?: string;
-  /** Posts the progress message (in the channel the request came from). */
-  post: (message: SlackMessage) => Promise<MessageRef>;
-  /** The audit entry this run follows (the command's, or the approval's). */
-  auditRef?: string;
-  /** Set for an approved request: its run intent already exists (the approve transition wrote it). */
-  approvalId?: string;
-  /** Lines under the title (e.g. who approved); mrkdwn-safe already. */
-  lines?: string[];
-}
+/** A Droplet run reports like any action (handlers/deploy/actions.ts). */
+export type DropletRunContext = ActionContext;
 
 const DEFAULT_INTERVAL_MS = 1000;
 

@@ -8,13 +8,13 @@ import { registerSecret } from '../../src/secrets.js';
 import { type CommandReport, openSsh, type SshSession } from '../../src/ssh/client.js';
 import { parseKnownHosts } from '../../src/ssh/known-hosts.js';
 import type {
-  DeployTarget,
+  DropletTarget,
   PlanKind,
   Release,
   ReleasePlan,
   ReleaseRecord,
+  RolloutContext,
   RolloutResult,
-  RunContext,
 } from '../deploy/target.js';
 import type { CheckResult } from '../health/types.js';
 import { hostsHealth } from './health.js';
@@ -49,7 +49,7 @@ function registerKey(key: string): void {
 export function createDropletTarget(
   deps: DropletTargetDeps,
   target: { app: string; env: string; config: EnvConfig },
-): DeployTarget {
+): DropletTarget {
   const { app, env } = target;
   const droplets = target.config.droplets;
   if (!droplets) throw new DocksideError('not_available', `${app} ${env} is not a Droplet env.`);
@@ -126,7 +126,7 @@ export function createDropletTarget(
 
   async function runRollout(
     p: ReleasePlan,
-    context: RunContext,
+    context: RolloutContext,
     via: (host: HostRef) => Promise<SshSession>,
   ): Promise<RolloutResult> {
     return rollout(
@@ -209,7 +209,7 @@ export function createDropletTarget(
 
   async function deployClaimed(
     p: ReleasePlan,
-    context: RunContext,
+    context: RolloutContext,
     via: (host: HostRef) => Promise<SshSession>,
   ): Promise<RolloutResult> {
     // An approved plan is bound to what ran when it was made: if the env moved since,

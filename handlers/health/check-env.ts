@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { EnvConfig } from '../../src/config/schema.js';
 import { formatAge } from '../backup/format.js';
 import { createAppPlatformTarget } from '../deploy/app-platform-target.js';
-import type { DeployTarget, TargetHealth } from '../deploy/target.js';
+import type { TargetHealth, TargetReads } from '../deploy/target.js';
 import { checkHosts } from './check-hosts.js';
 import { checkHealthUrl, checkStatusUrl } from './http-check.js';
 import { ms, withTimeout } from './limits.js';
@@ -64,7 +64,7 @@ function appPlatformTarget(
   deps: Pick<HealthDeps, 'do' | 'targets'>,
   target: EnvTarget,
   appId: string,
-): DeployTarget {
+): TargetReads {
   try {
     if (deps.targets) return deps.targets.get(target.app, target.env);
   } catch {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAppPlatformTarget } from '../../handlers/deploy/app-platform-target.js';
-import { createDeployTargets } from '../../handlers/deploy/targets.js';
+import { createDeployTargets, type TargetRunDeps } from '../../handlers/deploy/targets.js';
 import { sleep, systemClock } from '../../src/clock.js';
 import { createDoClient } from '../../src/do/client.js';
 import { createDropletApi } from '../../src/do/droplets.js';
@@ -115,13 +115,6 @@ describe('App Platform as a deploy target', () => {
     ).health();
     expect(failing.state).toBe('bad');
   });
-
-  it('leaves starting a deployment to the crash-safe follower and says so', async () => {
-    const t = target();
-    await expect(t.planDeploy()).rejects.toMatchObject({ code: 'not_available' });
-    const plan = await t.planRelease((await t.currentRelease())!, 'deploy');
-    await expect(t.deploy(plan, { by: 'U0ALICE' })).rejects.toMatchObject({ code: 'not_available' });
-  });
 });
 
 describe('targets.get', () => {
@@ -157,6 +150,8 @@ describe('targets.get', () => {
     clock: systemClock,
     sleep,
     probeHealth: async () => ({ name: 'http', state: 'good', detail: 'ok' }),
+    // Reads only: nothing here may run an action.
+    runs: {} as TargetRunDeps,
   });
 
   it('gives each env the target of its kind, built once, and refuses an env not in the config', () => {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDeployTargets } from '../../handlers/deploy/targets.js';
+import { createDeployTargets, type TargetRunDeps } from '../../handlers/deploy/targets.js';
 import { createReleaseLog } from '../../handlers/droplet/release-log.js';
 import { processPoll } from '../../handlers/health/alerts.js';
 import { createHealthService } from '../../handlers/health/service.js';
@@ -129,6 +129,8 @@ describe('/health on a Droplet env', () => {
       clock: systemClock,
       sleep,
       probeHealth: async () => ({ name: 'http', state: 'good', detail: 'ok' }),
+      // Health and the summary only read: nothing here may run an action.
+      runs: {} as TargetRunDeps,
     });
     const health = createHealthService({
       config,
@@ -174,6 +176,8 @@ describe('/health on a Droplet env', () => {
       clock: systemClock,
       sleep,
       probeHealth: async () => ({ name: 'http', state: 'good', detail: 'ok' }),
+      // Health and the summary only read: nothing here may run an action.
+      runs: {} as TargetRunDeps,
     });
     const health = createHealthService({
       config: noUrl,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import type { DeployTarget } from '../../handlers/deploy/target.js';
+import type { DropletTarget } from '../../handlers/deploy/target.js';
 import { createReleaseLog } from '../../handlers/droplet/release-log.js';
 import { createDropletTarget } from '../../handlers/droplet/target.js';
 import { checkHealthUrl } from '../../handlers/health/http-check.js';
@@ -46,7 +46,7 @@ export interface DropletWorld {
   releaseFile(digests: { backend: string; frontend: string }, id?: string): string;
   config(envs: Record<string, Record<string, unknown>>): Config;
   dropletsEnv(hosts: SimHost[], extra?: Record<string, unknown>): Record<string, unknown>;
-  target(config: Config, env: string): DeployTarget;
+  target(config: Config, env: string): DropletTarget;
   close(): Promise<void>;
 }
 

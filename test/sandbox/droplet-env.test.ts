@@ -48,7 +48,7 @@ describe('the sandbox Droplet env', () => {
   });
 
   it('deploys latest to both staging hosts through the target, one migration, production untouched', async () => {
-    const target = world.bot.targets.get('api', 'staging');
+    const target = world.bot.targets.droplet('api', 'staging');
     const plan = await target.planDeploy({ tag: 'latest' });
     const latest = [
       droplets.registry.digestOf('acme/vulcan/backend', 'latest'),
@@ -74,7 +74,7 @@ describe('the sandbox Droplet env', () => {
     const next = droplets.push('v3');
     second!.unhealthyWhen(next.backend);
     try {
-      const target = world.bot.targets.get('api', 'production');
+      const target = world.bot.targets.droplet('api', 'production');
       const plan = await target.planDeploy({ tag: 'v3' });
       const result = await target.deploy(plan, { by: 'U0ALICE' });
       expect(result.ok).toBe(false);

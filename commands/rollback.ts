@@ -70,7 +70,7 @@ export function rollbackCommand(
       noExtraWords(words, 3, USAGE[0] ?? '');
       const { app, env, envConfig } = resolveEnv(config, words[0], words[1], USAGE[0] ?? '');
       const third = words[2];
-      // From the config, as parse() touches no dependency: the same answer as deps.targets.kindOf.
+      // From the config, as parse() touches no dependency: the kind deps.targets.get() builds.
       if (envConfig.droplets) {
         const fromList = parseListToken(flags.get('list'), `${app} ${env}`);
         return parseDropletRollback({

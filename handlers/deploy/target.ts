@@ -192,8 +192,9 @@ export interface DropletTarget extends TargetReads {
 }
 
 /**
- * The App Platform app of an env. The Slack commands do not drive Droplet envs yet,
- * so they refuse them here with a reason instead of calling DigitalOcean with no app.
+ * The App Platform app of an env, for what only App Platform has (/logs, /restart, a
+ * rollback's pin): a Droplet env is refused with the reason instead of calling
+ * DigitalOcean with no app.
  */
 export function appPlatformAppId(app: string, env: string, envConfig: EnvConfig): string {
   if (envConfig.app_id) return envConfig.app_id;

@@ -14,7 +14,7 @@ import { createDropletTarget } from '../droplet/target.js';
 import type { CheckResult } from '../health/types.js';
 import { type AppPlatformActionDeps, createAppPlatformActions } from './app-platform-actions.js';
 import { createAppPlatformTarget } from './app-platform-target.js';
-import type { DeployTarget, DropletTarget, TargetKind } from './target.js';
+import type { DeployTarget, DropletTarget } from './target.js';
 
 export interface DeployTargetsDeps {
   config: Config;
@@ -43,7 +43,6 @@ export type TargetRunDeps = Omit<AppPlatformActionDeps, 'do' | 'config' | 'clock
  * from the config: `app_id` or `droplets`.
  */
 export interface DeployTargets {
-  kindOf(app: string, env: string): TargetKind;
   /** The rollout engine of a Droplet env; refuses an App Platform env with the reason. */
   droplet(app: string, env: string): DropletTarget;
   /** The target of any env, App Platform or Droplets; refuses an env not in the config. */
@@ -102,9 +101,6 @@ export function createDeployTargets(deps: DeployTargetsDeps): DeployTargets {
       const target = config.droplets ? droplets(app, env, config) : appPlatform(app, env, config);
       built.set(key, target);
       return target;
-    },
-    kindOf(app, env) {
-      return envConfig(deps.config, app, env).droplets ? 'droplets' : 'app_platform';
     },
     droplet(app, env) {
       const key = `${app}/${env}`;

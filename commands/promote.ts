@@ -39,7 +39,7 @@ export function promoteCommand(deps: {
         { env: to, config: appConfig.environments[to] },
       );
       if (droplets) return droplets;
-      // A missing env is left for the target to report (it names what the promotion names).
+      // An env the promotion names but the config lacks is refused, naming it, when its target is looked up.
       return { app, from: { env: from }, to: { env: to } };
     },
     access: (args) => ({ action: 'promote', app: args.app, env: args.to.env }),

@@ -87,8 +87,7 @@ export function createDeployTargets(deps: DeployTargetsDeps): DeployTargets {
 
   function droplets(app: string, env: string, config: EnvConfig): DeployTarget {
     const engine = targets.droplet(app, env);
-    const runDeps = { ...deps.runs, ...common, targets, locks: deps.runs.locks, intents: deps.runs.intents };
-    return { ...engine, ...createDropletActions(runDeps, engine, config) };
+    return { ...engine, ...createDropletActions({ ...deps.runs, ...common, targets }, engine, config) };
   }
 
   const targets: DeployTargets = {

@@ -19,7 +19,9 @@ const details = (world: { slack: FakeSlack }, line: FakeMessage) =>
 // Issue 13, broken 3: a final chat.update answered 429/ratelimited/500 was given up and the
 // watch record deleted anyway, leaving the message at an intermediate phase for good.
 describe('Slack refuses the final update of a deployment message', async () => {
-  const { world, slackProxy } = await faultWorld({ bot: { finalRetryMs: 6000 } });
+  // Phases slower than the follower's polls: each phase is seen, so the line can be deleted
+  // while the deployment is still under way (at 20 ms a loaded machine saw it end first).
+  const { world, slackProxy } = await faultWorld({ phaseDelayMs: 150, bot: { finalRetryMs: 6000 } });
   const watchers = createWatcherStore(world.bot.redis);
 
   it('retries after Retry-After through 500, ratelimited and 429 until the outcome is shown', async () => {
@@ -63,6 +65,7 @@ describe('Slack refuses the final update of a deployment message', async () => {
       world.slack.messages.slice(before).find((m) => m.text.startsWith('Deploying web staging')),
     );
     await waitFor('a phase in its thread', () => world.slack.replies(first).length > 1);
+    expect(first.text).not.toBe('Deploying web staging: done');
     world.slack.deleteMessage(first.channel, first.ts);
     const again = await waitFor(
       'the outcome as a new message',

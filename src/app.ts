@@ -5,17 +5,10 @@ import { registerApprovalActions } from '../approvals/slack.js';
 import { createRedisApprovalStore } from '../approvals/store.js';
 import { registerCommandButtons } from '../commands/buttons.js';
 import { registerCommands } from '../commands/index.js';
-import { createOutOfBand, DEFAULT_TICK_MS, externalAfterFinish } from '../handlers/announce/index.js';
-import { createAfterFinish } from '../handlers/deploy/after-finish.js';
-import { explainingFailures } from '../handlers/deploy/after-finish-failure.js';
+import { createOutOfBand, DEFAULT_TICK_MS } from '../handlers/announce/index.js';
 import { createExecutors } from '../handlers/deploy/executors.js';
-import { type AfterFinish, createDeploymentFollower } from '../handlers/deploy/follow-deployment.js';
 import { createRecovery } from '../handlers/deploy/recovery.js';
 import type { IntentRuntime } from '../handlers/deploy/runners.js';
-import { createDeployTargets } from '../handlers/deploy/targets.js';
-import { verifyPlans } from '../handlers/deploy/verify/settings.js';
-import { createWatcherStore } from '../handlers/deploy/watchers.js';
-import { checkHealthUrl } from '../handlers/health/http-check.js';
 import { createAnchoring, storageAnchorStore } from './audit/anchor.js';
 import { createRedisAuditLog } from './audit/redis-audit-log.js';
 import { sleep, systemClock } from './clock.js';
@@ -23,7 +16,6 @@ import { createDataServices } from './data-services.js';
 import { createDedupe } from './dedupe.js';
 import { createAppOpsClient } from './do/app-ops.js';
 import { createDoClient, type DoCallInfo } from './do/client.js';
-import { createDropletApi } from './do/droplets.js';
 import { createGitHubClient } from './github/client.js';
 import { createIntentStore } from './intents.js';
 import { createRedisLockStore } from './locks/redis-lock-store.js';
@@ -40,6 +32,7 @@ import { createStorage } from './storage/index.js';
 const VERSION = process.env.npm_package_version ?? '0.1.0';
 
 import { buildCommands } from './app-commands.js';
+import { createDeployWiring } from './app-deploy.js';
 import { startLoops } from './app-loops.js';
 import type { Dockside, DocksideOptions } from './app-types.js';
 
@@ -132,68 +125,25 @@ export function createDockside(options: DocksideOptions): Dockside {
     ...(config.github?.token ? { token: config.github.token } : {}),
     ...(config.github?.api_url ? { apiUrl: config.github.api_url } : {}),
   });
-  // The follower and the post-deployment steps need each other; the steps are filled in below.
-  const afterFinish: Record<string, AfterFinish> = {};
   let approvals: ApprovalService | undefined;
-  const follower = createDeploymentFollower({
-    do: doClient,
-    watchers: createWatcherStore(redis),
-    slack,
-    audit,
-    log,
-    clock,
-    probeHealth:
-      options.probeHealth ??
-      (async (url) => {
-        const check = await checkHealthUrl(url, config.health.timeout_ms);
-        return { ok: check.state === 'good', summary: check.detail };
-      }),
-    replicaId,
-    afterFinish,
-    ops,
-    verifyPlan: verifyPlans(config),
-    healthTimeoutMs: config.health.timeout_ms,
-    ...(options.finalRetryMs !== undefined ? { finalRetryMs: options.finalRetryMs } : {}),
-    onFinished: async (record, ok, summary) => {
-      if (record.approvalId) await approvals?.finish(record.approvalId, ok, summary);
-    },
-    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-    ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
-  });
-  const runs = {
-    ops,
-    locks,
-    follower,
-    github,
-    intents,
-    audit,
-    slack,
-    // Droplet rollout messages are updated as often as App Platform's.
-    ...(options.updateIntervalMs !== undefined ? { progressIntervalMs: options.updateIntervalMs } : {}),
-  };
-  const targets = createDeployTargets({
-    config,
+  const { follower, targets, runner } = createDeployWiring({
+    options,
     redis,
-    droplets: createDropletApi(doOptions),
-    do: doClient,
-    log,
+    doClient,
+    doOptions,
+    ops,
+    slack,
+    audit,
+    locks,
+    intents,
+    github,
+    approvalStore,
     clock,
-    sleep,
-    probeHealth: (url) => checkHealthUrl(url, config.health.timeout_ms),
-    runs,
-    ...(options.dropletHealthPollMs !== undefined ? { healthPollMs: options.dropletHealthPollMs } : {}),
+    replicaId,
+    finishApproval: async (id, ok, summary) => {
+      await approvals?.finish(id, ok, summary);
+    },
   });
-  const runner = { ...runs, do: doClient, clock, log, targets };
-  Object.assign(
-    afterFinish,
-    explainingFailures(
-      {
-        ...createAfterFinish({ ...runner, approvals: approvalStore, slack }),
-        external: externalAfterFinish({ config, do: doClient, ops, clock }),
-      },
-      ops,
-    ),
-  );
   const data = createDataServices({
     config,
     redis,

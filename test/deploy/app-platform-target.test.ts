@@ -8,6 +8,7 @@ import type { AppSpec, Deployment, DeploymentPhase, DoClient } from '../../src/d
 import { DEMO_WORKER_DIGEST, startDoSimulator } from '../../src/sandbox/do-simulator.js';
 import { makeConfig, silentLog } from '../backup/helpers.js';
 import { deployment as bare, fakeAppsDo } from '../health/helpers.js';
+import { unreachableDroplets } from '../helpers/droplets-config.js';
 import { testRedis } from '../helpers/redis.js';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
@@ -125,17 +126,7 @@ describe('targets.get', () => {
       api: {
         environments: {
           staging: {
-            droplets: {
-              hosts: ['10.0.0.5'],
-              user: 'deploy',
-              ssh_key: 'key',
-              host_keys: ['10.0.0.5 ssh-ed25519 AAAA'],
-              compose_file: '/opt/c.yml',
-              project: 'vulcan',
-              release_file: '/opt/release.env',
-              services: { backend: { image: 'ghcr.io/acme/vulcan/backend', variable: 'BACKEND_IMAGE' } },
-              host_health: { service: 'backend', url: 'http://127.0.0.1:8000/health' },
-            },
+            droplets: unreachableDroplets,
           },
         },
       },

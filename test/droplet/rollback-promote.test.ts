@@ -11,18 +11,9 @@ import {
   dropletRollbackSummary,
 } from '../../src/render/droplet-releases.js';
 import { buttonsOf } from '../../src/sandbox/slack-driver.js';
+import { unreachableDroplets } from '../helpers/droplets-config.js';
 
-const droplets = {
-  hosts: ['10.0.0.5'],
-  user: 'deploy',
-  ssh_key: 'key',
-  host_keys: ['10.0.0.5 ssh-ed25519 AAAA'],
-  compose_file: '/opt/c.yml',
-  project: 'vulcan',
-  release_file: '/opt/release.env',
-  services: { backend: { image: 'ghcr.io/acme/vulcan/backend', variable: 'BACKEND_IMAGE' } },
-  host_health: { service: 'backend', url: 'http://127.0.0.1:8000/health' },
-};
+const droplets = unreachableDroplets;
 const config = Config.parse({
   channels: { ops: 'C0123456789' },
   apps: {

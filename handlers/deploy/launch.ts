@@ -50,6 +50,8 @@ export interface RunContext {
   auditRef?: string;
   approvalId?: string;
   command?: string;
+  /** Lines for the first reply in the thread (e.g. who approved); mrkdwn-safe already. */
+  lines?: string[];
 }
 
 export interface Started {
@@ -153,7 +155,8 @@ export async function launch(
       if (!run.approvalId) await store.remove(intent.id).catch(() => undefined);
       throw err;
     }
-    const started = await handOver(deps, { ...intent, ...fields }, run, created.deployment, created.lines);
+    const lines = [...(run.lines ?? []), ...(created.lines ?? [])];
+    const started = await handOver(deps, { ...intent, ...fields }, run, created.deployment, lines);
     handedOff = started.background === true;
     return started;
   } finally {

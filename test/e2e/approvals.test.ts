@@ -45,6 +45,10 @@ describe('production deploys wait for approval', async () => {
     expect(JSON.stringify(note.blocks)).not.toContain('needs approval');
     const progress = slack.messages.find((m) => m.text.startsWith('Deploying web production'));
     expect(progress?.channel).toBe(dev);
+    // Its thread names who asked and who approved, as a Droplet rollout's does.
+    const started = progress ? slack.replies(progress).find((r) => r.text.endsWith(': started')) : undefined;
+    expect(JSON.stringify(started?.blocks)).toContain('Requested by <@U0ALICE>');
+    expect(JSON.stringify(started?.blocks)).toContain('Approved by <@U0BOB>.');
     const entries = await world.bot.audit.list({ app: 'web', limit: 50 });
     const actions = entries.map((e) => `${e.action}:${e.result}`);
     expect(actions).toEqual(

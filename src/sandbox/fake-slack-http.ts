@@ -7,7 +7,7 @@ export function parseParams(raw: string, contentType: string): Record<string, un
   const params: Record<string, unknown> = contentType.includes('json')
     ? (JSON.parse(raw || '{}') as Record<string, unknown>)
     : Object.fromEntries(new URLSearchParams(raw));
-  for (const key of ['blocks', 'view', 'files']) {
+  for (const key of ['blocks', 'view', 'files', 'metadata']) {
     const value = params[key];
     if (typeof value === 'string') {
       try {

@@ -12,6 +12,8 @@ export const MANIFEST_BOT_SCOPES = [
   'usergroups:read',
   'channels:read',
   'groups:read',
+  'channels:history',
+  'groups:history',
 ];
 
 /** Scope each Web API method needs (none listed: any valid token may call it). */
@@ -24,6 +26,8 @@ export const METHOD_SCOPES: Record<string, string> = {
   'files.completeUploadExternal': 'files:write',
   'usergroups.users.list': 'usergroups:read',
   'conversations.info': 'channels:read',
+  // The fake's channels are public ones (C...); a private channel needs groups:history instead.
+  'conversations.replies': 'channels:history',
   'users.info': 'users:read',
   'users.list': 'users:read',
 };

@@ -16,6 +16,8 @@ export interface FakeMessage {
   reply_count?: number;
   /** Deleted (FakeSlack.deleteMessage): neither updated nor replied to any more. */
   deleted?: boolean;
+  /** Message metadata posted with it; conversations.replies returns it with include_all_metadata. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface FakeEphemeral {

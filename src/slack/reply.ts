@@ -4,6 +4,21 @@ import type { KnownBlock } from '@slack/types';
 export interface SlackMessage {
   text: string;
   blocks?: KnownBlock[];
+  /** Message metadata (not shown): lets dockside recognise its own message when it reads a thread back. */
+  metadata?: MessageMarker;
+}
+
+/** Slack's message metadata as dockside uses it: a type and a flat payload. */
+export interface MessageMarker {
+  event_type: string;
+  event_payload: Record<string, string>;
+}
+
+/** A message of a thread as conversations.replies returns it (what dockside reads of it). */
+export interface ThreadMessage {
+  ts: string;
+  text: string;
+  metadata?: MessageMarker;
 }
 
 export interface MessageRef {
@@ -42,4 +57,10 @@ export interface SlackPoster {
   update(ref: MessageRef, message: SlackMessage): Promise<void>;
   postEphemeral(channel: string, user: string, message: SlackMessage): Promise<void>;
   uploadFile(channel: string, file: FileUpload): Promise<void>;
+  /**
+   * The replies in the thread of `parent` (conversations.replies, metadata included), oldest
+   * first; absent on a poster that cannot read threads. Throws what Slack refused
+   * (`thread_not_found`, `missing_scope` on an install without the history scopes).
+   */
+  threadReplies?(parent: MessageRef): Promise<ThreadMessage[]>;
 }

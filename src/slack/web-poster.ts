@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { MessageRef, SlackMessage, SlackPoster } from './reply.js';
+import type { MessageMarker, MessageRef, SlackMessage, SlackPoster, ThreadMessage } from './reply.js';
 import { type SlackRetryOptions, withSlackRetry } from './retry.js';
 
 /**
@@ -22,6 +22,7 @@ export function createWebPoster(client: WebClient, retry: SlackRetryOptions = { 
           channel,
           text: message.text,
           ...(message.blocks ? { blocks: message.blocks } : {}),
+          ...(message.metadata ? { metadata: message.metadata } : {}),
           ...thread,
           unfurl_links: false,
         }),
@@ -58,6 +59,31 @@ export function createWebPoster(client: WebClient, retry: SlackRetryOptions = { 
       const source = typeof file.content === 'string' ? { content: file.content } : { file: file.content };
       if (file.threadTs) await client.filesUploadV2({ ...common, ...source, thread_ts: file.threadTs });
       else await client.filesUploadV2({ ...common, ...source });
+    },
+    async threadReplies(parent) {
+      const out: ThreadMessage[] = [];
+      let cursor: string | undefined;
+      // A followed deployment's thread holds a dozen replies; a bound keeps a huge one from looping long.
+      for (let page = 0; page < 10; page++) {
+        const result = await again(() =>
+          client.conversations.replies({
+            channel: parent.channel,
+            ts: parent.ts,
+            include_all_metadata: true,
+            limit: 200,
+            ...(cursor ? { cursor } : {}),
+          }),
+        );
+        for (const m of result.messages ?? []) {
+          // The parent comes first in every answer; only the replies are asked for.
+          if (!m.ts || m.ts === parent.ts) continue;
+          const metadata = m.metadata as MessageMarker | undefined;
+          out.push({ ts: m.ts, text: m.text ?? '', ...(metadata?.event_type ? { metadata } : {}) });
+        }
+        cursor = result.response_metadata?.next_cursor || undefined;
+        if (!result.has_more || !cursor) break;
+      }
+      return out;
     },
   };
 }

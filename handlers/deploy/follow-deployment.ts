@@ -32,7 +32,14 @@ export function createDeploymentFollower(deps: FollowerDeps) {
     sleep,
     stopping: () => stopping,
   };
-  const thread = createThreadReplies({ watchers: deps.watchers, slack: deps.slack, sleep });
+  const thread = createThreadReplies({
+    watchers: deps.watchers,
+    slack: deps.slack,
+    sleep,
+    replicaId: deps.replicaId,
+    now: () => deps.clock.now(),
+    ...(deps.replyLeaseMs !== undefined ? { replyLeaseMs: deps.replyLeaseMs } : {}),
+  });
   const finisher = createFinisher(deps, sleep, patient, thread);
 
   /** Never rejects: it runs in the background, and anything that fails leaves the record for a retry. */
@@ -94,6 +101,8 @@ export function createDeploymentFollower(deps: FollowerDeps) {
       }
       try {
         handedOver = !(await deps.watchers.lease(record.deploymentId, deps.replicaId, leaseMs));
+        // Between polls: a reply another replica claimed and did not get to post, once stale.
+        if (!handedOver) await thread.recover(record, log);
       } catch (err) {
         // Redis is down: nobody can take over meanwhile, and a Redis that comes back empty
         // no longer has the record, so this replica is the only one that can finish it.

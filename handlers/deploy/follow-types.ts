@@ -7,7 +7,7 @@ import type { Logger } from '../../src/logger.js';
 import type { HealthProbeResult } from '../../src/render/deployment.js';
 import type { SlackPoster } from '../../src/slack/reply.js';
 import type { ChecklistItem, VerifyPlan } from './verify/types.js';
-import type { WatcherStore, WatchRecord } from './watchers.js';
+import type { RollingBack, WatcherStore, WatchRecord } from './watchers.js';
 
 export interface FinishedDeployment {
   record: WatchRecord;
@@ -21,6 +21,8 @@ export interface FinishedDeployment {
   checklist?: ChecklistItem[];
   /** The deployment that served before this one, when known: what a Roll back goes back to. */
   previousDeploymentId?: string | null;
+  /** Saves in the watch record that an auto-rollback is (about to be) sent; throws when it could not be saved. */
+  markRollingBack?: (rollingBack: RollingBack) => Promise<void>;
 }
 
 /** What a kind of deployment adds when it ends (promotion checks, rollback offers). */
@@ -46,6 +48,8 @@ export interface FollowerDeps {
   updateIntervalMs?: number;
   /** How long a replica's claim on a deployment lasts without renewal; sized with the resume tick so takeover is within 10 s. */
   leaseMs?: number;
+  /** How long a claimed thread reply may be in flight before another replica posts it (after reading the thread). */
+  replyLeaseMs?: number;
   /** Give up following this long after the work was asked for (not after the last takeover). */
   followLimitMs?: number;
   /** How long the final message is retried (429, ratelimited, 5xx) before it is posted as a new message. */

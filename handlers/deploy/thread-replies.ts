@@ -10,42 +10,62 @@ import { escapeText, mention } from '../../src/render/format.js';
 import type { SlackMessage, SlackPoster } from '../../src/slack/reply.js';
 import { slackErrorCode, withSlackRetry } from '../../src/slack/retry.js';
 import type { FinishedDeployment } from './follow-types.js';
+import { createPendingReplies, DEFAULT_REPLY_LEASE_MS, replyMarker } from './thread-pending.js';
 import { failureReason, wentLive } from './watch.js';
 import type { FinalOutcome, WatcherStore, WatchRecord } from './watchers.js';
 
 /**
  * Replies in a followed deployment's thread, kept exactly as the watch record says: each
  * reply has a key (`start`, `phase:BUILDING`, `final`) claimed in Redis with the record, so
- * a replica that takes over never tells what another already told.
+ * a replica that takes over never tells what another already told. A claim holds the reply
+ * until Slack took it (thread-pending.ts): one whose replica died mid-post is posted by the
+ * next, after it looked for it in the thread.
  */
 export function createThreadReplies(deps: {
   watchers: WatcherStore;
   slack: SlackPoster;
   sleep: (ms: number) => Promise<void>;
+  replicaId: string;
+  now: () => number;
+  replyLeaseMs?: number;
 }) {
   /** What this replica claimed, by deployment: a Redis that comes back empty forgot it, this did not. */
   const claimed = new Map<string, Set<string>>();
+  const pending = createPendingReplies({
+    ...deps,
+    replyLeaseMs: deps.replyLeaseMs ?? DEFAULT_REPLY_LEASE_MS,
+  });
   const replies = {
     /**
-     * Posts the reply `key` unless some replica claimed it already. The claim comes first
-     * (at most once): a replica that dies between claim and post loses that progress reply,
-     * which is better than telling a phase twice. Never throws: a missing progress reply
-     * must not stop the following.
+     * Posts the reply `key` unless some replica claimed it already; true when this call
+     * claimed it. Never throws: a missing progress reply must not stop the following.
      */
-    async replyOnce(record: WatchRecord, key: string, make: () => SlackMessage, log: Logger): Promise<void> {
+    async replyOnce(
+      record: WatchRecord,
+      key: string,
+      make: () => SlackMessage,
+      log: Logger,
+    ): Promise<boolean> {
       const mine = claimed.get(record.deploymentId) ?? new Set<string>();
       claimed.set(record.deploymentId, mine);
-      if (mine.has(key)) return;
+      if (mine.has(key)) return false;
+      const message = { ...make(), metadata: replyMarker(record, key) };
+      let claimedNow = false;
       try {
-        if (!(await deps.watchers.claimReply(record.deploymentId, key))) return;
-        mine.add(key);
-        await deps.slack.post(record.message.channel, make(), { threadTs: record.message.ts });
-        // Known to be there (not only claimed): the outcome need not say it again. Unsaid
-        // (Redis away), the outcome says it again, which loses nothing.
-        await deps.watchers.claimReply(record.deploymentId, posted(key)).catch(() => false);
+        await pending.claimAndPost(record, key, message, async (m) => {
+          claimedNow = true;
+          mine.add(key);
+          await deps.slack.post(record.message.channel, m, { threadTs: record.message.ts });
+        });
       } catch (err) {
         log.warn({ err, key }, 'could not post a reply in the deployment thread');
       }
+      return claimedNow;
+    },
+
+    /** Posts what a replica claimed and did not get to post (stale claims only); never throws. */
+    async recover(record: WatchRecord, log: Logger): Promise<void> {
+      await pending.recover(record, log);
     },
 
     /**
@@ -60,36 +80,28 @@ export function createThreadReplies(deps: {
     async progress(record: WatchRecord, deployment: Deployment, now: number, log: Logger): Promise<void> {
       // The end has a reply of its own, with the outcome; a phase is told once, not each poll.
       const phase = TERMINAL_PHASES.has(deployment.phase) ? undefined : phaseReplyKey(deployment);
-      let phaseInStart = false;
-      await replies.replyOnce(
+      // The first reply also says the phase, so the thread opens with one reply.
+      const startClaimed = await replies.replyOnce(
         record,
         'start',
-        () => {
-          // Claimed here: the first reply also says the phase, so the thread opens with one reply.
-          phaseInStart = phase !== undefined;
-          return deploymentStartReply(record, deployment, phase ? now : undefined);
-        },
+        () => deploymentStartReply(record, deployment, phase ? now : undefined),
         log,
       );
       if (!phase) return;
-      if (phaseInStart) {
+      if (startClaimed) {
         await deps.watchers.claimReply(record.deploymentId, phase).catch(() => false);
         claimed.get(record.deploymentId)?.add(phase);
         return;
       }
-      await replies.replyOnce(
-        record,
-        phaseReplyKey(deployment),
-        () => deploymentPhaseReply(record, deployment, now),
-        log,
-      );
+      await replies.replyOnce(record, phase, () => deploymentPhaseReply(record, deployment, now), log);
     },
 
     /**
-     * The outcome's details, at least once: claimed only after Slack took them, so a replica
-     * that takes over posts them unless they are known to be there. When the thread is gone
-     * (its message was deleted) they go to the channel instead; throws when even that fails,
-     * and the record stays for another try.
+     * The outcome's details, exactly once as far as a crash goes: claimed with what it says
+     * before it is posted and marked done after, so a replica that takes over finds it in
+     * the thread (by its marker) or posts it. When the thread is gone (its message was
+     * deleted) they go to the channel instead; throws when even that fails, and the record
+     * stays for another try.
      */
     async deliverFinal(
       record: WatchRecord,
@@ -103,16 +115,24 @@ export function createThreadReplies(deps: {
       if (!final) return;
       // No line in the channel (an outcome that is not posted at all): no thread to end.
       if (!record.message.ts) return;
-      if (await deps.watchers.hasReply(record.deploymentId, 'final')) return;
+      const id = record.deploymentId;
+      // What a replica that died claimed comes first: the thread keeps the order of events.
+      await pending.recover(record, log, { wait: true });
+      const claim = (await deps.watchers.pendingReplies(id)).get('final');
+      // Claimed and not pending: posted (an older dockside claimed only after posting).
+      if (!claim && (await deps.watchers.hasReply(id, 'final'))) return;
       // A replica that died between claiming the first reply and posting it took what it said
       // (who asked, what it changes) with it; the outcome says it instead of leaving it untold.
-      const startTold = await deps.watchers.hasReply(record.deploymentId, posted('start'));
-      const reply = startTold
-        ? final
-        : {
-            ...final,
-            blocks: [...(deploymentStartReply(record).blocks ?? []), ...(final.blocks ?? [])].slice(0, 50),
-          };
+      const startTold = await deps.watchers.hasReply(id, posted('start'));
+      const reply: SlackMessage = {
+        ...(startTold
+          ? final
+          : {
+              ...final,
+              blocks: [...(deploymentStartReply(record).blocks ?? []), ...(final.blocks ?? [])].slice(0, 50),
+            }),
+        metadata: replyMarker(record, 'final'),
+      };
       const { channel, ts } = record.message;
       const onRetry = (err: unknown, waitMs: number) =>
         log.warn({ err, waitMs }, 'Slack did not take the final thread reply yet; retrying');
@@ -126,16 +146,41 @@ export function createThreadReplies(deps: {
           sleep: deps.sleep,
           onRetry,
         });
-      try {
-        await post(ts);
-      } catch (err) {
-        log.warn(
-          { err, code: slackErrorCode(err) },
-          'could not reply in the deployment thread; posting the details in the channel',
-        );
-        await post();
+      const postSomewhere = async () => {
+        try {
+          await post(ts);
+        } catch (err) {
+          log.warn(
+            { err, code: slackErrorCode(err) },
+            'could not reply in the deployment thread; posting the details in the channel',
+          );
+          await post();
+        }
+      };
+      if (!claim) {
+        await pending.claimAndPost(record, 'final', reply, postSomewhere);
+        return;
       }
-      await deps.watchers.claimReply(record.deploymentId, 'final');
+      // Claimed by a replica that stopped (or whose post failed): in the thread already?
+      const seen = await pending.look(record, 'final', log);
+      if ('found' in seen && seen.found) {
+        log.info({ claimedBy: claim.owner }, 'the outcome was in the thread already');
+        await deps.watchers.donePending(id, 'final');
+        return;
+      }
+      await pending.untilStale(claim);
+      if (
+        !(await deps.watchers.takePending(id, 'final', claim, {
+          ...claim,
+          owner: deps.replicaId,
+          at: deps.now(),
+        }))
+      )
+        return;
+      // Read again: a slow post of the replica that claimed it may have landed meanwhile.
+      const again = 'found' in seen ? await pending.look(record, 'final', log) : seen;
+      if (!('found' in again && again.found)) await postSomewhere();
+      await deps.watchers.donePending(id, 'final');
     },
   };
   return replies;

@@ -39,6 +39,17 @@ export interface WatchRecord {
   postOnlyIfFailed?: boolean;
   /** The deployment that served before this one (out-of-band: what a "Roll back" goes back to). */
   previousDeploymentId?: string;
+  /** Its auto-rollback, saved before it is sent: a replica that takes over follows it, never sends another. */
+  rollingBack?: RollingBack;
+}
+
+export interface RollingBack {
+  /** The deployment it rolls back to. */
+  to: string;
+  /** When it was about to be sent (ISO). */
+  at: string;
+  /** The rollback's own deployment, once DigitalOcean answered. */
+  deploymentId?: string;
 }
 
 /** What to follow for an intent whose deployment DigitalOcean created. */
@@ -83,6 +94,17 @@ const key = watchKey;
 const leaseKey = (id: string) => `watch:${id}:lease`;
 /** Thread replies already posted under the message, by key: part of the record, kept apart so a claim is atomic. */
 const repliesKey = (id: string) => `watch:${id}:replies`;
+/** Claims not yet known to be posted: reply key -> PendingReply (JSON). A key claimed and not here was posted. */
+const pendingKey = (id: string) => `watch:${id}:pending`;
+
+/** A thread reply claimed and not yet known to be in Slack: enough for another replica to post it. */
+export interface PendingReply {
+  owner: string;
+  /** Milliseconds: when it was claimed (or last taken over); older than the reply lease, it is stale. */
+  at: number;
+  message: SlackMessage;
+  broadcast?: boolean;
+}
 /**
  * Says that a deployment is dockside's to report: set with every watch record, and by the
  * out-of-band watcher when it claims one (handlers/announce/claims.ts), so that a deployment
@@ -108,6 +130,17 @@ export interface WatcherStore {
   claimReply(deploymentId: string, key: string): Promise<boolean>;
   /** Whether the reply `key` was claimed (posted, or being posted when its replica died). */
   hasReply(deploymentId: string, key: string): Promise<boolean>;
+  /**
+   * Claims the reply `key` as claimReply does, and keeps what it says as pending until
+   * donePending: a replica that dies before Slack has it leaves it for the next to post.
+   */
+  claimPending(deploymentId: string, key: string, pending: PendingReply): Promise<boolean>;
+  /** The claims not yet known to be posted, by key. */
+  pendingReplies(deploymentId: string): Promise<Map<string, PendingReply>>;
+  /** Takes over a pending claim, only if it is still exactly `was` (one replica wins a stale claim). */
+  takePending(deploymentId: string, key: string, was: PendingReply, now: PendingReply): Promise<boolean>;
+  /** The reply is in Slack (posted, or found in the thread): no longer pending, and `posted:key` recorded. */
+  donePending(deploymentId: string, key: string): Promise<void>;
 }
 
 const LEASE = `
@@ -122,7 +155,19 @@ const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
 
+const CLAIM_PENDING = `
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 1`;
+
+const TAKE_PENDING = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1`;
+
 export function createWatcherStore(redis: Redis): WatcherStore {
+  /** The exact JSON a pending claim was stored as, by object: takePending compares strings. */
+  const stored = new WeakMap<PendingReply, string>();
   return {
     async save(record, intentId) {
       const tx = redis
@@ -137,7 +182,7 @@ export function createWatcherStore(redis: Redis): WatcherStore {
       failed(
         await redis
           .multi()
-          .del(key(deploymentId), leaseKey(deploymentId), repliesKey(deploymentId))
+          .del(key(deploymentId), leaseKey(deploymentId), repliesKey(deploymentId), pendingKey(deploymentId))
           .srem(INDEX, deploymentId)
           .exec(),
       );
@@ -159,6 +204,36 @@ export function createWatcherStore(redis: Redis): WatcherStore {
     },
     async hasReply(deploymentId, replyKey) {
       return (await redis.sismember(repliesKey(deploymentId), replyKey)) === 1;
+    },
+    async claimPending(deploymentId, replyKey, pending) {
+      const keys = [repliesKey(deploymentId), pendingKey(deploymentId)];
+      return (await redis.eval(CLAIM_PENDING, 2, ...keys, replyKey, JSON.stringify(pending))) === 1;
+    },
+    async pendingReplies(deploymentId) {
+      const all = await redis.hgetall(pendingKey(deploymentId));
+      const out = new Map<string, PendingReply>();
+      for (const [replyKey, json] of Object.entries(all)) {
+        const pending = JSON.parse(json) as PendingReply;
+        stored.set(pending, json);
+        out.set(replyKey, pending);
+      }
+      return out;
+    },
+    async takePending(deploymentId, replyKey, was, now) {
+      const before = stored.get(was) ?? JSON.stringify(was);
+      const after = JSON.stringify(now);
+      const taken = await redis.eval(TAKE_PENDING, 1, pendingKey(deploymentId), replyKey, before, after);
+      if (taken === 1) stored.set(now, after);
+      return taken === 1;
+    },
+    async donePending(deploymentId, replyKey) {
+      failed(
+        await redis
+          .multi()
+          .hdel(pendingKey(deploymentId), replyKey)
+          .sadd(repliesKey(deploymentId), `posted:${replyKey}`)
+          .exec(),
+      );
     },
   };
 }

@@ -28,17 +28,43 @@ interface Posted {
   threadTs?: string;
 }
 
-/** Slack as the follower sees it: every post, reply and edit, in order. */
+/**
+ * Where a replica dies in a post, for the crash tests: `before` Slack has it (the claim is
+ * made, the post never arrives) or `after` Slack took it (Redis never hears). The post then
+ * never returns, as a killed process never goes on; its lease lapses like a dead one's.
+ */
+export type Crash = { at: 'before' | 'after'; when: (message: SlackMessage) => boolean };
+
+/** Slack as the follower sees it: every post, reply and edit, in order; threads read back with their metadata. */
 export function recordingSlack() {
   const posts: Posted[] = [];
   const updates: Array<{ ref: MessageRef; message: SlackMessage }> = [];
   let seq = 0;
+  const crashes: Crash[] = [];
+  /** When the last crash happened (Date.now()), to measure a takeover from. */
+  const crashed: { at?: number } = {};
+  const die = () => {
+    crashed.at = Date.now();
+    return new Promise<never>(() => undefined);
+  };
   const slack: SlackPoster = {
     post: async (channel, message, options) => {
+      const i = crashes.findIndex((c) => c.when(message));
+      const crash = i >= 0 ? crashes.splice(i, 1)[0] : undefined;
+      if (crash?.at === 'before') return die();
       const ts = `2.${String(++seq).padStart(6, '0')}`;
       posts.push({ channel, ts, message, ...(options?.threadTs ? { threadTs: options.threadTs } : {}) });
+      if (crash?.at === 'after') return die();
       return { channel, ts };
     },
+    threadReplies: async (parent) =>
+      posts
+        .filter((p) => p.channel === parent.channel && p.threadTs === parent.ts)
+        .map((p) => ({
+          ts: p.ts,
+          text: p.message.text,
+          ...(p.message.metadata ? { metadata: p.message.metadata } : {}),
+        })),
     update: async (ref, message) => {
       updates.push({ ref, message });
     },
@@ -46,10 +72,10 @@ export function recordingSlack() {
     uploadFile: async () => undefined,
   };
   const replies = (ts: string) => posts.filter((p) => p.threadTs === ts).map((p) => p.message.text);
-  return { slack, posts, updates, replies };
+  return { slack, posts, updates, replies, crashes, crashed };
 }
 
-export function setup(label: string) {
+export function setup(label: string, options: { replyLeaseMs?: number } = {}) {
   const { redis } = testRedis(label);
   const watchers = createWatcherStore(redis);
   const recorded = recordingSlack();
@@ -67,6 +93,7 @@ export function setup(label: string) {
       pollMs: 10,
       updateIntervalMs: 0,
       leaseMs: 300,
+      ...options,
     });
   const record: WatchRecord = {
     deploymentId: 'dep-1',

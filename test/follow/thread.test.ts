@@ -73,6 +73,8 @@ describe('a followed deployment: one line in the channel, the details in its thr
       watchers: t.watchers,
       slack: t.slack,
       sleep: async () => undefined,
+      replicaId: 'replica-a',
+      now: Date.now,
     });
     const log = createLogger({ level: 'silent' });
     const broadcasts: boolean[] = [];
@@ -101,7 +103,13 @@ describe('a followed deployment: one line in the channel, the details in its thr
     const t = setup('note');
     const log = createLogger({ level: 'silent' });
     const [a, b] = [1, 2].map(() =>
-      createThreadReplies({ watchers: t.watchers, slack: t.slack, sleep: async () => undefined }),
+      createThreadReplies({
+        watchers: t.watchers,
+        slack: t.slack,
+        sleep: async () => undefined,
+        replicaId: 'replica-a',
+        now: Date.now,
+      }),
     );
     await a?.note(t.record, 'verify', 'Checking the runtime logs for 5 min.', log);
     await b?.note(t.record, 'verify', 'Checking the runtime logs for 5 min.', log);
@@ -114,6 +122,8 @@ describe('a followed deployment: one line in the channel, the details in its thr
       watchers: t.watchers,
       slack: t.slack,
       sleep: async () => undefined,
+      replicaId: 'replica-a',
+      now: Date.now,
     });
     const silent = { ...t.record, message: { channel: 'C0OPS', ts: '' } };
     const outcome = { message: { text: 'line' }, reply: { text: 'x, the details' }, ok: false, summary: '' };

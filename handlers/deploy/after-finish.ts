@@ -1,12 +1,12 @@
 import type { KnownBlock } from '@slack/types';
 import type { ApprovalStore } from '../../approvals/types.js';
-import { shortId } from '../../src/render/format.js';
 import { rollbackButton } from '../../src/render/rollback-buttons.js';
 import type { SlackPoster } from '../../src/slack/reply.js';
 import { verifyPromotion } from '../promote/execute.js';
 import { rollBackToPreviousButton } from '../rollback/list.js';
+import { autoRollBack } from './auto-rollback.js';
 import type { AfterFinish, AfterFinishResult, FinishedDeployment } from './follow-types.js';
-import { type RunnerDeps, runRollbackTo } from './runners.js';
+import type { RunnerDeps } from './runners.js';
 
 type Deps = RunnerDeps & { approvals: ApprovalStore; slack: SlackPoster };
 
@@ -28,18 +28,8 @@ async function rollBackOrOffer(
     lines.push(':warning: A check failed and there is no earlier live deployment to roll back to.');
     return { lines, ok: false };
   }
-  const target = { app: record.app, env: record.env, appId: record.appId };
   if (record.autoRollback) {
-    const channel = record.message.channel || record.channel || '';
-    const started = await runRollbackTo(
-      deps,
-      target,
-      { user: record.user, channel, post: (m) => deps.slack.post(channel, m) },
-      previous,
-    );
-    lines.push(
-      `:rewind: auto_rollback is on: rolling back to \`${shortId(previous)}\` (deployment \`${shortId(started.deployment.id)}\`).`,
-    );
+    lines.push(await autoRollBack(deps, finished, previous));
     return { lines, ok: false };
   }
   const actions: KnownBlock = {
@@ -59,11 +49,16 @@ async function rollBackOrOffer(
 export function createAfterFinish(deps: Deps): Record<string, AfterFinish> {
   return {
     async deploy(finished) {
+      // Started before a takeover: whatever the phase now (its rollback may serve already), say which.
+      const { rollingBack } = finished.record;
+      if (rollingBack) return rollBackOrOffer(deps, finished, rollingBack.to, []);
       if (finished.deployment.phase !== 'ACTIVE' || finished.ok) return undefined;
       return rollBackOrOffer(deps, finished, finished.previousDeploymentId, []);
     },
     async promote(finished) {
       const { record, deployment } = finished;
+      if (record.rollingBack && deployment.phase !== 'ACTIVE')
+        return rollBackOrOffer(deps, finished, record.rollingBack.to, []);
       const request = record.approvalId ? await deps.approvals.get(record.approvalId) : null;
       if (!request || deployment.phase !== 'ACTIVE') return undefined;
       const lines: string[] = [];

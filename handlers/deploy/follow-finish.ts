@@ -92,6 +92,10 @@ export function createFinisher(
     if (verified.handedOver) return undefined;
     const health = verified.items.find((i) => i.key.startsWith('health'));
     return {
+      markRollingBack: async (rollingBack) => {
+        record.rollingBack = rollingBack;
+        await saveWhileRedisRecovers(patient, record, log);
+      },
       record,
       deployment: verified.deployment,
       ok: verified.items.every((i) => i.ok),

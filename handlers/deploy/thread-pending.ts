@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { Logger } from '../../src/logger.js';
 import type { MessageMarker, SlackMessage, SlackPoster } from '../../src/slack/reply.js';
 import { slackErrorCode, slackRetryDelayMs } from '../../src/slack/retry.js';
@@ -16,6 +17,17 @@ export const DEFAULT_REPLY_LEASE_MS = 15_000;
 /** Marks a reply so that a replica reading the thread back knows it for this one. */
 export function replyMarker(record: WatchRecord, key: string): MessageMarker {
   return { event_type: REPLY_EVENT_TYPE, event_payload: { deployment_id: record.deploymentId, reply: key } };
+}
+
+/** A reply posted by the replica that took over comes after later ones: it says why. */
+function late(message: SlackMessage): SlackMessage {
+  const why: KnownBlock = {
+    type: 'context',
+    elements: [
+      { type: 'mrkdwn', text: '_Posted late: the replica that followed this stopped before Slack had it._' },
+    ],
+  };
+  return { ...message, blocks: [...(message.blocks ?? []).slice(0, 49), why] };
 }
 
 /** Slack answered the call with a refusal, so nothing of it landed (a timeout or 5xx may have). */
@@ -152,7 +164,7 @@ export function createPendingReplies(deps: {
       log.info({ key, claimedBy: claim.owner }, 'posting a reply whose replica stopped before Slack had it');
       inFlight.add(flightKey(record, key));
       try {
-        await deps.slack.post(record.message.channel, taken.message, { threadTs: record.message.ts });
+        await deps.slack.post(record.message.channel, late(taken.message), { threadTs: record.message.ts });
       } finally {
         inFlight.delete(flightKey(record, key));
       }

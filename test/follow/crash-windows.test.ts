@@ -46,6 +46,10 @@ describe('a replica that dies in the middle of a thread reply', () => {
       `${TITLE}: DEPLOYING`,
       `${TITLE}: done, the details`,
     ]);
+    const late = t.posts.find((p) => p.message.text === `${TITLE}: BUILDING`);
+    expect(JSON.stringify(late?.message.blocks)).toContain(
+      'Posted late: the replica that followed this stopped',
+    );
     // Not before the claim's lease ran out: a replica that is alive and slow is not doubled.
     expect(tookMs).toBeGreaterThanOrEqual(REPLY_LEASE_MS);
     console.log(

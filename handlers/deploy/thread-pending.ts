@@ -10,7 +10,7 @@ export const REPLY_EVENT_TYPE = 'dockside_deployment_reply';
 /**
  * How long a claimed reply may be in flight before another replica may post it: longer
  * than one Slack call may take (the Web API client's timeout is 10 s), so a replica that
- * is alive and slow is not doubled.
+ * is alive and slow is not doubled. A dead replica's claim does not wait for it.
  */
 export const DEFAULT_REPLY_LEASE_MS = 15_000;
 
@@ -76,6 +76,16 @@ export function createPendingReplies(deps: {
     }
   }
 
+  /**
+   * A claim whose post cannot be in flight any more: older than the lease, or made by
+   * another replica that is dead (its liveness mark lapsed, so it stopped seconds ago).
+   */
+  async function stale(claim: PendingReply): Promise<boolean> {
+    if (deps.now() - claim.at >= deps.replyLeaseMs) return true;
+    if (claim.owner === deps.replicaId) return false;
+    return !(await deps.watchers.replicaAlive(claim.owner));
+  }
+
   const pending = {
     look,
 
@@ -127,7 +137,7 @@ export function createPendingReplies(deps: {
       for (const [key, claim] of [...claims].sort((a, b) => a[1].at - b[1].at)) {
         if (key === 'final' || inFlight.has(flightKey(record, key))) continue;
         const age = deps.now() - claim.at;
-        if (age < deps.replyLeaseMs) {
+        if (!(await stale(claim))) {
           if (!options.wait) continue;
           // Landed already (a replica stopped right after Slack took it): nothing to wait for.
           const seen = await look(record, key, log);
@@ -173,8 +183,8 @@ export function createPendingReplies(deps: {
 
     /** Waits until a claim of another replica is stale (its post cannot be in flight any more). */
     async untilStale(claim: PendingReply): Promise<void> {
-      const age = deps.now() - claim.at;
-      if (age < deps.replyLeaseMs) await deps.sleep(deps.replyLeaseMs - age);
+      if (await stale(claim)) return;
+      await deps.sleep(deps.replyLeaseMs - (deps.now() - claim.at));
     },
   };
   return pending;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { failed, INTENT_INDEX, intentKey, type RunIntent } from '../../src/intents.js';
+import { failed, INTENT_INDEX, intentKey, type RunIntent, replicaKey } from '../../src/intents.js';
 import type { MessageRef, SlackMessage } from '../../src/slack/reply.js';
 import type { VerifyState } from './verify/types.js';
 
@@ -141,6 +141,8 @@ export interface WatcherStore {
   takePending(deploymentId: string, key: string, was: PendingReply, now: PendingReply): Promise<boolean>;
   /** The reply is in Slack (posted, or found in the thread): no longer pending, and `posted:key` recorded. */
   donePending(deploymentId: string, key: string): Promise<void>;
+  /** Whether a replica's liveness mark (its recovery heartbeat, src/intents.ts) is current. */
+  replicaAlive(replica: string): Promise<boolean>;
 }
 
 const LEASE = `
@@ -225,6 +227,9 @@ export function createWatcherStore(redis: Redis): WatcherStore {
       const taken = await redis.eval(TAKE_PENDING, 1, pendingKey(deploymentId), replyKey, before, after);
       if (taken === 1) stored.set(now, after);
       return taken === 1;
+    },
+    async replicaAlive(replica) {
+      return (await redis.exists(replicaKey(replica))) === 1;
     },
     async donePending(deploymentId, replyKey) {
       failed(

@@ -24,13 +24,13 @@ function replyKey(req: ProxiedRequest): string {
 const told = (replies: FakeMessage[]) => replies.map((r) => r.text.replace(`${TITLE}: `, ''));
 
 // The follower's crash windows with the production timings (a 5 s lease, the 2 s resume
-// tick, a 15 s reply lease): a process killed in the middle of a thread reply.
+// tick, a 15 s reply lease, a 5 s liveness mark): a process killed in the middle of a thread reply.
 describe('a replica killed in the middle of a thread reply', async () => {
   const { world, slackProxy } = await faultWorld({ phaseDelayMs: 2500 });
   const watchers = createWatcherStore(world.bot.redis);
   const slackApiUrl = `${slackProxy.urlFor(world.slack.url)}/api/`;
 
-  it('before Slack had a phase reply: the replica that takes over posts it once, after the reply lease', async () => {
+  it('before Slack had a phase reply: the replica that takes over posts it once, without waiting out the reply lease of a dead replica', async () => {
     const doomed = await spawnBotProcess(world, { replicaId: 'claimer', slackApiUrl });
     let killedAt = 0;
     const stop = slackProxy.rule((req) => {
@@ -63,6 +63,9 @@ describe('a replica killed in the middle of a thread reply', async () => {
     expect(new Set(thread).size).toBe(thread.length);
     expect(thread.at(-1)).toBe('done, the details');
     expect(building.metadata?.event_payload).toMatchObject({ reply: 'phase:BUILDING' });
+    // The killed replica's liveness mark lapsed: its claim is posted on the takeover (lease
+    // and resume tick), not after the 15 s reply lease.
+    expect(postedMs).toBeLessThan(15_000);
     console.log(
       `crash window 1 (process): phase reply posted by the next replica ${postedMs} ms after the kill; thread: ${thread.join(' | ')}`,
     );

@@ -74,6 +74,30 @@ describe('config check --connect: Slack', () => {
     expect(findings[1]?.hint).toBe('Invite it: /invite @dockside in #ops');
   });
 
+  it('warns when the token lacks the history scopes a takeover reads threads with', async () => {
+    nock(SLACK)
+      .post('/api/auth.test')
+      .reply(
+        200,
+        { ok: true, user: 'dockside', user_id: 'UBOT', team: 'Acme' },
+        {
+          'x-oauth-scopes':
+            'commands,chat:write,files:write,usergroups:read,channels:read,groups:read,groups:history',
+        },
+      )
+      .post('/api/conversations.info')
+      .reply(200, { ok: true, channel: { id: 'C0123456789', name: 'ops', is_member: true } })
+      .post('/api/usergroups.users.list')
+      .reply(200, { ok: true, users: ['U1'] });
+    const findings = await checkSlack(config, env, 'http');
+    expect(findings[1]).toMatchObject({
+      what: 'Slack scopes',
+      level: 'warn',
+      detail: expect.stringMatching(/^the app lacks channels:history: when a replica dies mid-reply/),
+    });
+    expect(findings.filter((f) => f.level !== 'ok')).toHaveLength(1);
+  });
+
   it('explains invalid_auth and missing_scope in words', async () => {
     nock(SLACK).post('/api/auth.test').reply(200, { ok: false, error: 'invalid_auth' });
     const bad = await checkSlack(config, env, 'http');

@@ -47,8 +47,11 @@ function explain(err: unknown): { detail: string; hint?: string } {
   return { detail: err instanceof Error ? err.message : String(err) };
 }
 
+/** conversations.replies in public and private channels: reading a deployment's thread back. */
+const HISTORY_SCOPES = ['channels:history', 'groups:history'];
+
 /**
- * The bot token (auth.test), the ops channel (conversations.info: it exists and the
+ * The bot token (auth.test) and its scopes, the ops channel (conversations.info: it exists and the
  * bot is a member, or every post fails with not_in_channel), the user groups of the
  * roles, and in Socket Mode the app-level token.
  */
@@ -63,8 +66,9 @@ export async function checkSlack(
   };
   const client = new WebClient(env.SLACK_BOT_TOKEN, options);
   const findings: Finding[] = [];
+  let auth: Awaited<ReturnType<typeof client.auth.test>>;
   try {
-    const auth = await client.auth.test();
+    auth = await client.auth.test();
     findings.push({
       what: 'Slack auth.test',
       level: 'ok',
@@ -73,6 +77,20 @@ export async function checkSlack(
   } catch (err) {
     findings.push({ what: 'Slack auth.test', level: 'fail', ...explain(err) });
     return findings; // nothing else can work without the bot token
+  }
+  // Slack names the token's scopes in every answer (x-oauth-scopes); an app installed
+  // before dockside read threads back lacks the history scopes until it is reinstalled.
+  const granted = auth.response_metadata?.scopes;
+  const lacking = granted ? HISTORY_SCOPES.filter((s) => !granted.includes(s)) : [];
+  if (lacking.length > 0) {
+    findings.push({
+      what: 'Slack scopes',
+      level: 'warn',
+      detail:
+        `the app lacks ${lacking.join(' and ')}: when a replica dies mid-reply, the one that takes over cannot ` +
+        'read the thread to see whether the reply landed, so it may tell an outcome twice or drop a progress reply',
+      hint: 'Add them under OAuth & Permissions (manifest.yml lists every scope dockside needs) and reinstall the app',
+    });
   }
   const ops = config.channels.ops;
   try {

@@ -21,13 +21,15 @@ export function replyMarker(record: WatchRecord, key: string): MessageMarker {
 
 /** A reply posted by the replica that took over comes after later ones: it says why. */
 function late(message: SlackMessage): SlackMessage {
+  // Blocks replace the text on screen: a text-only reply stays as it is.
+  if (!message.blocks?.length) return message;
   const why: KnownBlock = {
     type: 'context',
     elements: [
       { type: 'mrkdwn', text: '_Posted late: the replica that followed this stopped before Slack had it._' },
     ],
   };
-  return { ...message, blocks: [...(message.blocks ?? []).slice(0, 49), why] };
+  return { ...message, blocks: [...message.blocks.slice(0, 49), why] };
 }
 
 /** Slack answered the call with a refusal, so nothing of it landed (a timeout or 5xx may have). */
@@ -42,9 +44,10 @@ export type ThreadLook = { found: boolean } | { unreadable: true; permanent: boo
 
 /**
  * Thread replies claimed with a lease: a claim keeps what the reply says (pending) until
- * Slack took it. A claim older than the lease is taken over by whoever follows the
- * deployment, which reads the thread for the reply's marker and posts it only when it is
- * not there: a reply is neither lost nor told twice when a replica dies mid-post.
+ * Slack took it. A stale claim (older than the lease, or of a dead replica) is taken over
+ * by whoever follows the deployment, which reads the thread for the reply's marker and
+ * posts it only when it is not there: a reply is neither lost nor told twice when a
+ * replica dies mid-post.
  */
 export function createPendingReplies(deps: {
   watchers: WatcherStore;

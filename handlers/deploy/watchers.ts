@@ -100,10 +100,9 @@ const pendingKey = (id: string) => `watch:${id}:pending`;
 /** A thread reply claimed and not yet known to be in Slack: enough for another replica to post it. */
 export interface PendingReply {
   owner: string;
-  /** Milliseconds: when it was claimed (or last taken over); older than the reply lease, it is stale. */
+  /** Milliseconds: when it was claimed (or last taken over); stale past the reply lease, or once its owner is dead. */
   at: number;
   message: SlackMessage;
-  broadcast?: boolean;
 }
 /**
  * Says that a deployment is dockside's to report: set with every watch record, and by the

@@ -4,6 +4,9 @@ import type { MessageMarker, SlackMessage, SlackPoster } from '../../src/slack/r
 import { slackErrorCode, slackRetryDelayMs } from '../../src/slack/retry.js';
 import type { PendingReply, WatcherStore, WatchRecord } from './watchers.js';
 
+/** The outcome's reply: deliverFinal settles its claim (thread-replies.ts), progress recovery does not. */
+export const OUTCOME_KEY = 'outcome';
+
 /** The metadata type of every thread reply dockside posts under a followed deployment. */
 export const REPLY_EVENT_TYPE = 'dockside_deployment_reply';
 
@@ -125,7 +128,7 @@ export function createPendingReplies(deps: {
     },
 
     /**
-     * Settles the pending claims of progress replies (not `final`, which deliverFinal
+     * Settles the pending claims of progress replies (not the outcome's, which deliverFinal
      * settles): each one older than the lease is taken over, looked for in the thread,
      * and posted when it is not there. With `wait`, a younger claim is waited for (the
      * outcome is about to be told: what came before it goes first). Never throws.
@@ -138,7 +141,7 @@ export function createPendingReplies(deps: {
       });
       // Oldest first: the thread keeps the order in which things happened.
       for (const [key, claim] of [...claims].sort((a, b) => a[1].at - b[1].at)) {
-        if (key === 'final' || inFlight.has(flightKey(record, key))) continue;
+        if (key === OUTCOME_KEY || inFlight.has(flightKey(record, key))) continue;
         const age = deps.now() - claim.at;
         if (!(await stale(claim))) {
           if (!options.wait) continue;

@@ -10,13 +10,13 @@ import { escapeText, mention } from '../../src/render/format.js';
 import type { SlackMessage, SlackPoster } from '../../src/slack/reply.js';
 import { slackErrorCode, withSlackRetry } from '../../src/slack/retry.js';
 import type { FinishedDeployment } from './follow-types.js';
-import { createPendingReplies, DEFAULT_REPLY_LEASE_MS, replyMarker } from './thread-pending.js';
+import { createPendingReplies, DEFAULT_REPLY_LEASE_MS, OUTCOME_KEY, replyMarker } from './thread-pending.js';
 import { failureReason, wentLive } from './watch.js';
 import type { FinalOutcome, WatcherStore, WatchRecord } from './watchers.js';
 
 /**
  * Replies in a followed deployment's thread, kept exactly as the watch record says: each
- * reply has a key (`start`, `phase:BUILDING`, `final`) claimed in Redis with the record, so
+ * reply has a key (`start`, `phase:BUILDING`, `outcome`) claimed in Redis with the record, so
  * a replica that takes over never tells what another already told. A claim holds the reply
  * until Slack took it (thread-pending.ts): one whose replica died mid-post is posted by the
  * next, after it looked for it in the thread.
@@ -118,9 +118,15 @@ export function createThreadReplies(deps: {
       const id = record.deploymentId;
       // What a replica that died claimed comes first: the thread keeps the order of events.
       await pending.recover(record, log, { wait: true });
-      const claim = (await deps.watchers.pendingReplies(id)).get('final');
-      // Claimed and not pending: posted (an older dockside claimed only after posting).
-      if (!claim && (await deps.watchers.hasReply(id, 'final'))) return;
+      const claim = (await deps.watchers.pendingReplies(id)).get(OUTCOME_KEY);
+      // Claimed and not pending: posted. `final` is what an older dockside claimed, only after
+      // posting; the claim has a name of its own so that such a replica, taking over from this
+      // one mid-upgrade, posts an outcome twice rather than never.
+      if (
+        !claim &&
+        ((await deps.watchers.hasReply(id, OUTCOME_KEY)) || (await deps.watchers.hasReply(id, 'final')))
+      )
+        return;
       // A replica that died between claiming the first reply and posting it took what it said
       // (who asked, what it changes) with it; the outcome says it instead of leaving it untold.
       const startTold = await deps.watchers.hasReply(id, posted('start'));
@@ -131,7 +137,7 @@ export function createThreadReplies(deps: {
               ...final,
               blocks: [...(deploymentStartReply(record).blocks ?? []), ...(final.blocks ?? [])].slice(0, 50),
             }),
-        metadata: replyMarker(record, 'final'),
+        metadata: replyMarker(record, OUTCOME_KEY),
       };
       const { channel, ts } = record.message;
       const onRetry = (err: unknown, waitMs: number) =>
@@ -158,19 +164,19 @@ export function createThreadReplies(deps: {
         }
       };
       if (!claim) {
-        await pending.claimAndPost(record, 'final', reply, postSomewhere);
+        await pending.claimAndPost(record, OUTCOME_KEY, reply, postSomewhere);
         return;
       }
       // Claimed by a replica that stopped (or whose post failed): in the thread already?
-      const seen = await pending.look(record, 'final', log);
+      const seen = await pending.look(record, OUTCOME_KEY, log);
       if ('found' in seen && seen.found) {
         log.info({ claimedBy: claim.owner }, 'the outcome was in the thread already');
-        await deps.watchers.donePending(id, 'final');
+        await deps.watchers.donePending(id, OUTCOME_KEY);
         return;
       }
       await pending.untilStale(claim);
       if (
-        !(await deps.watchers.takePending(id, 'final', claim, {
+        !(await deps.watchers.takePending(id, OUTCOME_KEY, claim, {
           ...claim,
           owner: deps.replicaId,
           at: deps.now(),
@@ -178,9 +184,9 @@ export function createThreadReplies(deps: {
       )
         return;
       // Read again: a slow post of the replica that claimed it may have landed meanwhile.
-      const again = 'found' in seen ? await pending.look(record, 'final', log) : seen;
+      const again = 'found' in seen ? await pending.look(record, OUTCOME_KEY, log) : seen;
       if (!('found' in again && again.found)) await postSomewhere();
-      await deps.watchers.donePending(id, 'final');
+      await deps.watchers.donePending(id, OUTCOME_KEY);
     },
   };
   return replies;

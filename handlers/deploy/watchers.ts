@@ -123,8 +123,8 @@ export interface WatcherStore {
   /** Gives the lease up (on shutdown) so another replica resumes at once. */
   release(deploymentId: string, owner: string): Promise<void>;
   /**
-   * Claims the thread reply `key` (`start`, `phase:BUILDING`, `final`): true only for the
-   * first caller, on any replica, so a reply is posted at most once even across takeovers.
+   * Claims the thread reply `key` (`phase:BUILDING`; `final` from older versions): true only
+   * for the first caller, on any replica, so a reply is posted at most once even across takeovers.
    */
   claimReply(deploymentId: string, key: string): Promise<boolean>;
   /** Whether the reply `key` was claimed (posted, or being posted when its replica died). */

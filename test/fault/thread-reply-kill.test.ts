@@ -74,7 +74,7 @@ describe('a replica killed in the middle of a thread reply', async () => {
   it('after Slack took the outcome, before Redis heard: the replica that takes over finds it and tells it once', async () => {
     const doomed = await spawnBotProcess(world, { replicaId: 'teller', slackApiUrl });
     let killedAt = 0;
-    const stop = slackProxy.times(1, (req) => replyKey(req) === 'final', {
+    const stop = slackProxy.times(1, (req) => replyKey(req) === 'outcome', {
       forward: true,
       after: async () => {
         killedAt = Date.now();

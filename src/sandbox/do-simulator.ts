@@ -136,7 +136,7 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
   const databases = new DatabaseSim((fn, ms) => platform.later(fn, ms), phaseDelayMs * 3);
   const droplets = new DropletSim();
   const token = options.token ?? `dop_v1_${randomBytes(32).toString('hex')}`;
-  const ctx: SimContext = { platform, databases, droplets, faults: [], log: [], token };
+  const ctx: SimContext = { platform, databases, droplets, faults: [], log: [], token, baseUrl: '' };
   const github: GitHubContext = {
     platform,
     faults: ctx.faults,
@@ -251,6 +251,8 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
   });
   const { port } = server.address() as AddressInfo;
   logsOf(platform).baseUrl = `http://127.0.0.1:${port}`;
+  ctx.baseUrl = `http://127.0.0.1:${port}`;
+  droplets.baseUrl = ctx.baseUrl;
 
   return {
     ...sim,

@@ -84,7 +84,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 15_000;
   for (const r of Object.values(options.registries)) registerSecret(r.token);
-  /** Bearer tokens by registry and scope, until they expire (GHCR's last minutes). */
+  /** Bearer tokens by repository (`registry/name`: one pull scope each), until they expire. */
   const tokens = new Map<string, { value: string; expiresAt: number }>();
 
   const failed = (message: string, hint?: string) =>
@@ -113,7 +113,12 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     return undefined;
   }
 
-  async function token(registry: string, challenge: Record<string, string>, what: string): Promise<string> {
+  async function token(
+    registry: string,
+    repository: string,
+    challenge: Record<string, string>,
+    what: string,
+  ): Promise<string> {
     const url = new URL(challenge.realm as string);
     if (challenge.service) url.searchParams.set('service', challenge.service);
     if (challenge.scope) url.searchParams.set('scope', challenge.scope);
@@ -143,7 +148,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     registerSecret(value);
     // The token spec's default lifetime is 60 s; a few seconds' margin so it is not used as it dies.
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
-    tokens.set(`${registry} ${challenge.scope ?? ''}`, {
+    tokens.set(repository, {
       value,
       expiresAt: Date.now() + Math.max(0, lifetime - 5) * 1000,
     });
@@ -151,22 +156,20 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   }
 
   /**
-   * The manifest request, through the 401 challenge when there is one: a kept token is
-   * tried first, and a new one fetched when the registry no longer takes it.
+   * The manifest request: with the token kept for the repository when there is one
+   * (one request), else through the 401 challenge to a new token; a kept token the
+   * registry no longer takes (expired) is dropped and replaced once.
    */
-  async function fetchManifest(registry: string, url: string, what: string): Promise<Response> {
+  async function fetchManifest(registry: string, repository: string, url: string, what: string) {
     const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
-    const res = await get(url, headers, what);
+    const kept = cachedToken(repository);
+    const res = await get(url, kept ? { ...headers, authorization: `Bearer ${kept}` } : headers, what);
     const challenge = res.status === 401 ? bearerChallenge(res.headers.get('www-authenticate')) : undefined;
     if (!challenge) return res;
     await res.body?.cancel();
-    const kept = cachedToken(`${registry} ${challenge.scope ?? ''}`);
-    if (kept) {
-      const again = await get(url, { ...headers, authorization: `Bearer ${kept}` }, what);
-      if (again.status !== 401) return again;
-      await again.body?.cancel();
-    }
-    return get(url, { ...headers, authorization: `Bearer ${await token(registry, challenge, what)}` }, what);
+    tokens.delete(repository);
+    const fresh = await token(registry, repository, challenge, what);
+    return get(url, { ...headers, authorization: `Bearer ${fresh}` }, what);
   }
 
   return {
@@ -175,7 +178,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       const { registry, name } = parseImage(image);
       const what = `resolve ${image}:${tag}`;
       const url = `${apiBase(registry, options.registries[registry])}/v2/${name}/manifests/${tag}`;
-      const res = await fetchManifest(registry, url, what);
+      const res = await fetchManifest(registry, `${registry}/${name}`, url, what);
       if (!res.ok) throw await refusal(res, registry, image, tag, what);
       const body = Buffer.from(await res.arrayBuffer());
       const unusable = manifestProblem(res.headers.get('content-type'), body);

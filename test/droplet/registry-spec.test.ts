@@ -119,6 +119,17 @@ describe('dockside resolving tags against what registries answer', () => {
     await expect(resolver.resolve(`${registry.host}/acme/expiring`, 'v2')).resolves.toBe(second);
   });
 
+  it('sends the token it keeps with the first request, so a repeated resolve is one request', async () => {
+    registry.push('acme/repeat', 'v1');
+    const resolver = client();
+    const calls = () => registry.requests().filter((r) => r.path === '/v2/acme/repeat/manifests/v1');
+    await resolver.resolve(`${registry.host}/acme/repeat`, 'v1');
+    const first = calls().length;
+    await resolver.resolve(`${registry.host}/acme/repeat`, 'v1');
+    expect([first, calls().length - first]).toEqual([2, 1]);
+    expect(calls().at(-1)).toMatchObject({ authorization: 'bearer', status: 200 });
+  });
+
   it('says the repository does not exist, not the tag, on NAME_UNKNOWN', async () => {
     const err = await client()
       .resolve(`${registry.host}/acme/never-pushed`, 'v1')

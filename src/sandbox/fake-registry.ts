@@ -36,6 +36,8 @@ export interface FakeRegistry {
   expireTokens(): void;
   /** The next `count` manifest requests get 429 TOOMANYREQUESTS with `Retry-After`. */
   rateLimit(count: number, retryAfterSeconds: number): void;
+  /** Manifest GETs are redirected (307) to `origin` + the same path, as a registry behind a CDN may. */
+  redirectManifests(origin: string | undefined): void;
   requests(): RegistryRequest[];
   close(): Promise<void>;
 }
@@ -66,6 +68,7 @@ export async function startFakeRegistry(options: { token?: string } = {}): Promi
   const log: RegistryRequest[] = [];
   let lie = false;
   let limited = { count: 0, retryAfter: 0 };
+  let redirectTo: string | undefined;
 
   const challenge = (scope?: string) =>
     `Bearer realm="http://${host}/token",service="${SERVICE}"${scope ? `,scope="${scope}"` : ''}`;
@@ -134,6 +137,7 @@ export async function startFakeRegistry(options: { token?: string } = {}): Promi
         { 'www-authenticate': `${challenge(scope)}${why}` },
       );
     }
+    if (redirectTo) return answer(307, '', { location: `${redirectTo}${url.pathname}` });
     if (limited.count > 0) {
       limited.count -= 1;
       return answer(429, errorBody('TOOMANYREQUESTS', 'too many requests'), {
@@ -187,6 +191,9 @@ export async function startFakeRegistry(options: { token?: string } = {}): Promi
     expireTokens: () => issued.clear(),
     rateLimit: (count, retryAfter) => {
       limited = { count, retryAfter };
+    },
+    redirectManifests: (origin) => {
+      redirectTo = origin;
     },
     requests: () => [...log],
     close: () =>

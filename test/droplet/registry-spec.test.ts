@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
@@ -128,6 +130,26 @@ describe('dockside resolving tags against what registries answer', () => {
     await resolver.resolve(`${registry.host}/acme/repeat`, 'v1');
     expect([first, calls().length - first]).toEqual([2, 1]);
     expect(calls().at(-1)).toMatchObject({ authorization: 'bearer', status: 200 });
+  });
+
+  it('follows a redirect to another host without taking the token along', async () => {
+    const body = JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [] });
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const seen: string[] = [];
+    const cdn = createServer((req, res) => {
+      seen.push(req.headers.authorization ?? 'none');
+      res.writeHead(200, { 'content-type': INDEX, 'docker-content-digest': digest }).end(body);
+    });
+    await new Promise<void>((resolve) => cdn.listen(0, '127.0.0.1', resolve));
+    registry.push('acme/cdn', 'v1');
+    registry.redirectManifests(`http://localhost:${(cdn.address() as AddressInfo).port}`);
+    try {
+      await expect(client().resolve(`${registry.host}/acme/cdn`, 'v1')).resolves.toBe(digest);
+      expect(seen).toEqual(['none']);
+    } finally {
+      registry.redirectManifests(undefined);
+      cdn.close();
+    }
   });
 
   it('says the repository does not exist, not the tag, on NAME_UNKNOWN', async () => {

@@ -151,6 +151,16 @@ export function routeDroplets(
   switch (`${method} ${template}`) {
     case 'GET /v2/droplets':
       return listDroplets(sim, query);
+    case 'GET /v2/load_balancers/:id': {
+      const lb = sim.loadBalancer(params[0] ?? '');
+      const load_balancer = {
+        id: lb.id,
+        name: lb.name,
+        droplet_ids: lb.dropletIds,
+        ...(lb.tag ? { tag: lb.tag } : {}),
+      };
+      return { status: 200, body: { load_balancer } };
+    }
     case 'POST /v2/load_balancers/:id/droplets': {
       const lb = sim.loadBalancer(params[0] ?? '');
       const ids = dropletIds(sim, body);

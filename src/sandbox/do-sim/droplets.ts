@@ -85,9 +85,11 @@ function dropletJson(d: SimDroplet) {
 }
 
 /**
- * `{droplet_ids: integer[]}`, required. A body of the wrong JSON types cannot be decoded
- * at all (400, as for unparsable JSON); a decodable one without Droplets, or naming
- * Droplets that do not exist, is refused as unprocessable (422).
+ * `{droplet_ids: integer[]}`, required. The description documents 204, 401, 404, 429 and
+ * 500, and a 422 for a tag-selected balancer; which status answers a malformed body or an
+ * unknown Droplet it leaves open, so this is a model: a body of the wrong JSON types
+ * cannot be decoded at all (400, as for unparsable JSON); a decodable one without
+ * Droplets, or naming Droplets that do not exist, is unprocessable (422).
  */
 function dropletIds(sim: DropletSim, body: unknown): number[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {

@@ -4,8 +4,8 @@ import { SimHttpError } from './types.js';
  * DigitalOcean's list paging (shared/parameters.yml, pages.yml, meta.yml): `page` from 1,
  * `per_page` 1..200 (default 20); `links.pages` holds absolute `first`/`prev` past page 1
  * and `last`/`next` before the last page; `meta.total` counts every item. A value outside
- * the schema is refused rather than quietly clamped, so a client that sends one finds out
- * here instead of on the real API.
+ * the schema is refused (400) rather than quietly clamped: the description gives the
+ * bounds but not what the API does past them, so a client must stay inside them.
  */
 export const MAX_PER_PAGE = 200;
 

@@ -1,6 +1,7 @@
 import type { DropletsConfig } from '../../src/config/schema.js';
 import type { DropletApi } from '../../src/do/droplets.js';
 import { DocksideError } from '../../src/errors.js';
+import { escapeText } from '../../src/render/format.js';
 import { knownHostName, parseHostEntry } from '../../src/ssh/known-hosts.js';
 
 /** One host of a Droplet env: where to SSH, and its Droplet id when a load balancer needs it. */
@@ -31,9 +32,14 @@ export async function resolveHosts(config: DropletsConfig, api: DropletApi | und
     }
     return droplets.map((d) => {
       if (!d.privateIp) {
-        throw new DocksideError('deploy_failed', `Droplet ${d.name} has no private IPv4 address.`, {
-          hint: 'Enable the VPC network on it, or list the hosts under hosts.',
-        });
+        // Droplet names come from DigitalOcean: escaped where they enter mrkdwn.
+        throw new DocksideError(
+          'deploy_failed',
+          `Droplet ${escapeText(d.name)} has no private IPv4 address.`,
+          {
+            hint: 'Enable the VPC network on it, or list the hosts under hosts.',
+          },
+        );
       }
       return {
         host: d.privateIp,

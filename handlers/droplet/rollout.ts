@@ -1,5 +1,6 @@
 import type { DropletsConfig } from '../../src/config/schema.js';
 import type { DropletApi } from '../../src/do/droplets.js';
+import { isDocksideError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { scrub } from '../../src/secrets.js';
 import type { SshSession } from '../../src/ssh/client.js';
@@ -46,6 +47,12 @@ class HostFailure extends Error {
 }
 
 const LOG_LINES = 20;
+
+/** Why a step failed, with what to do next when the error says (a load balancer call's hint). */
+function failureText(err: unknown): string {
+  if (isDocksideError(err) && err.hint) return scrub(`${err.message} ${err.hint}`);
+  return scrub(err instanceof Error ? err.message : String(err));
+}
 
 /**
  * A Droplet rollout, host by host. The first host goes alone (Kamal's barrier: one bad
@@ -185,7 +192,7 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
       await joinLb(host);
       return undefined;
     } catch (err) {
-      return { host: host.name, reason: scrub(err instanceof Error ? err.message : String(err)) };
+      return { host: host.name, reason: failureText(err) };
     }
   }
 
@@ -244,7 +251,7 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
       const failedStep = err instanceof HostFailure ? err.step : 'resolve';
       result.ok = false;
       result.failedHost = host.name;
-      result.reason = scrub(err instanceof Error ? err.message : String(err));
+      result.reason = failureText(err);
       if (['up', 'migrate', 'host_health'].includes(failedStep)) {
         const tail = await logTail(host, failedStep);
         if (tail) result.logTail = tail;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cronProblem, timeZoneProblem } from './formats.js';
 
-/** Field types shared by the sections of dockside.yml's schema (schema.ts, schema-droplets.ts). */
+/** Field types shared by the sections of dockside.yml's schema (schema.ts and the schema-*.ts beside it). */
 
 export const name = z
   .string()

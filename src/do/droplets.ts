@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { type Clock, sleep as realSleep, systemClock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import { escapeText } from '../render/format.js';
 import { registerSecret } from '../secrets.js';
-import { toDocksideError } from './errors.js';
+import { type CallSubject, toDocksideError } from './errors.js';
 import { createDoHttp, DEFAULT_ENDPOINT, DEFAULT_RETRY, type RetryPolicy } from './http.js';
 
 /**
@@ -57,16 +58,22 @@ export function createDropletApi(options: {
     ...(options.log ? { log: options.log } : {}),
   });
   const now = () => clock.now();
-  const lbSubject = (id: string, action: string) => ({
-    thing: `Load balancer ${id}`,
-    action: `${action} load balancer ${id}`,
+  // Scopes from the OpenAPI `security` of loadBalancers_{add,remove}_droplets and droplets_list.
+  // The id comes from dockside.yml as any string; it is escaped where it enters mrkdwn.
+  const lbSubject = (id: string, action: string): CallSubject => ({
+    thing: `Load balancer ${escapeText(id)}`,
+    action: `${action} load balancer ${escapeText(id)}`,
+    scopes: ['load_balancer:update'],
+    refusedHint:
+      "A load balancer that picks its Droplets by tag takes no single Droplets: give droplets.load_balancer_id a load balancer that lists them by id. Otherwise the Droplet may no longer exist: check the env's hosts or tag.",
   });
 
   return {
     async listDroplets(opts = {}) {
-      const subject = {
+      const subject: CallSubject = {
         thing: opts.tag ? `Droplets tagged ${opts.tag}` : 'Droplets',
         action: opts.tag ? `list the Droplets tagged ${opts.tag}` : 'list the Droplets',
+        scopes: opts.tag ? ['droplet:read', 'tag:read'] : ['droplet:read'],
       };
       const out: DropletInfo[] = [];
       for (let page = 1; page <= 50; page++) {

@@ -28,6 +28,10 @@ export interface CallSubject {
   thing: string;
   /** What dockside was doing, e.g. "create a deployment of app 6f0e…". */
   action: string;
+  /** The token scopes the call needs (OpenAPI `security`), named when DigitalOcean refuses the token. */
+  scopes?: readonly string[];
+  /** What a 400/422 refusal of this call usually means and what to do, when that is known. */
+  refusedHint?: string;
 }
 
 /** DigitalOcean's own explanation (`{"id":"...","message":"..."}`), scrubbed and short. */
@@ -43,6 +47,23 @@ function doMessage(data: unknown): string | undefined {
   const clean = scrub(text.trim().replace(/\s+/g, ' '));
   // Error texts end up in Slack mrkdwn: DigitalOcean's words are escaped where they enter it.
   return escapeText(clean.length > 300 ? `${clean.slice(0, 297)}...` : clean);
+}
+
+/**
+ * The `request_id` DigitalOcean adds to some error bodies (shared/models/error.yml): worth
+ * quoting to its support. Only an id-shaped value is kept: it is rendered into Slack.
+ */
+function doRequestId(data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object') return undefined;
+  const id = (data as { request_id?: unknown }).request_id;
+  return typeof id === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(id) ? id : undefined;
+}
+
+function withRequestId(hint: string | undefined, data: unknown): { hint?: string } {
+  const id = doRequestId(data);
+  const quote = id ? `DigitalOcean request id ${id} (quote it to DigitalOcean support).` : undefined;
+  const text = [hint, quote].filter(Boolean).join(' ');
+  return text ? { hint: text } : {};
 }
 
 function waitHint(seconds: number | undefined): string {
@@ -105,17 +126,24 @@ export function toDocksideError(err: unknown, subject: CallSubject, now: () => n
     );
   }
   if (status === 401 || status === 403) {
+    const scopes = subject.scopes?.length
+      ? `check DIGITALOCEAN_TOKEN has read/write scope, or, for a custom-scoped token, ${subject.scopes.join(', ')}`
+      : 'check DIGITALOCEAN_TOKEN has read/write scope';
     return new DocksideError(
       'do_api_failed',
       `DigitalOcean refused dockside's token (HTTP ${status}) when trying to ${subject.action}${suffix}`,
-      { hint: 'check DIGITALOCEAN_TOKEN has read/write scope' },
+      withRequestId(scopes, response.data),
     );
   }
+  const refused = (status === 400 || status === 422) && subject.refusedHint ? subject.refusedHint : undefined;
   return new DoCallError(
     'do_api_failed',
     `DigitalOcean could not ${subject.action} (HTTP ${status})${suffix}`,
     status >= 500
-      ? { hint: 'Check https://status.digitalocean.com and try again.', outcomeUnknown: write }
-      : {},
+      ? {
+          ...withRequestId('Check https://status.digitalocean.com and try again.', response.data),
+          outcomeUnknown: write,
+        }
+      : withRequestId(refused, response.data),
   );
 }

@@ -3,15 +3,10 @@ import type { RegistryConfig } from '../config/schema.js';
 import { DocksideError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { registerSecret, scrub } from '../secrets.js';
+import { MANIFEST_ACCEPT, manifestProblem, readProblem, retryAfterSeconds } from './answers.js';
 import { assertTag, DIGEST, parseImage } from './image.js';
 
-/** Every manifest kind a tag can point at; without them registries answer 404 or a v1 manifest. */
-export const MANIFEST_ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
+export { MANIFEST_ACCEPT } from './answers.js';
 
 export interface RegistryClientOptions {
   registries: Record<string, RegistryConfig>;
@@ -40,6 +35,46 @@ function apiBase(registry: string, config: RegistryConfig | undefined): string {
   return `${local ? 'http' : 'https'}://${registry}`;
 }
 
+/** What a registry's refusal of a manifest request means, in words for the person. */
+async function refusal(
+  res: Response,
+  registry: string,
+  image: string,
+  tag: string,
+  what: string,
+): Promise<DocksideError> {
+  const problem = await readProblem(res);
+  const said = problem.said ? `: ${problem.said}` : '';
+  const failed = (message: string, hint?: string) =>
+    new DocksideError('registry_failed', scrub(message), hint ? { hint } : {});
+  if (res.status === 404 && problem.code === 'NAME_UNKNOWN') {
+    return failed(
+      `The repository ${image} does not exist in the registry, or its token cannot see it.`,
+      `Check the image in dockside.yml and that registries.${registry}.token may read it.`,
+    );
+  }
+  if (res.status === 404) {
+    return failed(
+      `${image}:${tag} does not exist in the registry.`,
+      'Check the tag (or push it) and try again.',
+    );
+  }
+  if (res.status === 401 || res.status === 403) {
+    return failed(
+      `The registry refused to ${what} (HTTP ${res.status})${said}.`,
+      `Check registries.${registry}.token: it needs read access to the package.`,
+    );
+  }
+  if (res.status === 429) {
+    const wait = retryAfterSeconds(res);
+    return failed(
+      `The registry ${registry} is rate-limiting dockside, so it could not ${what}.`,
+      wait === undefined ? 'Try again in a minute.' : `Try again in ${Math.max(1, wait)} seconds.`,
+    );
+  }
+  return failed(`The registry answered HTTP ${res.status} when asked to ${what}${said}.`);
+}
+
 /**
  * Resolves tags to digests through the registry HTTP API (the OCI distribution spec):
  * `GET /v2/<name>/manifests/<tag>`, answering a 401 challenge with a token from the
@@ -49,7 +84,8 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 15_000;
   for (const r of Object.values(options.registries)) registerSecret(r.token);
-  const tokens = new Map<string, string>();
+  /** Bearer tokens by repository (`registry/name`: one pull scope each), until they expire. */
+  const tokens = new Map<string, { value: string; expiresAt: number }>();
 
   const failed = (message: string, hint?: string) =>
     new DocksideError('registry_failed', scrub(message), hint ? { hint } : {});
@@ -70,10 +106,19 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     }
   }
 
-  async function token(registry: string, challenge: Record<string, string>, what: string): Promise<string> {
-    const key = `${registry} ${challenge.scope ?? ''}`;
+  function cachedToken(key: string): string | undefined {
     const cached = tokens.get(key);
-    if (cached) return cached;
+    if (cached && cached.expiresAt > Date.now()) return cached.value;
+    tokens.delete(key);
+    return undefined;
+  }
+
+  async function token(
+    registry: string,
+    repository: string,
+    challenge: Record<string, string>,
+    what: string,
+  ): Promise<string> {
     const url = new URL(challenge.realm as string);
     if (challenge.service) url.searchParams.set('service', challenge.service);
     if (challenge.scope) url.searchParams.set('scope', challenge.scope);
@@ -92,13 +137,39 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
           : `Add registries.${registry}.token to dockside.yml for a private image.`,
       );
     }
-    const body = (await res.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown };
+    const body = (await res.json().catch(() => ({}))) as {
+      token?: unknown;
+      access_token?: unknown;
+      expires_in?: unknown;
+    };
     const value = typeof body.token === 'string' ? body.token : body.access_token;
     if (typeof value !== 'string' || !value)
       throw failed(`The registry ${registry} answered without a token.`);
     registerSecret(value);
-    tokens.set(key, value);
+    // The token spec's default lifetime is 60 s; a few seconds' margin so it is not used as it dies.
+    const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
+    tokens.set(repository, {
+      value,
+      expiresAt: Date.now() + Math.max(0, lifetime - 5) * 1000,
+    });
     return value;
+  }
+
+  /**
+   * The manifest request: with the token kept for the repository when there is one
+   * (one request), else through the 401 challenge to a new token; a kept token the
+   * registry no longer takes (expired) is dropped and replaced once.
+   */
+  async function fetchManifest(registry: string, repository: string, url: string, what: string) {
+    const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
+    const kept = cachedToken(repository);
+    const res = await get(url, kept ? { ...headers, authorization: `Bearer ${kept}` } : headers, what);
+    const challenge = res.status === 401 ? bearerChallenge(res.headers.get('www-authenticate')) : undefined;
+    if (!challenge) return res;
+    await res.body?.cancel();
+    tokens.delete(repository);
+    const fresh = await token(registry, repository, challenge, what);
+    return get(url, { ...headers, authorization: `Bearer ${fresh}` }, what);
   }
 
   return {
@@ -107,33 +178,11 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       const { registry, name } = parseImage(image);
       const what = `resolve ${image}:${tag}`;
       const url = `${apiBase(registry, options.registries[registry])}/v2/${name}/manifests/${tag}`;
-      const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
-      let res = await get(url, headers, what);
-      const challenge = res.status === 401 ? bearerChallenge(res.headers.get('www-authenticate')) : undefined;
-      if (challenge) {
-        await res.body?.cancel();
-        headers.authorization = `Bearer ${await token(registry, challenge, what)}`;
-        res = await get(url, headers, what);
-      }
-      if (res.status === 404) {
-        await res.body?.cancel();
-        throw failed(
-          `${image}:${tag} does not exist in the registry.`,
-          'Check the tag (or push it) and try again.',
-        );
-      }
-      if (res.status === 401 || res.status === 403) {
-        await res.body?.cancel();
-        throw failed(
-          `The registry refused to ${what} (HTTP ${res.status}).`,
-          `Check registries.${registry}.token: it needs read access to the package.`,
-        );
-      }
-      if (!res.ok) {
-        await res.body?.cancel();
-        throw failed(`The registry answered HTTP ${res.status} when asked to ${what}.`);
-      }
+      const res = await fetchManifest(registry, `${registry}/${name}`, url, what);
+      if (!res.ok) throw await refusal(res, registry, image, tag, what);
       const body = Buffer.from(await res.arrayBuffer());
+      const unusable = manifestProblem(res.headers.get('content-type'), body);
+      if (unusable) throw failed(`The registry cannot give ${image}:${tag} a usable digest: ${unusable}.`);
       const computed = `sha256:${createHash('sha256').update(body).digest('hex')}`;
       const header = res.headers.get('docker-content-digest');
       // The digest deployed must be the one of the bytes we were shown: a header that

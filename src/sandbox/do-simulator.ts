@@ -9,9 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppSpec } from '../do/port.js';
-import { AppPlatformSim, type SimCommit } from './do-sim/app-platform.js';
+import { AppPlatformSim } from './do-sim/app-platform.js';
 import { DatabaseSim } from './do-sim/databases.js';
 import { DropletSim } from './do-sim/droplets.js';
+import type { SimCommit } from './do-sim/git-history.js';
 import {
   GITHUB_PREFIX,
   type GitHubContext,
@@ -32,8 +33,8 @@ import {
   type SimRequest,
 } from './do-sim/types.js';
 
-export type { SimCommit } from './do-sim/app-platform.js';
 export type { DropletSim, SimDroplet, SimLoadBalancer } from './do-sim/droplets.js';
+export type { SimCommit } from './do-sim/git-history.js';
 export type { GitHubRequest } from './do-sim/github.js';
 export type { OutOfBandInput } from './do-sim/out-of-band.js';
 export { DEMO_IDS, DEMO_WORKER_DIGEST } from './do-sim/seed.js';
@@ -135,7 +136,7 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
   const databases = new DatabaseSim((fn, ms) => platform.later(fn, ms), phaseDelayMs * 3);
   const droplets = new DropletSim();
   const token = options.token ?? `dop_v1_${randomBytes(32).toString('hex')}`;
-  const ctx: SimContext = { platform, databases, droplets, faults: [], log: [], token };
+  const ctx: SimContext = { platform, databases, droplets, faults: [], log: [], token, baseUrl: '' };
   const github: GitHubContext = {
     platform,
     faults: ctx.faults,
@@ -250,6 +251,8 @@ export async function startDoSimulator(options: DoSimulatorOptions = {}): Promis
   });
   const { port } = server.address() as AddressInfo;
   logsOf(platform).baseUrl = `http://127.0.0.1:${port}`;
+  ctx.baseUrl = `http://127.0.0.1:${port}`;
+  droplets.baseUrl = ctx.baseUrl;
 
   return {
     ...sim,

@@ -25,6 +25,7 @@ beforeAll(async () => {
     });
   }
   world.sim.droplets.addLoadBalancer({ id: 'lb-f', dropletIds: [200, 201] });
+  world.sim.droplets.addLoadBalancer({ id: 'lb-by-tag', tag: 'api' });
   v1 = world.push('v1');
 }, 60_000);
 afterAll(() => world?.close());
@@ -93,6 +94,19 @@ describe('a rollout that cannot go through', () => {
     );
     expect(result).toMatchObject({ ok: false, failedHost: name(hosts[0]!), restored: [name(hosts[0]!)] });
     expect(result.reason).toMatch(/Load balancer lb-missing/);
+    expect(ran(hosts[0]!, 'up')).toBe(false);
+  });
+
+  it('says what to do when the load balancer picks its Droplets by tag', async () => {
+    reset();
+    const t = target({ load_balancer_id: 'lb-by-tag' });
+    const result = await t.deploy(
+      await t.planRelease({ id: 'x', services: (await t.currentRelease())!.services }, 'deploy'),
+      { by: 'U1' },
+    );
+    expect(result).toMatchObject({ ok: false, failedHost: name(hosts[0]!), restored: [name(hosts[0]!)] });
+    expect(result.reason).toMatch(/load balancer lb-by-tag \(HTTP 422\)/);
+    expect(result.reason).toContain('give droplets.load_balancer_id a load balancer that lists them by id');
     expect(ran(hosts[0]!, 'up')).toBe(false);
   });
 

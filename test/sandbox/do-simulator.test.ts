@@ -245,6 +245,7 @@ describe('DO simulator with the real client', () => {
       expect(await res.json()).toEqual({
         id: 'bad_request',
         message: `component "worker": image: ${message}`,
+        request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
     }
     expect(await client.listDeployments(webProduction)).toHaveLength(before);

@@ -27,7 +27,8 @@ describe('the simulator, for deployments started outside dockside', async () => 
     };
     expect(body.apps).toHaveLength(1);
     expect(body.meta.total).toBe(4);
-    expect(body.links.pages?.next).toBe('/v2/apps?page=2&per_page=1');
+    // Absolute, as DigitalOcean's links are (shared/pages.yml).
+    expect(body.links.pages?.next).toBe(`${sim.url}/apps?per_page=1&page=2`);
     expect(Object.keys(body.apps[0] ?? {})).toEqual(
       expect.arrayContaining(['id', 'spec', 'active_deployment', 'last_deployment_created_at']),
     );

@@ -1,4 +1,4 @@
-import type { Config } from '../schema.js';
+import type { Config, DropletsConfig } from '../schema.js';
 import type { Finding } from './types.js';
 
 interface Probe {
@@ -8,6 +8,55 @@ interface Probe {
   scope: string;
   /** What a 404 means here. */
   notFound: string;
+  /** A problem in a 2xx answer's body, as a failing finding; undefined when it is fine. */
+  inspect?: (body: unknown) => Pick<Finding, 'detail' | 'hint'> | undefined;
+}
+
+/**
+ * A load balancer that picks its Droplets by tag refuses single Droplets (422,
+ * loadBalancers_add_droplets), so a rollout could not take one host out at a time.
+ */
+function byTagOnly(id: string) {
+  return (body: unknown): Pick<Finding, 'detail' | 'hint'> | undefined => {
+    const tag = (body as { load_balancer?: { tag?: unknown } } | null)?.load_balancer?.tag;
+    if (typeof tag !== 'string' || tag === '') return undefined;
+    return {
+      detail: `load balancer ${id} picks its Droplets by tag ${tag}, so dockside cannot take one host out at a time`,
+      hint: 'Give droplets.load_balancer_id a load balancer that lists its Droplets by id.',
+    };
+  };
+}
+
+/** The Droplet and load balancer reads a Droplet env's rollout makes. */
+function dropletProbes(app: string, env: string, d: DropletsConfig): Probe[] {
+  const probes: Probe[] = [];
+  const field = `apps.${app}.environments.${env}.droplets`;
+  if (d.tag !== undefined) {
+    probes.push({
+      what: `Droplets tagged ${d.tag} (${app}/${env})`,
+      path: `/droplets?tag_name=${encodeURIComponent(d.tag)}&per_page=1`,
+      scope: 'droplet:read, tag:read',
+      notFound: 'the API was not found',
+    });
+  } else if (d.load_balancer_id !== undefined) {
+    // Hosts by address need their Droplet ids to leave the load balancer.
+    probes.push({
+      what: `Droplets (${app}/${env})`,
+      path: '/droplets?per_page=1',
+      scope: 'droplet:read',
+      notFound: 'the API was not found',
+    });
+  }
+  if (d.load_balancer_id !== undefined) {
+    probes.push({
+      what: `load balancer of ${app}/${env}`,
+      path: `/load_balancers/${encodeURIComponent(d.load_balancer_id)}`,
+      scope: 'load_balancer:read',
+      notFound: `no load balancer ${d.load_balancer_id} in the token's team: check ${field}.load_balancer_id (doctl compute load-balancer list)`,
+      inspect: byTagOnly(d.load_balancer_id),
+    });
+  }
+  return probes;
 }
 
 export const DEFAULT_DO_API = 'https://api.digitalocean.com/v2';
@@ -17,7 +66,7 @@ export function doProbes(config: Config): Probe[] {
   const probes: Probe[] = [];
   for (const [app, a] of Object.entries(config.apps)) {
     for (const [env, e] of Object.entries(a.environments)) {
-      // Droplet envs (preview) have no App Platform app to probe.
+      if (e.droplets) probes.push(...dropletProbes(app, env, e.droplets));
       if (!e.app_id) continue;
       probes.push({
         what: `app ${app}/${env}`,
@@ -76,13 +125,15 @@ export async function checkDigitalOcean(
   for (const probe of probes) {
     const what = `DigitalOcean GET ${probe.path.split('?')[0]} (${probe.what})`;
     let status: number;
+    let body: unknown;
     try {
       const res = await fetchImpl(`${base}${probe.path}`, {
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
         signal: AbortSignal.timeout(10_000),
       });
       status = res.status;
-      await res.body?.cancel();
+      if (probe.inspect && res.ok) body = await res.json().catch(() => undefined);
+      else await res.body?.cancel();
     } catch (err) {
       findings.push({
         what,
@@ -92,7 +143,10 @@ export async function checkDigitalOcean(
       });
       break;
     }
-    if (status >= 200 && status < 300) {
+    const problem = status >= 200 && status < 300 ? probe.inspect?.(body) : undefined;
+    if (problem) {
+      findings.push({ what, level: 'fail', ...problem });
+    } else if (status >= 200 && status < 300) {
       findings.push({ what, level: 'ok', detail: `answers (${probe.scope})` });
     } else if (status === 401) {
       findings.push({

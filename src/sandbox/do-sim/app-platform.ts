@@ -1,5 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AppSpec, DeploymentPhase } from '../../do/port.js';
+import { DeploymentLifecycle } from './deployment-lifecycle.js';
+import { newSha } from './git-history.js';
 import {
   componentsOf,
   gitSourceOf,
@@ -11,65 +13,13 @@ import {
   SimHttpError,
 } from './types.js';
 
-const NEXT: Partial<Record<DeploymentPhase, DeploymentPhase>> = {
-  PENDING_BUILD: 'BUILDING',
-  BUILDING: 'PENDING_DEPLOY',
-  PENDING_DEPLOY: 'DEPLOYING',
-  DEPLOYING: 'ACTIVE',
-};
-
-export const newSha = (): string => randomBytes(20).toString('hex');
-
-/** One commit of a simulated repository: enough for GitHub's compare and fast-forward checks. */
-export interface SimCommit {
-  sha: string;
-  /** Empty for a root commit. */
-  parents: string[];
-  message: string;
-  /** ISO time. */
-  date: string;
-}
-
-function defaultReason(phase: DeploymentPhase, component: string): { code: string; message: string } {
-  return phase === 'DEPLOYING' || phase === 'PENDING_DEPLOY'
-    ? {
-        code: 'DeployHealthCheckFailed',
-        message: `component ${component} failed its health check on /health`,
-      }
-    : {
-        code: 'BuildJobExitNonZero',
-        message: `build of component ${component} failed: npm run build exited with code 1`,
-      };
-}
-
-/** App Platform's deployment life cycle, rollback and pinning, driven by timers. */
-export class AppPlatformSim {
-  readonly apps = new Map<string, SimApp>();
-  /** `repo#branch` -> head commit: the simulated git hosts. */
-  readonly heads = new Map<string, string>();
-  /** repo -> sha -> commit: each repository's history (a push appends a child of the old head). */
-  readonly commits = new Map<string, Map<string, SimCommit>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+/**
+ * App Platform's apps: what starts a deployment (a request, a push, a spec update),
+ * the pin a rollback sets, failures a test asks for, and component health. The phases
+ * themselves run in DeploymentLifecycle, the git hosts in SimGitHosts.
+ */
+export class AppPlatformSim extends DeploymentLifecycle {
   private readonly earlyAnswers = new Map<string, { delayMs: number; interleave: boolean }>();
-  /** Told whenever a deployment goes ACTIVE (the log simulator prints runtime lines then). */
-  readonly onActive = new Set<(app: SimApp, dep: SimDeployment) => void>();
-
-  constructor(
-    private readonly phaseDelayMs: number,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  app(appId: string): SimApp {
-    const app = this.apps.get(appId);
-    if (!app) throw new SimHttpError(404, 'not_found', 'The resource you were accessing could not be found.');
-    return app;
-  }
-
-  deployment(app: SimApp, deploymentId: string): SimDeployment {
-    const dep = app.deployments.find((d) => d.id === deploymentId);
-    if (!dep) throw new SimHttpError(404, 'not_found', 'The resource you were accessing could not be found.');
-    return dep;
-  }
 
   addApp(spec: AppSpec, id: string = randomUUID()): SimApp {
     const app: SimApp = {
@@ -81,55 +31,6 @@ export class AppPlatformSim {
     };
     this.apps.set(id, app);
     return app;
-  }
-
-  head(repo: string, branch: string): string {
-    const key = `${repo}#${branch}`;
-    let sha = this.heads.get(key);
-    if (!sha) {
-      sha = newSha();
-      this.heads.set(key, sha);
-      this.recordCommit(repo, { sha, parents: [], message: `Initial commit on ${branch}` });
-    }
-    return sha;
-  }
-
-  /** Adds a commit to a repository's history (no-op when the sha is already known). */
-  recordCommit(repo: string, commit: Omit<SimCommit, 'date' | 'message'> & Partial<SimCommit>): SimCommit {
-    let history = this.commits.get(repo);
-    if (!history) {
-      history = new Map();
-      this.commits.set(repo, history);
-    }
-    const known = history.get(commit.sha);
-    if (known) return known;
-    const full: SimCommit = {
-      message: `Commit ${commit.sha.slice(0, 7)}`,
-      date: this.now().toISOString(),
-      ...commit,
-    };
-    history.set(full.sha, full);
-    return full;
-  }
-
-  /** A commit of `repo`; a branch head set without history (old seeds) counts as a root commit. */
-  commit(repo: string, sha: string): SimCommit | undefined {
-    const known = this.commits.get(repo)?.get(sha);
-    if (known) return known;
-    for (const [key, head] of this.heads) {
-      if (head === sha && key.startsWith(`${repo}#`)) return this.recordCommit(repo, { sha, parents: [] });
-    }
-    return undefined;
-  }
-
-  /** The commits a new deployment of `spec` builds: every git component at its branch head. */
-  headCommits(spec: AppSpec): Record<string, string> {
-    const commits: Record<string, string> = {};
-    for (const c of componentsOf(spec)) {
-      const git = gitSourceOf(c);
-      if (git) commits[c.name] = this.head(git.repo, git.branch);
-    }
-    return commits;
   }
 
   /** A finished deployment in the app's history, without timers (seed data). */
@@ -208,70 +109,6 @@ export class AppPlatformSim {
     } else {
       this.run(app, dep);
     }
-    return dep;
-  }
-
-  private run(app: SimApp, dep: SimDeployment): void {
-    app.inProgressId = dep.id;
-    this.enter(app, dep, 'PENDING_BUILD');
-  }
-
-  private enter(app: SimApp, dep: SimDeployment, phase: DeploymentPhase): void {
-    dep.phase = phase;
-    dep.updatedAt = this.now().toISOString();
-    const next = NEXT[phase];
-    if (!next) {
-      this.finish(app, dep, phase);
-      return;
-    }
-    this.later(() => {
-      if (dep.phase !== phase) return; // canceled meanwhile
-      const outcome = dep.outcome;
-      if (outcome && (outcome.phase ?? 'BUILDING') === phase) {
-        dep.stoppedIn = phase;
-        if (outcome.kind === 'error') {
-          const component = outcome.component ?? componentsOf(dep.spec)[0]?.name ?? 'app';
-          dep.failure = { component, reason: outcome.reason ?? defaultReason(phase, component) };
-          if (outcome.cause) dep.cause = outcome.cause;
-        }
-        this.finish(app, dep, outcome.kind === 'error' ? 'ERROR' : 'CANCELED');
-        return;
-      }
-      this.enter(app, dep, next);
-    });
-  }
-
-  private finish(app: SimApp, dep: SimDeployment, phase: DeploymentPhase): void {
-    if (phase !== 'ACTIVE' && !dep.stoppedIn) dep.stoppedIn = dep.phase;
-    dep.phase = phase;
-    dep.updatedAt = this.now().toISOString();
-    if (phase === 'ACTIVE') {
-      const previous = app.activeId ? app.deployments.find((d) => d.id === app.activeId) : undefined;
-      if (previous && previous !== dep) previous.phase = 'SUPERSEDED';
-      app.activeId = dep.id;
-      for (const h of app.health.values())
-        Object.assign(h, { state: 'HEALTHY', replicas_ready: h.replicas_desired });
-      for (const listener of this.onActive) listener(app, dep);
-    }
-    if (app.pendingId === dep.id) app.pendingId = undefined;
-    if (app.inProgressId === dep.id) {
-      app.inProgressId = undefined;
-      const queued = app.pendingId ? app.deployments.find((d) => d.id === app.pendingId) : undefined;
-      app.pendingId = undefined;
-      if (queued) this.run(app, queued);
-    }
-  }
-
-  cancel(app: SimApp, deploymentId: string): SimDeployment {
-    const dep = this.deployment(app, deploymentId);
-    if (dep.id !== app.inProgressId && dep.id !== app.pendingId) {
-      throw new SimHttpError(
-        400,
-        'bad_request',
-        `deployment ${dep.id} is ${dep.phase} and can no longer be canceled`,
-      );
-    }
-    this.finish(app, dep, 'CANCELED');
     return dep;
   }
 
@@ -391,19 +228,5 @@ export class AppPlatformSim {
       }
       return h;
     });
-  }
-
-  later(fn: () => void, delayMs = this.phaseDelayMs): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, delayMs);
-    timer.unref();
-    this.timers.add(timer);
-  }
-
-  close(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
   }
 }

@@ -6,7 +6,8 @@
  * history), and move a branch, refusing a non-fast-forward with 422 as GitHub does.
  */
 import type { IncomingMessage } from 'node:http';
-import type { AppPlatformSim, SimCommit } from './app-platform.js';
+import type { AppPlatformSim } from './app-platform.js';
+import type { SimCommit } from './git-history.js';
 import { type Answer, readJson, takeFault } from './server.js';
 import { type SimFault, SimHttpError, type SimRequest } from './types.js';
 

@@ -4,7 +4,8 @@
  * `cause_details` as DigitalOcean sends them (godo's DeploymentCauseDetails; the
  * OpenAPI description has only the free-text `cause`).
  */
-import { type AppPlatformSim, newSha } from './app-platform.js';
+import type { AppPlatformSim } from './app-platform.js';
+import { newSha } from './git-history.js';
 import { gitSourceOf, type SimApp, type SimCauseDetails, type SimDeployment, SimHttpError } from './types.js';
 
 export interface OutOfBandInput {

@@ -1,7 +1,7 @@
 import type { AppSpec } from '../../do/port.js';
 import type { AppPlatformSim } from './app-platform.js';
-import { newSha } from './app-platform.js';
 import type { DatabaseSim } from './databases.js';
+import { newSha } from './git-history.js';
 
 /** Fixed ids, so the sandbox's dockside.yml can name them. */
 export const DEMO_IDS = {

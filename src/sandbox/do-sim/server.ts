@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { routeTemplate } from '../../do/route.js';
 import type { AppPlatformSim } from './app-platform.js';
@@ -5,6 +6,7 @@ import type { DatabaseSim, RestoreBody } from './databases.js';
 import { type DropletSim, routeDroplets } from './droplets.js';
 import { jobInvocations, logsOf } from './logs.js';
 import { manualCause } from './out-of-band.js';
+import { pageOf } from './paging.js';
 import { propose } from './propose.js';
 import { restart } from './restart.js';
 import { commitRollback, revertRollback, rollback, validateRollback } from './rollback.js';
@@ -26,6 +28,8 @@ export interface SimContext {
   log: SimRequest[];
   /** The only API token the simulator accepts (as `Authorization: Bearer <token>`). */
   token: string;
+  /** The simulator's origin (`http://127.0.0.1:PORT`), for the absolute `links.pages` URLs. */
+  baseUrl: string;
 }
 
 type Body = Record<string, unknown>;
@@ -75,16 +79,9 @@ function route(
   const ok = (payload: unknown, status = 200): Answer => ({ status, body: payload });
   switch (`${method} ${template}`) {
     case 'GET /v2/apps': {
-      // apps_list: paged (per_page up to 200), each app with its deployments as GET /v2/apps/{id}.
-      const all = [...platform.apps.values()];
-      const perPage = Math.min(Math.max(Number(query.get('per_page') ?? 20) || 20, 1), 200);
-      const page = Math.max(Number(query.get('page') ?? 1) || 1, 1);
-      const more = page * perPage < all.length;
-      return ok({
-        apps: all.slice((page - 1) * perPage, page * perPage).map(appJson),
-        links: more ? { pages: { next: `/v2/apps?page=${page + 1}&per_page=${perPage}` } } : {},
-        meta: { total: all.length },
-      });
+      // apps_list: paged, each app with its deployments as GET /v2/apps/{id}.
+      const page = pageOf([...platform.apps.values()], query, ctx.baseUrl, '/v2/apps');
+      return ok({ apps: page.items.map(appJson), links: page.links, meta: page.meta });
     }
     case 'GET /v2/apps/:id':
       return ok({ app: appJson(platform.app(id)) });
@@ -99,17 +96,8 @@ function route(
     }
     case 'GET /v2/apps/:id/deployments': {
       const all = platform.app(id).deployments;
-      const perPage = Math.min(Math.max(Number(query.get('per_page') ?? 20) || 20, 1), 200);
-      const page = Math.max(Number(query.get('page') ?? 1) || 1, 1);
-      const slice = all.slice((page - 1) * perPage, page * perPage);
-      const more = page * perPage < all.length;
-      return ok({
-        deployments: slice.map(deploymentJson),
-        links: more
-          ? { pages: { next: `/v2/apps/${id}/deployments?page=${page + 1}&per_page=${perPage}` } }
-          : {},
-        meta: { total: all.length },
-      });
+      const page = pageOf(all, query, ctx.baseUrl, `/v2/apps/${id}/deployments`);
+      return ok({ deployments: page.items.map(deploymentJson), links: page.links, meta: page.meta });
     }
     case 'POST /v2/apps/:id/deployments': {
       const app = platform.app(id);
@@ -166,11 +154,8 @@ function route(
       return ok({ backups: databases.get(id).backups });
     case 'POST /v2/databases':
       return ok({ database: databaseJson(databases.restore(body as RestoreBody)) }, 201);
-    default: {
-      const answer = routeDroplets(ctx.droplets, method, template, params, query, body);
-      if (answer) return answer;
+    default:
       throw new SimHttpError(404, 'not_found', 'The resource you were accessing could not be found.');
-    }
   }
 }
 
@@ -205,11 +190,14 @@ export async function handleApi(ctx: SimContext, req: IncomingMessage, url: URL)
       }
       // Ids are the segments the route template replaced.
       const params = path.split('/').filter((seg, i) => template.split('/')[i] !== seg);
+      const droplets = routeDroplets(ctx.droplets, method, template, params, url.searchParams, entry.body);
+      if (droplets) return droplets;
       const body = (entry.body ?? {}) as Body;
       return route(ctx, method, template, params, url.searchParams, body);
     } catch (err) {
+      // shared/models/error.yml: `id` and `message`, and a `request_id` to quote to support.
       if (err instanceof SimHttpError)
-        return { status: err.status, body: { id: err.id, message: err.message } };
+        return { status: err.status, body: { id: err.id, message: err.message, request_id: randomUUID() } };
       throw err;
     }
   })();

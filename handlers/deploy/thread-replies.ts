@@ -1,13 +1,14 @@
 import { type Deployment, TERMINAL_PHASES } from '../../src/do/port.js';
 import type { Logger } from '../../src/logger.js';
 import {
+  canPing,
   deploymentNoteReply,
   deploymentPhaseReply,
   deploymentStartReply,
   phaseReplyKey,
 } from '../../src/render/deployment-thread.js';
-import { escapeText, mention } from '../../src/render/format.js';
-import type { SlackMessage, SlackPoster } from '../../src/slack/reply.js';
+import { escapeText } from '../../src/render/format.js';
+import type { MessageRef, SlackMessage, SlackPoster } from '../../src/slack/reply.js';
 import { slackErrorCode, withSlackRetry } from '../../src/slack/retry.js';
 import type { FinishedDeployment } from './follow-types.js';
 import { failureReason, wentLive } from './watch.js';
@@ -113,28 +114,10 @@ export function createThreadReplies(deps: {
             ...final,
             blocks: [...(deploymentStartReply(record).blocks ?? []), ...(final.blocks ?? [])].slice(0, 50),
           };
-      const { channel, ts } = record.message;
-      const onRetry = (err: unknown, waitMs: number) =>
-        log.warn({ err, waitMs }, 'Slack did not take the final thread reply yet; retrying');
-      // A failure with nobody to ping (a deployment dockside did not start): an edited line
-      // notifies no one, so the outcome is also sent to the channel, where it shows as new.
-      const broadcast = !outcome.ok && !options.freshLine && !mention(record.user).startsWith('<@');
-      const post = (threadTs?: string) =>
-        withSlackRetry(() => deps.slack.post(channel, reply, threadTs ? { threadTs, broadcast } : {}), {
-          retries: 5,
-          maxTotalMs: 60_000,
-          sleep: deps.sleep,
-          onRetry,
-        });
-      try {
-        await post(ts);
-      } catch (err) {
-        log.warn(
-          { err, code: slackErrorCode(err) },
-          'could not reply in the deployment thread; posting the details in the channel',
-        );
-        await post();
-      }
+      await postFinalReply(deps, record.message, reply, {
+        log,
+        broadcast: broadcastsFailure(outcome.ok, record.user, options.freshLine),
+      });
       await deps.watchers.claimReply(record.deploymentId, 'final');
     },
   };
@@ -142,6 +125,47 @@ export function createThreadReplies(deps: {
 }
 
 export type ThreadReplies = ReturnType<typeof createThreadReplies>;
+
+/**
+ * A failure with nobody to ping (a deployment dockside did not start): an edited line
+ * notifies no one, so the outcome is also sent to the channel, where it shows as new.
+ * A line just posted anew (`freshLine`) is news in the channel already.
+ */
+export function broadcastsFailure(ok: boolean, user: string, freshLine = false): boolean {
+  return !ok && !freshLine && !canPing(user);
+}
+
+/**
+ * Posts the outcome reply under `line`, waiting as Slack asks for up to a minute; when the
+ * thread is gone (its message was deleted) the reply goes to the channel instead. Throws
+ * when even that fails.
+ */
+export async function postFinalReply(
+  deps: { slack: Pick<SlackPoster, 'post'>; sleep: (ms: number) => Promise<void> },
+  line: MessageRef,
+  reply: SlackMessage,
+  options: { log: Logger; broadcast?: boolean },
+): Promise<void> {
+  const { log, broadcast = false } = options;
+  const onRetry = (err: unknown, waitMs: number) =>
+    log.warn({ err, waitMs }, 'Slack did not take the final thread reply yet; retrying');
+  const post = (threadTs?: string) =>
+    withSlackRetry(() => deps.slack.post(line.channel, reply, threadTs ? { threadTs, broadcast } : {}), {
+      retries: 5,
+      maxTotalMs: 60_000,
+      sleep: deps.sleep,
+      onRetry,
+    });
+  try {
+    await post(line.ts);
+  } catch (err) {
+    log.warn(
+      { err, code: slackErrorCode(err) },
+      'could not reply in the thread; posting the details in the channel',
+    );
+    await post();
+  }
+}
 
 /** The key saying that the reply `key` was taken by Slack (the claim alone only says it was tried). */
 const posted = (key: string) => `posted:${key}`;

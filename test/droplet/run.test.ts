@@ -166,7 +166,7 @@ describe('runDropletPlan', () => {
     expect(d.posts.at(-1)?.text).toBe('Deploying api staging: failed');
     expect(lineText(d.posts.at(-1))).toMatch(
       new RegExp(
-        `^:x: \\*Deploying api staging\\* \\(Droplets\\): \`${escapeRe(nameOf(hosts[0]!))}\` failed: .*did not become healthy.*, \\d+(\\.\\d)? s$`,
+        `^:x: \\*Deploying api staging\\* \\(Droplets\\): \`${escapeRe(nameOf(hosts[0]!))}\` failed: .*did not become healthy.*, \\d+(\\.\\d)? m?s$`,
       ),
     );
     const final = finalReply(d);

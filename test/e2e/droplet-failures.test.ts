@@ -10,6 +10,9 @@ const { dev } = SANDBOX_CHANNELS;
 
 const blocks = (m: { blocks: unknown[] }) => JSON.stringify(m.blocks);
 const nameOf = (h: SimHost) => `[${h.ip}]:${h.port}`;
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The channel line's own text (the first block; the rest of a finished message is its thread). */
+const lineOf = (m: { blocks: unknown[] }) => (m.blocks[0] as { text: { text: string } }).text.text;
 
 describe('a Droplet rollout that fails, through signed requests', async () => {
   const e2e = await dropletE2eWorld({
@@ -37,8 +40,17 @@ describe('a Droplet rollout that fails, through signed requests', async () => {
       expect(digestsIn(host.releaseFile())).toEqual([v1.backend, v1.frontend]);
       expect(digestsIn(host.running())).toEqual([v1.backend, v1.frontend]);
     }
+    // The line names the failing host, ends ❌ with the duration; the details are in the thread.
+    const line = lineOf(message);
+    expect(line).toMatch(
+      new RegExp(
+        `^:x: \\*Deploying api staging\\* \\(Droplets\\): \`${escapeRe(nameOf(second))}\` failed: backend did not become healthy .*, \\d+(\\.\\d)? m?s$`,
+      ),
+    );
+    expect(line).not.toContain('database connection refused');
     const text = blocks(message);
-    expect(text).toContain(`*\`${nameOf(second)}\` failed*`);
+    // The requester is mentioned in the thread: an edited line notifies nobody.
+    expect(text).toContain(`<@${alice}> *\`${nameOf(second)}\` failed*`);
     expect(text).toMatch(/did not become healthy/);
     expect(text).toContain(`Put back on the previous release: \`${nameOf(second)}\`, \`${nameOf(first)}\``);
     // The failing service's last log lines, scrubbed by the core (the fake logs a token).
@@ -69,7 +81,7 @@ describe('a Droplet rollout that fails, through signed requests', async () => {
     const message = await e2e.finished('Deploying api staging', from);
     expect(message.text).toBe('Deploying api staging: done');
     // The refused one says so in the channel too, and ends there.
-    const messages = slack.messages.slice(from).filter((m) => m.text.startsWith('Deploying api staging'));
+    const messages = e2e.lines('Deploying api staging', from);
     await waitFor('the refused one to end', () => messages[1]?.text.endsWith('failed'));
     expect(messages.map((m) => m.text)).toEqual([
       'Deploying api staging: done',

@@ -132,19 +132,19 @@ describe('the Droplet rollout line and its thread', () => {
       release: { id: base.releaseId, services: [] },
       updated: [],
       failedHost: '10.0.0.6',
-      reason: `host_health: backend did not become healthy within 30 s (${'x'.repeat(400)})`,
+      reason: `backend did not become healthy within 30 s (${'x'.repeat(400)})`,
       logTail: 'backend-1 | database connection refused',
       restored: ['10.0.0.6', '10.0.0.5'],
       notRestored: [],
     };
     const line = lineOf(dropletLineMessage({ ...base, result }));
     expect(line).toMatch(
-      /^:x: \*Deploying api production\* \(Droplets\): `10\.0\.0\.6` failed: host_health: backend did not become healthy within 30 s \(x+…, 1 min 5 s$/,
+      /^:x: \*Deploying api production\* \(Droplets\): `10\.0\.0\.6` failed: backend did not become healthy within 30 s \(x+…, 1 min 5 s$/,
     );
     // The reason is cut to 160 characters: the line stays a line; the thread has it all.
     expect(line.length).toBeLessThan(260);
     const reply = text(dropletFinalReply({ ...base, result }));
-    expect(reply).toContain('<@U0ALICE> *`10.0.0.6` failed*: host_health');
+    expect(reply).toContain('<@U0ALICE> *`10.0.0.6` failed*: backend did not become healthy');
     expect(reply).toContain('database connection refused');
     expect(reply).toContain('Put back on the previous release: `10.0.0.6`, `10.0.0.5`.');
   });

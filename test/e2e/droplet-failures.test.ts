@@ -123,6 +123,38 @@ describe('a Droplet deploy asked in a channel dockside is not in', async () => {
   });
 });
 
+describe('a Droplet deploy asked in a channel where dockside cannot reply in threads', async () => {
+  const e2e = await dropletE2eWorld({
+    hosts: 1,
+    envs: (droplets, hosts) => ({ staging: { droplets: droplets.dropletsEnv(hosts) } }),
+  });
+  const { world, droplets } = e2e;
+  const [host] = droplets.ssh.hosts as [SimHost];
+  host.seed(droplets.releaseFile(droplets.push('v1')));
+
+  it('starts nothing that nobody could follow; the line it could post says why', async () => {
+    droplets.push('v2');
+    world.slack.noThreads.add(dev);
+    try {
+      host.clearCommands();
+      const from = world.slack.messages.length;
+      const res = await world.driver.command(alice, dev, '/deploy', 'api staging v2');
+      const answer = await answerTo(world, res, 20_000);
+      expect(answer.text).toContain('so nothing was started');
+      expect(host.commands().some((c) => c.includes('up') || c.includes('pull'))).toBe(false);
+      const [line] = e2e.lines('Deploying api staging', from);
+      expect(line?.text).toBe('Deploying api staging: failed');
+      expect(lineOf(line!)).toContain('restricted_action_non_threadable_channel');
+      const result = await waitFor('the audited refusal', async () =>
+        (await world.bot.audit.list({ app: 'api', limit: 10 })).find((e) => e.action === 'deploy.result'),
+      );
+      expect(result).toMatchObject({ result: 'refused' });
+    } finally {
+      world.slack.noThreads.delete(dev);
+    }
+  });
+});
+
 describe('a Droplet host whose key is not the one configured', async () => {
   const e2e = await dropletE2eWorld({
     hosts: 1,

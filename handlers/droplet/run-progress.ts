@@ -168,22 +168,30 @@ export function createProgress(deps: ProgressDeps, base: ViewBase) {
         const told = steps.splice(0);
         const message = dropletLineMessage(view());
         try {
-          if (ref) {
-            const at = ref;
-            if (told.length > 0) await reply(at, dropletStepsReply(base, told)).catch(() => undefined);
-            await withSlackRetry(() => deps.slack.update(at, message), retry);
-          } else {
-            await postLine(message);
-          }
+          const at = ref;
+          if (at) await withSlackRetry(() => deps.slack.update(at, message), retry);
+          else await postLine(message);
         } catch (err) {
           deps.log.warn({ err }, 'could not show the outcome on the rollout line');
         }
         if (!ref) return;
+        try {
+          if (!startTold) {
+            await reply(ref, dropletStartReply(base));
+            startTold = true;
+          }
+          if (told.length > 0) await reply(ref, dropletStepsReply(base, told));
+        } catch (err) {
+          deps.log.warn({ err }, 'could not reply in the rollout thread');
+        }
         const last = dropletFinalReply(view());
         // A thread that never got its first reply gets what it said with the outcome.
         const final = startTold
           ? last
-          : { ...last, blocks: [...(dropletStartReply(base).blocks ?? []), ...(last.blocks ?? [])] };
+          : {
+              ...last,
+              blocks: [...(dropletStartReply(base).blocks ?? []), ...(last.blocks ?? [])].slice(0, 50),
+            };
         const ok = outcome.result?.ok === true;
         await postFinalReply({ slack: deps.slack, sleep }, ref, final, {
           log: deps.log,

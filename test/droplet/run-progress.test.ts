@@ -99,7 +99,7 @@ describe('the line and thread of a Droplet rollout', () => {
     await expect(progress.finish({ error: 'stopped' })).resolves.toBeUndefined();
   });
 
-  it('a thread that missed its first reply gets what it said with the outcome', async () => {
+  it('tells the first reply later when Slack did not take it at first', async () => {
     const slack = slackSpy();
     let refuse = true;
     const post = slack.slack.post;
@@ -110,6 +110,23 @@ describe('the line and thread of a Droplet rollout', () => {
     const progress = createProgress({ clock: systemClock, log, intervalMs: 10, ...slack }, view);
     await progress.start();
     refuse = false;
+    await progress.finish({ error: 'A rollout of api staging is already running (r0).' });
+    expect(slack.replies.map((r) => r.text)).toEqual([
+      'Deploying api staging: started',
+      'Deploying api staging: failed, the details',
+    ]);
+    expect(body(slack.replies[1]!)).toContain('<@U0ALICE> A rollout of api staging is already running (r0).');
+  });
+
+  it('a thread that never got its first reply gets what it said with the outcome', async () => {
+    const slack = slackSpy();
+    const post = slack.slack.post;
+    slack.slack.post = async (channel, m, options) => {
+      if (m.text.endsWith(': started')) throw new Error('socket hang up');
+      return post(channel, m, options);
+    };
+    const progress = createProgress({ clock: systemClock, log, intervalMs: 10, ...slack }, view);
+    await progress.start();
     await progress.finish({ error: 'A rollout of api staging is already running (r0).' });
     expect(slack.replies).toHaveLength(1);
     const final = slack.replies[0]!;

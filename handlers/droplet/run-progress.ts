@@ -93,7 +93,7 @@ export function createProgress(deps: ProgressDeps, base: ViewBase) {
     return posted;
   }
 
-  /** The line as it is now, then the first reply if still untold, then the steps that waited. */
+  /** The line as it is now, then what waits for the thread. */
   async function sendNow(): Promise<void> {
     const told = steps.splice(0);
     const message = dropletLineMessage(view());
@@ -108,12 +108,17 @@ export function createProgress(deps: ProgressDeps, base: ViewBase) {
       steps.unshift(...told);
       return;
     }
+    await tellThread(ref, told);
+  }
+
+  /** The first reply if still untold, then the steps that waited (one reply). Never throws. */
+  async function tellThread(at: MessageRef, told: string[]): Promise<void> {
     try {
       if (!startTold) {
-        await reply(ref, dropletStartReply(base));
+        await reply(at, dropletStartReply(base));
         startTold = true;
       }
-      if (told.length > 0) await reply(ref, dropletStepsReply(base, told));
+      if (told.length > 0) await reply(at, dropletStepsReply(base, told));
     } catch (err) {
       deps.log.warn({ err }, 'could not reply in the rollout thread');
     }
@@ -175,15 +180,7 @@ export function createProgress(deps: ProgressDeps, base: ViewBase) {
           deps.log.warn({ err }, 'could not show the outcome on the rollout line');
         }
         if (!ref) return;
-        try {
-          if (!startTold) {
-            await reply(ref, dropletStartReply(base));
-            startTold = true;
-          }
-          if (told.length > 0) await reply(ref, dropletStepsReply(base, told));
-        } catch (err) {
-          deps.log.warn({ err }, 'could not reply in the rollout thread');
-        }
+        await tellThread(ref, told);
         const last = dropletFinalReply(view());
         // A thread that never got its first reply gets what it said with the outcome.
         const final = startTold

@@ -95,7 +95,7 @@ describe('a Droplet rollout that fails, through signed requests', async () => {
   });
 });
 
-describe('a Droplet deploy asked in a channel dockside is not in', async () => {
+describe('a Droplet deploy asked where dockside cannot post', async () => {
   const e2e = await dropletE2eWorld({
     hosts: 1,
     envs: (droplets, hosts) => ({ staging: { droplets: droplets.dropletsEnv(hosts) } }),
@@ -104,55 +104,39 @@ describe('a Droplet deploy asked in a channel dockside is not in', async () => {
   const [host] = droplets.ssh.hosts as [SimHost];
   host.seed(droplets.releaseFile(droplets.push('v1')));
 
-  it('starts nothing that nobody could follow, and says how to fix it', async () => {
-    droplets.push('v2');
-    world.slack.notInChannel.add(dev);
-    try {
-      host.clearCommands();
-      const res = await world.driver.command(alice, dev, '/deploy', 'api staging v2');
-      const answer = await answerTo(world, res, 20_000);
-      expect(answer.text).toContain('dockside cannot post in this channel, so nothing was started');
-      expect(host.commands().some((c) => c.includes('up') || c.includes('pull'))).toBe(false);
-      const result = await waitFor('the audited refusal', async () =>
-        (await world.bot.audit.list({ app: 'api', limit: 10 })).find((e) => e.action === 'deploy.result'),
-      );
-      expect(result).toMatchObject({ result: 'refused' });
-    } finally {
-      world.slack.notInChannel.delete(dev);
-    }
-  });
-});
-
-describe('a Droplet deploy asked in a channel where dockside cannot reply in threads', async () => {
-  const e2e = await dropletE2eWorld({
-    hosts: 1,
-    envs: (droplets, hosts) => ({ staging: { droplets: droplets.dropletsEnv(hosts) } }),
-  });
-  const { world, droplets } = e2e;
-  const [host] = droplets.ssh.hosts as [SimHost];
-  host.seed(droplets.releaseFile(droplets.push('v1')));
-
-  it('starts nothing that nobody could follow; the line it could post says why', async () => {
-    droplets.push('v2');
-    world.slack.noThreads.add(dev);
-    try {
-      host.clearCommands();
-      const from = world.slack.messages.length;
-      const res = await world.driver.command(alice, dev, '/deploy', 'api staging v2');
-      const answer = await answerTo(world, res, 20_000);
-      expect(answer.text).toContain('so nothing was started');
-      expect(host.commands().some((c) => c.includes('up') || c.includes('pull'))).toBe(false);
-      const [line] = e2e.lines('Deploying api staging', from);
-      expect(line?.text).toBe('Deploying api staging: failed');
-      expect(lineOf(line!)).toContain('restricted_action_non_threadable_channel');
-      const result = await waitFor('the audited refusal', async () =>
-        (await world.bot.audit.list({ app: 'api', limit: 10 })).find((e) => e.action === 'deploy.result'),
-      );
-      expect(result).toMatchObject({ result: 'refused' });
-    } finally {
-      world.slack.noThreads.delete(dev);
-    }
-  });
+  for (const [where, refusing, said, lines] of [
+    ['a channel dockside is not in', world.slack.notInChannel, 'dockside cannot post in this channel, so', 0],
+    ['a channel without threads', world.slack.noThreads, 'restricted_action_non_threadable_channel', 1],
+  ] as const) {
+    it(`in ${where}: starts nothing that nobody could follow, and says how to fix it`, async () => {
+      droplets.push('v2');
+      refusing.add(dev);
+      try {
+        host.clearCommands();
+        const from = world.slack.messages.length;
+        const before = new Set((await world.bot.audit.list({ app: 'api', limit: 50 })).map((e) => e.id));
+        const res = await world.driver.command(alice, dev, '/deploy', 'api staging v2');
+        const answer = await answerTo(world, res, 20_000);
+        expect(answer.text).toContain(said);
+        expect(answer.text).toContain('so nothing was started');
+        expect(host.commands().some((c) => c.includes('up') || c.includes('pull'))).toBe(false);
+        // Without threads the line could be posted: it says why nothing happened.
+        expect(e2e.lines('Deploying api staging', from)).toHaveLength(lines);
+        for (const line of e2e.lines('Deploying api staging', from)) {
+          expect(line.text).toBe('Deploying api staging: failed');
+          expect(lineOf(line)).toContain(said);
+        }
+        const result = await waitFor('the audited refusal', async () =>
+          (await world.bot.audit.list({ app: 'api', limit: 50 })).find(
+            (e) => !before.has(e.id) && e.action === 'deploy.result',
+          ),
+        );
+        expect(result).toMatchObject({ result: 'refused' });
+      } finally {
+        refusing.delete(dev);
+      }
+    });
+  }
 });
 
 describe('a Droplet host whose key is not the one configured', async () => {

@@ -56,7 +56,7 @@ export interface ActionContext {
   auditRef?: string;
   /** Set for an approved request: its run intent already exists (the approve transition wrote it). */
   approvalId?: string;
-  /** Lines under the progress message's title (e.g. who approved); mrkdwn-safe already. */
+  /** Lines for the first reply in the thread (e.g. who approved); mrkdwn-safe already. */
   lines?: string[];
 }
 

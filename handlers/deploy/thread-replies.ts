@@ -1,13 +1,14 @@
 import { type Deployment, TERMINAL_PHASES } from '../../src/do/port.js';
 import type { Logger } from '../../src/logger.js';
 import {
+  canPing,
   deploymentNoteReply,
   deploymentPhaseReply,
   deploymentStartReply,
   phaseReplyKey,
 } from '../../src/render/deployment-thread.js';
-import { escapeText, mention } from '../../src/render/format.js';
-import type { SlackMessage, SlackPoster } from '../../src/slack/reply.js';
+import { escapeText } from '../../src/render/format.js';
+import type { MessageRef, SlackMessage, SlackPoster } from '../../src/slack/reply.js';
 import { slackErrorCode, withSlackRetry } from '../../src/slack/retry.js';
 import type { FinishedDeployment } from './follow-types.js';
 import { createPendingReplies, DEFAULT_REPLY_LEASE_MS, OUTCOME_KEY, replyMarker } from './thread-pending.js';
@@ -139,30 +140,11 @@ export function createThreadReplies(deps: {
             }),
         metadata: replyMarker(record, OUTCOME_KEY),
       };
-      const { channel, ts } = record.message;
-      const onRetry = (err: unknown, waitMs: number) =>
-        log.warn({ err, waitMs }, 'Slack did not take the final thread reply yet; retrying');
-      // A failure with nobody to ping (a deployment dockside did not start): an edited line
-      // notifies no one, so the outcome is also sent to the channel, where it shows as new.
-      const broadcast = !outcome.ok && !options.freshLine && !mention(record.user).startsWith('<@');
-      const post = (threadTs?: string) =>
-        withSlackRetry(() => deps.slack.post(channel, reply, threadTs ? { threadTs, broadcast } : {}), {
-          retries: 5,
-          maxTotalMs: 60_000,
-          sleep: deps.sleep,
-          onRetry,
+      const postSomewhere = () =>
+        postFinalReply(deps, record.message, reply, {
+          log,
+          broadcast: broadcastsFailure(outcome.ok, record.user, options.freshLine),
         });
-      const postSomewhere = async () => {
-        try {
-          await post(ts);
-        } catch (err) {
-          log.warn(
-            { err, code: slackErrorCode(err) },
-            'could not reply in the deployment thread; posting the details in the channel',
-          );
-          await post();
-        }
-      };
       if (!claim) {
         await pending.claimAndPost(record, OUTCOME_KEY, reply, postSomewhere);
         return;
@@ -193,6 +175,47 @@ export function createThreadReplies(deps: {
 }
 
 export type ThreadReplies = ReturnType<typeof createThreadReplies>;
+
+/**
+ * A failure with nobody to ping (a deployment dockside did not start): an edited line
+ * notifies no one, so the outcome is also sent to the channel, where it shows as new.
+ * A line just posted anew (`freshLine`) is news in the channel already.
+ */
+export function broadcastsFailure(ok: boolean, user: string, freshLine = false): boolean {
+  return !ok && !freshLine && !canPing(user);
+}
+
+/**
+ * Posts the outcome reply under `line`, waiting as Slack asks for up to a minute; when the
+ * thread is gone (its message was deleted) the reply goes to the channel instead. Throws
+ * when even that fails.
+ */
+export async function postFinalReply(
+  deps: { slack: Pick<SlackPoster, 'post'>; sleep: (ms: number) => Promise<void> },
+  line: MessageRef,
+  reply: SlackMessage,
+  options: { log: Logger; broadcast?: boolean },
+): Promise<void> {
+  const { log, broadcast = false } = options;
+  const onRetry = (err: unknown, waitMs: number) =>
+    log.warn({ err, waitMs }, 'Slack did not take the final thread reply yet; retrying');
+  const post = (threadTs?: string) =>
+    withSlackRetry(() => deps.slack.post(line.channel, reply, threadTs ? { threadTs, broadcast } : {}), {
+      retries: 5,
+      maxTotalMs: 60_000,
+      sleep: deps.sleep,
+      onRetry,
+    });
+  try {
+    await post(line.ts);
+  } catch (err) {
+    log.warn(
+      { err, code: slackErrorCode(err) },
+      'could not reply in the thread; posting the details in the channel',
+    );
+    await post();
+  }
+}
 
 /** The key saying that the reply `key` was taken by Slack (the claim alone only says it was tried). */
 const posted = (key: string) => `posted:${key}`;

@@ -1,16 +1,23 @@
 import type { AuditLog } from '../../src/audit/types.js';
+import { type Clock, sleep as realSleep } from '../../src/clock.js';
 import type { IntentStore, RunIntent } from '../../src/intents.js';
 import type { Logger } from '../../src/logger.js';
-import { escapeText } from '../../src/render/format.js';
+import { canPing, finalReply } from '../../src/render/deployment-thread.js';
+import { dropletLineMessage, rolloutTitle } from '../../src/render/droplet-rollout.js';
+import { escapeText, mention } from '../../src/render/format.js';
 import type { SlackPoster } from '../../src/slack/reply.js';
+import type { PlanKind } from '../deploy/target.js';
+import { broadcastsFailure, postFinalReply } from '../deploy/thread-replies.js';
 import type { ReleaseLog } from './release-log.js';
 
 export interface DropletRecoveryDeps {
   releases: ReleaseLog;
   store: IntentStore;
-  slack: Pick<SlackPoster, 'post'>;
+  slack: Pick<SlackPoster, 'post' | 'update'>;
   audit: AuditLog;
   log: Logger;
+  clock: Clock;
+  sleep?: (ms: number) => Promise<void>;
   /** Closes an approval with its outcome (store, audit, card; removes the intent). */
   finishApproval(id: string, ok: boolean, outcome: string): Promise<void>;
 }
@@ -45,6 +52,51 @@ function account(intent: RunIntent, touched: boolean): { plain: string; mrkdwn: 
 }
 
 /**
+ * Ends the rollout's line (❌, how long since it began) and tells why in its thread,
+ * mentioning the requester; without a line (the replica stopped before posting it), in
+ * the channel.
+ */
+async function report(deps: DropletRecoveryDeps, intent: RunIntent, mrkdwn: string): Promise<void> {
+  const line = intent.message;
+  const user = intent.user;
+  if (!line?.ts || !intent.app || !intent.env) {
+    if (!intent.channel) return;
+    const who = canPing(user) ? `${mention(user)} ` : '';
+    await deps.slack.post(intent.channel, { text: `${who}${mrkdwn}` });
+    return;
+  }
+  const view = {
+    kind: dropletKind(intent.kind),
+    app: intent.app,
+    env: intent.env,
+    user,
+    releaseId: intent.releaseId ?? 'unknown',
+    changes: [],
+    hosts: [],
+    startedAt: Date.parse(intent.createdAt),
+    now: deps.clock.now(),
+    error: 'interrupted: dockside stopped during the rollout',
+  };
+  await deps.slack
+    .update(line, dropletLineMessage(view))
+    .catch((err: unknown) => deps.log.warn({ err }, 'could not end the line of an interrupted rollout'));
+  await postFinalReply(
+    { slack: deps.slack, sleep: deps.sleep ?? realSleep },
+    line,
+    finalReply(rolloutTitle(view), user, { ok: false, lines: [mrkdwn] }),
+    {
+      log: deps.log,
+      broadcast: broadcastsFailure(false, user),
+    },
+  );
+}
+
+/** The kinds a Droplet rollout has; an intent of another kind reads as a deploy. */
+function dropletKind(kind: RunIntent['kind']): PlanKind {
+  return kind === 'promote' || kind === 'rollback' ? kind : 'deploy';
+}
+
+/**
  * A Droplet rollout whose replica stopped (killed, lost Redis). Re-running half of it
  * blindly could put hosts on a release nobody is watching, so it is reported instead:
  * in the channel, in the audit log (or as the approval's outcome), and in the release
@@ -70,13 +122,9 @@ export async function concludeInterruptedRollout(
     await deps.releases.unclaim(app, env, releaseId);
   }
   const text = account(intent, touched);
-  if (intent.channel) {
-    await deps.slack
-      .post(intent.channel, { text: text.mrkdwn })
-      .catch((err: unknown) =>
-        deps.log.warn({ err }, 'could not report an interrupted rollout in its channel'),
-      );
-  }
+  await report(deps, intent, text.mrkdwn).catch((err: unknown) =>
+    deps.log.warn({ err }, 'could not report an interrupted rollout in its channel'),
+  );
   if (intent.approvalId) {
     await deps.finishApproval(intent.approvalId, false, text.plain);
   } else {

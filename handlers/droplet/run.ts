@@ -18,10 +18,11 @@ export interface DropletRunDeps {
   locks: LockStore;
   audit: AuditLog;
   intents: IntentRuntime;
-  slack: Pick<SlackPoster, 'update'>;
+  /** Edits the rollout's line and posts in its thread. */
+  slack: Pick<SlackPoster, 'post' | 'update'>;
   clock: Clock;
   log: Logger;
-  /** Least time between two updates of the progress message (default 1 s). */
+  /** Least time between two sends to the line and its thread (default 1 s). */
   progressIntervalMs?: number;
 }
 
@@ -45,7 +46,7 @@ export function releaseLine(plan: ReleasePlan): string {
  * approved request: refuses a locked env; writes a run intent (so a replica that takes
  * over after a crash reports the rollout interrupted instead of re-running it blindly)
  * and the audit entry before anything reaches a host ("no audit, no action"); follows
- * the rollout in one message; then writes the outcome to the audit log. The target
+ * the rollout in one channel line and its thread; then writes the outcome to the audit log. The target
  * itself refuses a second rollout of the env and a plan that went stale, and keeps the
  * release log (with the audit id).
  */
@@ -158,7 +159,7 @@ export async function runDropletPlan(
         clock: deps.clock,
         log,
         post: context.post,
-        update: (ref, message) => deps.slack.update(ref, message),
+        slack: deps.slack,
         intervalMs: deps.progressIntervalMs ?? DEFAULT_INTERVAL_MS,
         onPosted: async (message) => {
           await store.update(intent.id, { message });
@@ -171,6 +172,7 @@ export async function runDropletPlan(
         user: context.user,
         releaseId: plan.release.id,
         changes: plan.changes,
+        ...(context.command ? { command: context.command } : {}),
         startedAt: deps.clock.now(),
         ...(context.lines ? { lines: context.lines } : {}),
       },
@@ -202,7 +204,7 @@ export async function runDropletPlan(
     } catch (err) {
       const refused = isRefusal(err);
       const text = err instanceof Error ? err.message : String(err);
-      // The message in the channel gets the reason; the caller also answers the person.
+      // The line and its thread get the reason; the caller also answers the person.
       await progress.finish({ error: text });
       await outcome({
         result: refused ? 'refused' : 'failed',

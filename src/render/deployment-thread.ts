@@ -13,7 +13,7 @@ import { escapeText, formatDuration, mention, phaseIcon, truncate } from './form
 /** Section text holds 3,000 characters; lines are packed into as many sections as they need. */
 const SECTION_CHARS = 2900;
 
-function sections(lines: string[]): KnownBlock[] {
+export function sections(lines: string[]): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   let current = '';
   const flush = () => {
@@ -86,6 +86,11 @@ export function deploymentNoteReply(record: WatchRecord, text: string): SlackMes
   return { text: `${deploymentTitle(record)}: ${truncate(text, 150)}`, blocks: sections([text]) };
 }
 
+/** Only a Slack user can be pinged; a requester such as "autodeploy" or "dockside" is not one. */
+export function canPing(user: string): boolean {
+  return mention(user).startsWith('<@');
+}
+
 /**
  * Last reply: every outcome line (failure reason and log excerpt, health result, what a
  * promotion or rollback needs next). When someone has to act, it names the requester: a
@@ -96,14 +101,23 @@ export function deploymentFinalReply(
   outcome: { ok: boolean; lines: string[] },
   hasActions: boolean,
 ): SlackMessage {
-  // Only a Slack user can be pinged; a requester such as "autodeploy" is not one.
-  const needsSomeone = (!outcome.ok || hasActions) && mention(record.user).startsWith('<@');
+  return finalReply(deploymentTitle(record), record.user, outcome, hasActions);
+}
+
+/** The last reply of any line's thread (App Platform deployment, Droplet rollout): `title` says what it is about. */
+export function finalReply(
+  title: string,
+  user: string,
+  outcome: { ok: boolean; lines: string[] },
+  hasActions = false,
+): SlackMessage {
+  const needsSomeone = (!outcome.ok || hasActions) && canPing(user);
   const lines = [...outcome.lines];
   if (hasActions) lines.push('The buttons are on the message at the top of this thread.');
-  if (needsSomeone) lines[0] = `${mention(record.user)} ${lines[0] ?? ''}`.trimEnd();
+  if (needsSomeone) lines[0] = `${mention(user)} ${lines[0] ?? ''}`.trimEnd();
   return {
     // Not the line's "…: done" text: a search for the line must not find this reply.
-    text: `${deploymentTitle(record)}: ${outcome.ok ? 'done' : 'failed'}, the details`,
+    text: `${title}: ${outcome.ok ? 'done' : 'failed'}, the details`,
     blocks: sections(lines.length > 0 ? lines : [outcome.ok ? 'Done.' : 'Failed.']),
   };
 }

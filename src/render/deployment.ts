@@ -79,9 +79,13 @@ export function deploymentMessage(view: DeploymentView): { text: string; blocks:
   const elapsed = formatDuration(view.now - Date.parse(record.startedAt));
   let line: string;
   if (outcome) {
-    const reason = oneLine(outcome.short ?? (outcome.ok ? 'done' : 'failed'));
-    const head = outcome.ok ? `:white_check_mark: *${doneTitle(record)}*` : `:x: *${title}*`;
-    line = `${head}: ${truncate(reason, SHORT_REASON)}, ${elapsed}`;
+    line = endedLine({
+      ok: outcome.ok,
+      title,
+      doneTitle: doneTitle(record),
+      reason: outcome.short ?? (outcome.ok ? 'done' : 'failed'),
+      elapsed,
+    });
   } else {
     const steps = deployment?.progress.totalSteps
       ? ` (${deployment.progress.successSteps}/${deployment.progress.totalSteps} steps)`
@@ -96,6 +100,23 @@ export function deploymentMessage(view: DeploymentView): { text: string; blocks:
   if (view.actions) blocks.push(view.actions);
   const summary = outcome ? `${title}: ${outcome.ok ? 'done' : 'failed'}` : `${title}: ${phase}`;
   return { text: summary, blocks };
+}
+
+/**
+ * How a channel line reads once what it follows ended: ✅ and what was done, or ❌ and what
+ * was tried; a short reason on one line; how long it took. Titles and reason are mrkdwn
+ * already (callers escape what came from outside); `note` follows the title ("(Droplets)").
+ */
+export function endedLine(o: {
+  ok: boolean;
+  title: string;
+  doneTitle: string;
+  reason: string;
+  elapsed: string;
+  note?: string;
+}): string {
+  const head = o.ok ? `:white_check_mark: *${o.doneTitle}*` : `:x: *${o.title}*`;
+  return `${head}${o.note ? ` ${o.note}` : ''}: ${truncate(oneLine(o.reason), SHORT_REASON)}, ${o.elapsed}`;
 }
 
 /** The reason on one line (callers escape what came from outside). */

@@ -1,12 +1,16 @@
 import type { KnownBlock } from '@slack/types';
 import type { PlanKind, RolloutEvent, RolloutResult, ServiceChange } from '../../handlers/deploy/target.js';
 import { shortDigest } from '../registry/image.js';
-import { escapeText, formatDuration, truncate } from './format.js';
+import { endedLine } from './deployment.js';
+import { escapeText, formatDuration, plural, truncate } from './format.js';
+import { codeSpan as code } from './logs.js';
 
 /**
- * The message that follows a Droplet rollout, host by host, and ends with its outcome.
- * Host names, digests, tags, reasons and log lines come from config, the registry and
- * the hosts themselves: every one of them is escaped before it becomes mrkdwn.
+ * A Droplet rollout in the channel: one line, edited as hosts move and at the end (✅/❌,
+ * duration, short reason naming the failing host); the host by host details go in its
+ * thread (droplet-thread.ts), as for App Platform deployments (deployment.ts). Host
+ * names, digests, tags, reasons and log lines come from config, the registry and the
+ * hosts themselves: every one of them is escaped before it becomes mrkdwn.
  */
 
 export type HostState = { step: RolloutEvent['step']; detail?: string };
@@ -18,16 +22,18 @@ export interface DropletRolloutView {
   user: string;
   releaseId: string;
   changes: ServiceChange[];
+  /** The command as typed (what the first thread reply says caused the rollout). */
+  command?: string;
   /** Hosts in the order they were first reported, with their last step. */
   hosts: Array<[string, HostState]>;
   /** The last env-wide step (health_url), if any. */
   envStep?: RolloutEvent['step'];
   startedAt: number;
   now: number;
-  /** Lines shown under the title (who approved, the command). Already mrkdwn-safe. */
+  /** Lines for the first thread reply (who approved). Already mrkdwn-safe. */
   lines?: string[];
   result?: RolloutResult;
-  /** The run stopped on an error before it had a result (stale plan, already running, Redis). */
+  /** The run stopped on an error before it had a result (stale plan, already running, Redis, interrupted). */
   error?: string;
 }
 
@@ -37,7 +43,14 @@ const TITLES: Record<PlanKind, string> = {
   rollback: 'Rolling back',
 };
 
-const STEP_WORDS: Record<RolloutEvent['step'], string> = {
+/** How the line reads once it went well: what was done, not what is going on. */
+const DONE_TITLES: Record<PlanKind, string> = {
+  deploy: 'Deployed',
+  promote: 'Promoted to',
+  rollback: 'Rolled back',
+};
+
+export const STEP_WORDS: Record<RolloutEvent['step'], string> = {
   resolve: 'writing the release file',
   leave_lb: 'leaving the load balancer',
   pull: 'pulling images',
@@ -51,23 +64,20 @@ const STEP_WORDS: Record<RolloutEvent['step'], string> = {
   health_url: 'checking health_url',
 };
 
-const code = (text: string) => `\`${escapeText(text, 'code')}\``;
+/** "Deploying api staging": what the line and its thread are about (plain text). */
+export function rolloutTitle(view: Pick<DropletRolloutView, 'kind' | 'app' | 'env'>): string {
+  return `${TITLES[view.kind]} ${view.app} ${view.env}`;
+}
 
 function side(d: { digest: string; tag?: string } | undefined): string {
   if (!d) return 'nothing';
   return `${code(shortDigest(d.digest))}${d.tag ? ` (${escapeText(d.tag)})` : ''}`;
 }
 
-function changeLine(c: ServiceChange): string {
+export function changeLine(c: ServiceChange): string {
   const service = escapeText(c.service);
   if (c.from?.digest === c.to.digest) return `${service}: ${side(c.to)} unchanged`;
   return `${service}: ${side(c.from)} → ${side(c.to)}`;
-}
-
-function hostLine([host, state]: [string, HostState]): string {
-  const icon =
-    state.step === 'host_done' ? ':white_check_mark:' : state.step === 'host_failed' ? ':x:' : ':hourglass:';
-  return `${icon} ${code(host)}: ${STEP_WORDS[state.step]}`;
 }
 
 /** The outcome lines: where each host is, why it stopped, the failing service's last log lines. */
@@ -133,48 +143,51 @@ export function outcomeSummary(app: string, env: string, result: RolloutResult):
   return `${app} ${env}: ${where}: ${result.reason ?? 'no reason given'}${back}${stuck}${still}`;
 }
 
-export function dropletRolloutMessage(view: DropletRolloutView): { text: string; blocks: KnownBlock[] } {
-  const verb = TITLES[view.kind];
-  const target = `${view.app} ${view.env}`;
+/** The few words the line ends with: where it failed and why, or where the release runs. */
+function shortReason(view: DropletRolloutView): string {
+  const { result } = view;
+  if (!result) return escapeText(view.error ?? 'stopped');
+  if (result.ok) {
+    const health = result.healthUrl ? ', health_url ok' : '';
+    return `${plural(result.updated.length, 'host')} on ${code(view.releaseId)}${health}`;
+  }
+  const stuck =
+    result.notRestored.length > 0 ? ` (${plural(result.notRestored.length, 'host')} not put back)` : '';
+  const where = result.failedHost ? `${code(result.failedHost)} failed` : 'failed';
+  return `${where}${stuck}: ${escapeText(result.reason ?? 'no reason given')}`;
+}
+
+/** While it runs: the hosts under way and their step, how many are done. */
+function runningStatus(view: DropletRolloutView): string {
+  if (view.envStep) return STEP_WORDS[view.envStep];
+  if (view.hosts.length === 0) return 'checking every host first';
+  const ended = new Set<RolloutEvent['step']>(['host_done', 'host_failed']);
+  const moving = view.hosts.filter(([, s]) => !ended.has(s.step));
+  const done = view.hosts.filter(([, s]) => s.step === 'host_done').length;
+  const now = moving.slice(0, 2).map(([host, s]) => `${code(host)} ${STEP_WORDS[s.step]}`);
+  if (moving.length > 2) now.push(`${moving.length - 2} more`);
+  return [...now, `${done} of ${plural(view.hosts.length, 'host')} done`].join('; ');
+}
+
+/** The rollout's line in the channel (one section), edited as it moves; its text stays "<title>: running|done|failed". */
+export function dropletLineMessage(view: DropletRolloutView): { text: string; blocks: KnownBlock[] } {
+  const title = rolloutTitle(view);
   const finished = view.result !== undefined || view.error !== undefined;
   const ok = view.result?.ok === true;
-  const state = !finished ? 'running' : ok ? 'done' : 'failed';
-  const icon = !finished ? ':hourglass_flowing_sand:' : ok ? ':white_check_mark:' : ':x:';
   const elapsed = formatDuration(Math.max(0, view.now - view.startedAt));
-  const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `${icon} *${escapeText(`${verb} ${target}`)}* (Droplets): ${state}, ${elapsed}`,
-      },
-    },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: truncate(`Requested by <@${view.user}> · release ${code(view.releaseId)}`, 2900),
-        },
-      ],
-    },
-  ];
-  const top = [...(view.lines ?? []), ...view.changes.map(changeLine)];
-  if (top.length > 0)
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(top.join('\n'), 2900) } });
-  if (view.hosts.length === 0 && !view.envStep && !finished) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: ':hourglass: checking every host first' } });
-  }
-  if (view.hosts.length > 0 || view.envStep) {
-    const hostLines = view.hosts.map(hostLine);
-    if (view.envStep && !finished) hostLines.push(`:hourglass: ${STEP_WORDS[view.envStep]}`);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(hostLines.join('\n'), 2900) } });
-  }
-  if (view.result) {
-    const lines = outcomeLines(view, view.result);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 2900) } });
-  } else if (view.error) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeText(view.error), 2900) } });
-  }
-  return { text: `${verb} ${target}: ${state}`, blocks };
+  const line = finished
+    ? endedLine({
+        ok,
+        title: escapeText(title),
+        doneTitle: escapeText(`${DONE_TITLES[view.kind]} ${view.app} ${view.env}`),
+        note: '(Droplets)',
+        reason: shortReason(view),
+        elapsed,
+      })
+    : `:hourglass_flowing_sand: *${escapeText(title)}* (Droplets): ${runningStatus(view)}, ${elapsed}`;
+  const state = !finished ? 'running' : ok ? 'done' : 'failed';
+  return {
+    text: `${title}: ${state}`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(line, 2900) } }],
+  };
 }

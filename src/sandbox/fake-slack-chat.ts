@@ -26,17 +26,19 @@ function flag(value: unknown): boolean {
  * chat.postMessage and chat.update as Slack answers them, threads included. A reply names
  * its parent by `thread_ts`; a `thread_ts` that is not a message of that channel (unknown,
  * deleted, or itself a reply: Slack's docs say to use the parent's ts) is refused with
- * `invalid_thread_ts`, posting nothing. `reply_broadcast` counts only on a reply, which
+ * `invalid_thread_ts`, posting nothing; in a channel of `noThreads` (an admin's setting)
+ * every reply is refused. `reply_broadcast` counts only on a reply, which
  * then shows in the channel too; without `thread_ts` Slack ignores it.
  */
 export function chatMethods(ctx: {
   messages: FakeMessage[];
   events: EventEmitter;
   notInChannel: Set<string>;
+  noThreads: Set<string>;
   nextTs: () => string;
   contentProblem: (p: Record<string, unknown>) => Answer | undefined;
 }): Record<string, (p: Record<string, unknown>) => Answer> {
-  const { messages, events, notInChannel } = ctx;
+  const { messages, events, notInChannel, noThreads } = ctx;
   return {
     'chat.postMessage': (p) => {
       const channel = String(p.channel ?? '');
@@ -49,6 +51,7 @@ export function chatMethods(ctx: {
       const threadTs = p.thread_ts === undefined || p.thread_ts === '' ? undefined : String(p.thread_ts);
       let parent: FakeMessage | undefined;
       if (threadTs !== undefined) {
+        if (noThreads.has(channel)) return refuse('restricted_action_non_threadable_channel');
         parent = messages.find((m) => !m.deleted && m.channel === channel && m.ts === threadTs);
         if (!parent || (parent.thread_ts !== undefined && parent.thread_ts !== parent.ts)) {
           return refuse('invalid_thread_ts');

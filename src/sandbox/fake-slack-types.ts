@@ -67,6 +67,8 @@ export interface FakeSlack {
   usergroups: Map<string, string[]>;
   /** Channels the bot is not a member of (posting there answers not_in_channel). */
   notInChannel: Set<string>;
+  /** Channels where thread replies are refused (`restricted_action_non_threadable_channel`), as an admin can set. */
+  noThreads: Set<string>;
   /** The replies in a message's thread, oldest first. */
   replies(parent: { channel: string; ts: string }): FakeMessage[];
   /** Deletes a message as a person would (chat.update and replies to it are refused after). */

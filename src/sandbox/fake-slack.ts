@@ -48,6 +48,7 @@ export async function startFakeSlack(
   const events = new EventEmitter();
   const usergroups = new Map(Object.entries(options.usergroups ?? {}));
   const notInChannel = new Set<string>();
+  const noThreads = new Set<string>();
   const scopes = new Set(options.scopes ?? MANIFEST_BOT_SCOPES);
   /** trigger id -> when issued; deleted when exchanged. */
   const triggers = new Map<string, number>();
@@ -81,7 +82,7 @@ export async function startFakeSlack(
       team_id: 'TSANDBOX',
       user: 'dockside',
     }),
-    ...chatMethods({ messages, events, notInChannel, nextTs, contentProblem }),
+    ...chatMethods({ messages, events, notInChannel, noThreads, nextTs, contentProblem }),
     'chat.postEphemeral': (p) => {
       const channel = String(p.channel ?? '');
       if (!p.user) return refuse('user_not_found');
@@ -252,6 +253,7 @@ export async function startFakeSlack(
     events,
     usergroups,
     notInChannel,
+    noThreads,
     replies(parent) {
       return messages.filter(
         (m) => m.channel === parent.channel && m.thread_ts === parent.ts && m.ts !== parent.ts,

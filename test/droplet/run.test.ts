@@ -13,6 +13,8 @@ import type { SimHost } from '../helpers/sshd.js';
 import { type DropletWorld, startDropletWorld } from './world.js';
 
 const { redis } = testRedis('droplet-run');
+const nameOf = (h: SimHost) => `[${h.ip}]:${h.port}`;
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const log = createLogger({ level: 'silent' });
 let world: DropletWorld;
 let hosts: SimHost[];
@@ -39,12 +41,31 @@ function auditSpy(failing = false) {
   return { audit, entries };
 }
 
-function deps(audit: AuditLog, locked = false): DropletRunDeps & { posts: SlackMessage[] } {
+interface Reply {
+  channel: string;
+  message: SlackMessage;
+  threadTs?: string;
+}
+
+/** Slack's answer when it refuses a call (what @slack/web-api throws). */
+const slackRefusal = (error: string) =>
+  Object.assign(new Error(`An API error occurred: ${error}`), {
+    code: 'slack_webapi_platform_error',
+    data: { ok: false, error },
+  });
+
+function deps(
+  audit: AuditLog,
+  locked = false,
+  options: { refuseReplies?: string } = {},
+): DropletRunDeps & { posts: SlackMessage[]; replies: Reply[] } {
   const config = world.config({ staging: { droplets: world.dropletsEnv(hosts) } });
   const target = world.target(config, 'staging');
   const posts: SlackMessage[] = [];
+  const replies: Reply[] = [];
   return {
     posts,
+    replies,
     targets: { droplet: () => target },
     locks: {
       get: async () =>
@@ -57,7 +78,14 @@ function deps(audit: AuditLog, locked = false): DropletRunDeps & { posts: SlackM
     },
     audit,
     intents: { store: createIntentStore(redis, systemClock), replicaId: 'r-test', working: new Set() },
-    slack: { update: async (_ref, m) => void posts.push(m) },
+    slack: {
+      update: async (_ref, m) => void posts.push(m),
+      post: async (channel, message, opts) => {
+        if (options.refuseReplies && opts?.threadTs) throw slackRefusal(options.refuseReplies);
+        replies.push({ channel, message, ...(opts?.threadTs ? { threadTs: opts.threadTs } : {}) });
+        return { channel, ts: `2.${replies.length}` };
+      },
+    },
     clock: systemClock,
     log,
     progressIntervalMs: 10,
@@ -74,6 +102,11 @@ const context = (d: { posts: SlackMessage[] }) => ({
   },
   auditRef: 'cmd-1',
 });
+
+const lineText = (m: SlackMessage | undefined) =>
+  (m?.blocks?.[0] as { text?: { text?: string } } | undefined)?.text?.text ?? '';
+const thread = (d: { replies: Reply[] }) => d.replies.filter((r) => r.threadTs === '1.1');
+const finalReply = (d: { replies: Reply[] }) => thread(d).find((r) => /, the details$/.test(r.message.text));
 
 describe('runDropletPlan', () => {
   it('no audit, no action: when the entry cannot be written, no host is touched and no intent is left', async () => {
@@ -110,7 +143,84 @@ describe('runDropletPlan', () => {
     ]);
     expect(await d.intents.store.list()).toEqual([]);
     expect(d.posts.at(-1)?.text).toBe('Deploying api staging: done');
+    // The thread opens with who asked and the command, and ends with where the release runs.
+    expect(JSON.stringify(thread(d)[0]?.message.blocks)).toContain(
+      'Requested by <@U0ALICE> · `/deploy api staging v2`',
+    );
+    expect(finalReply(d)?.message.text).toBe('Deploying api staging: done, the details');
+    expect(JSON.stringify(finalReply(d)?.message.blocks)).toContain(`runs on \`${nameOf(hosts[0]!)}\``);
   });
+
+  it('a failure: the line ends ❌ naming the host, with the duration; the thread has the log tail and mentions the requester', async () => {
+    const spy = auditSpy();
+    const d = deps(spy.audit);
+    const bad = world.push('v4');
+    hosts[0]!.unhealthyWhen(bad.backend);
+    try {
+      const plan = await d.targets.droplet('api', 'staging').planDeploy({ tag: 'v4' });
+      const result = await runDropletPlan(d, plan, { ...context(d), command: '/deploy api staging v4' });
+      expect(result.ok).toBe(false);
+    } finally {
+      hosts[0]!.unhealthyWhen(undefined);
+    }
+    expect(d.posts.at(-1)?.text).toBe('Deploying api staging: failed');
+    expect(lineText(d.posts.at(-1))).toMatch(
+      new RegExp(
+        `^:x: \\*Deploying api staging\\* \\(Droplets\\): \`${escapeRe(nameOf(hosts[0]!))}\` failed: .*did not become healthy.*, \\d+(\\.\\d)? m?s$`,
+      ),
+    );
+    const final = finalReply(d);
+    expect(final?.message.text).toBe('Deploying api staging: failed, the details');
+    const details = JSON.stringify(final?.message.blocks);
+    expect(details).toContain(`<@U0ALICE> *\`${nameOf(hosts[0]!)}\` failed*`);
+    expect(details).toContain('database connection refused');
+    expect(details).not.toContain('ghp_abcdefghijklmnopqrstuvwx');
+    expect(details).toContain(`Put back on the previous release: \`${nameOf(hosts[0]!)}\``);
+    // The host steps were told in the thread, between its first reply and the outcome.
+    const steps = JSON.stringify(
+      thread(d)
+        .slice(1, -1)
+        .map((r) => r.message.blocks),
+    );
+    expect(steps).toContain(`\`${nameOf(hosts[0]!)}\` writing the release file`);
+    expect(steps).toContain(`:x: \`${nameOf(hosts[0]!)}\` failed`);
+  });
+
+  for (const [what, refuse] of [
+    ['a thread dockside cannot reply in', { replies: 'restricted_action_non_threadable_channel' }],
+    ['a channel an approved run cannot post in', { line: 'not_in_channel' }],
+  ] as const) {
+    it(`${what} starts nothing: no host is touched, the refusal is audited`, async () => {
+      const spy = auditSpy();
+      const d = deps(spy.audit, false, 'replies' in refuse ? { refuseReplies: refuse.replies } : {});
+      world.push('v5');
+      const plan = await d.targets.droplet('api', 'staging').planDeploy({ tag: 'v5' });
+      hosts[0]!.clearCommands();
+      const ctx = context(d);
+      const post =
+        'line' in refuse
+          ? async () => {
+              // As deps.slack.post answers for an approved request: Slack's own error, not dockside's.
+              throw slackRefusal(refuse.line);
+            }
+          : ctx.post;
+      await expect(runDropletPlan(d, plan, { ...ctx, post })).rejects.toMatchObject({
+        code: 'not_in_channel',
+        message: expect.stringContaining('so nothing was started'),
+      });
+      expect(hosts[0]!.commands()).toEqual([]);
+      expect(spy.entries.map((e) => `${e.action}:${e.result}`)).toEqual([
+        'deploy.rollout:started',
+        'deploy.result:refused',
+      ]);
+      expect(await d.intents.store.list()).toEqual([]);
+      if ('replies' in refuse) {
+        // The line it could post says why nothing happened.
+        expect(d.posts.at(-1)?.text).toBe('Deploying api staging: failed');
+        expect(lineText(d.posts.at(-1))).toContain('restricted_action_non_threadable_channel');
+      }
+    });
+  }
 
   it("leaves an approval's intent and its mark of work in progress to the approval service", async () => {
     const spy = auditSpy();
@@ -141,7 +251,7 @@ describe('runDropletPlan', () => {
 });
 
 describe('an interrupted rollout without an approval', () => {
-  it('is reported in the channel (escaped) and the audit log, marked failed in the release log, and its claim released', async () => {
+  async function interrupted(message?: { channel: string; ts: string }) {
     const releases = createReleaseLog({ redis, clock: systemClock });
     const store = createIntentStore(redis, systemClock);
     const id = releases.newId();
@@ -166,32 +276,40 @@ describe('an interrupted rollout without an approval', () => {
       releaseId: id,
       auditRef: 'a-start',
     });
-    await store.update(intent.id, { stage: 'creating', hostsDone: ['10.0.0.5'], lastStep: 'up on 10.0.0.6' });
-    const posts: Array<{ channel: string; text: string }> = [];
+    await store.update(intent.id, {
+      stage: 'creating',
+      hostsDone: ['10.0.0.5'],
+      lastStep: 'up on 10.0.0.6',
+      ...(message ? { message } : {}),
+    });
+    const posts: Array<{ channel: string; text: string; blocks: string; threadTs?: string }> = [];
+    const updates: SlackMessage[] = [];
     const spy = auditSpy();
     await concludeInterruptedRollout(
       {
         releases,
         store,
         slack: {
-          post: async (channel, m) => {
-            posts.push({ channel, text: m.text });
+          post: async (channel, m, options) => {
+            posts.push({
+              channel,
+              text: m.text,
+              blocks: JSON.stringify(m.blocks ?? []),
+              ...(options?.threadTs ? { threadTs: options.threadTs } : {}),
+            });
             return { channel, ts: '2' };
           },
+          update: async (_ref, m) => void updates.push(m),
         },
         audit: spy.audit,
         log,
+        clock: { now: () => Date.parse(intent.createdAt) + 95_000 },
         finishApproval: async () => {
           throw new Error('not an approval');
         },
       },
       (await store.get(intent.id))!,
     );
-    expect(posts).toHaveLength(1);
-    expect(posts[0]?.channel).toBe('C0DEV');
-    expect(posts[0]?.text).toContain('*Interrupted*');
-    expect(posts[0]?.text).toContain('hosts it had finished: `10.0.0.5`; last step: `up on 10.0.0.6`');
-    expect(posts[0]?.text).not.toContain('<!channel>');
     expect(spy.entries).toEqual([
       expect.objectContaining({ action: 'deploy.result', result: 'failed', ref: 'a-start' }),
     ]);
@@ -200,6 +318,37 @@ describe('an interrupted rollout without an approval', () => {
       failure: { host: '10.0.0.6', reason: 'interrupted: dockside stopped during the rollout' },
     });
     expect(await releases.claim('api', 'staging', 'next', 1000)).toBeUndefined();
+    await releases.unclaim('api', 'staging', 'next');
     expect(await store.get(intent.id)).toBeNull();
+    return { posts, updates };
+  }
+
+  it('ends its line ❌ with the duration and tells why in its thread (escaped), mentioning the requester; audited, marked failed, claim released', async () => {
+    const { posts, updates } = await interrupted({ channel: 'C0DEV', ts: '1.5' });
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.text).toBe('Deploying api staging: failed');
+    expect(lineText(updates[0])).toBe(
+      ':x: *Deploying api staging* (Droplets): interrupted: dockside stopped during the rollout, 1 min 35 s',
+    );
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toMatchObject({
+      channel: 'C0DEV',
+      threadTs: '1.5',
+      text: 'Deploying api staging: failed, the details',
+    });
+    expect(posts[0]?.blocks).toContain('<@U0ALICE> :warning: *Interrupted*');
+    expect(posts[0]?.blocks).toContain('hosts it had finished: `10.0.0.5`; last step: `up on 10.0.0.6`');
+    expect(posts[0]?.blocks).not.toContain('<!channel>');
+  });
+
+  it('is reported in the channel when its line was never posted', async () => {
+    const { posts, updates } = await interrupted();
+    expect(updates).toEqual([]);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.channel).toBe('C0DEV');
+    expect(posts[0]?.threadTs).toBeUndefined();
+    expect(posts[0]?.text).toContain('<@U0ALICE> :warning: *Interrupted*');
+    expect(posts[0]?.text).toContain('hosts it had finished: `10.0.0.5`; last step: `up on 10.0.0.6`');
+    expect(posts[0]?.text).not.toContain('<!channel>');
   });
 });

@@ -11,6 +11,8 @@ const { dev } = SANDBOX_CHANNELS;
 
 const touched = (hosts: SimHost[]) => hosts.reduce((n, h) => n + h.commands().length, 0);
 const blocks = (m: { blocks: unknown[] }) => JSON.stringify(m.blocks);
+/** The channel line's own text (the first block; the rest of a finished message is its thread). */
+const lineOf = (m: { blocks: unknown[] }) => (m.blocks[0] as { text: { text: string } }).text.text;
 
 describe('/deploy on a Droplet env, through signed requests', async () => {
   const e2e = await dropletE2eWorld();
@@ -29,6 +31,11 @@ describe('/deploy on a Droplet env, through signed requests', async () => {
     const message = await e2e.finished('Deploying api staging', from);
     expect(message.text).toBe('Deploying api staging: done');
     expect(message.channel).toBe(dev);
+    // One line in the channel, ending ✅ with where the release runs and how long it took.
+    expect(e2e.lines('Deploying api staging', from)).toHaveLength(1);
+    expect(lineOf(message)).toMatch(
+      /^:white_check_mark: \*Deployed api staging\* \(Droplets\): 2 hosts on `r\d{8}T\d{6}-[0-9a-f]{4}`, health_url ok, \d+(\.\d)? m?s$/,
+    );
     for (const host of staging) {
       expect(digestsIn(host.releaseFile())).toEqual([v2.backend, v2.frontend]);
       expect(host.running()).toBe(host.releaseFile());
@@ -111,7 +118,7 @@ describe('/deploy on a Droplet env, through signed requests', async () => {
     expect(blocks(progress)).toContain('Approved by <@U0BOB>');
     for (const host of production) expect(digestsIn(host.releaseFile())).toEqual([v3.backend, v3.frontend]);
     expect(production.flatMap((h) => h.migrations())).toHaveLength(1);
-    expect(slack.messages.filter((m) => m.text.startsWith('Deploying api production'))).toHaveLength(1);
+    expect(e2e.lines('Deploying api production', from)).toHaveLength(1);
     const actions = (await audit()).map((e) => `${e.action}:${e.result}`);
     expect(actions).toEqual(
       expect.arrayContaining([

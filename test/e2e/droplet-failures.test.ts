@@ -10,6 +10,9 @@ const { dev } = SANDBOX_CHANNELS;
 
 const blocks = (m: { blocks: unknown[] }) => JSON.stringify(m.blocks);
 const nameOf = (h: SimHost) => `[${h.ip}]:${h.port}`;
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The channel line's own text (the first block; the rest of a finished message is its thread). */
+const lineOf = (m: { blocks: unknown[] }) => (m.blocks[0] as { text: { text: string } }).text.text;
 
 describe('a Droplet rollout that fails, through signed requests', async () => {
   const e2e = await dropletE2eWorld({
@@ -37,8 +40,17 @@ describe('a Droplet rollout that fails, through signed requests', async () => {
       expect(digestsIn(host.releaseFile())).toEqual([v1.backend, v1.frontend]);
       expect(digestsIn(host.running())).toEqual([v1.backend, v1.frontend]);
     }
+    // The line names the failing host, ends ❌ with the duration; the details are in the thread.
+    const line = lineOf(message);
+    expect(line).toMatch(
+      new RegExp(
+        `^:x: \\*Deploying api staging\\* \\(Droplets\\): \`${escapeRe(nameOf(second))}\` failed: backend did not become healthy .*, \\d+(\\.\\d)? m?s$`,
+      ),
+    );
+    expect(line).not.toContain('database connection refused');
     const text = blocks(message);
-    expect(text).toContain(`*\`${nameOf(second)}\` failed*`);
+    // The requester is mentioned in the thread: an edited line notifies nobody.
+    expect(text).toContain(`<@${alice}> *\`${nameOf(second)}\` failed*`);
     expect(text).toMatch(/did not become healthy/);
     expect(text).toContain(`Put back on the previous release: \`${nameOf(second)}\`, \`${nameOf(first)}\``);
     // The failing service's last log lines, scrubbed by the core (the fake logs a token).
@@ -69,7 +81,7 @@ describe('a Droplet rollout that fails, through signed requests', async () => {
     const message = await e2e.finished('Deploying api staging', from);
     expect(message.text).toBe('Deploying api staging: done');
     // The refused one says so in the channel too, and ends there.
-    const messages = slack.messages.slice(from).filter((m) => m.text.startsWith('Deploying api staging'));
+    const messages = e2e.lines('Deploying api staging', from);
     await waitFor('the refused one to end', () => messages[1]?.text.endsWith('failed'));
     expect(messages.map((m) => m.text)).toEqual([
       'Deploying api staging: done',
@@ -83,7 +95,7 @@ describe('a Droplet rollout that fails, through signed requests', async () => {
   });
 });
 
-describe('a Droplet deploy asked in a channel dockside is not in', async () => {
+describe('a Droplet deploy asked where dockside cannot post', async () => {
   const e2e = await dropletE2eWorld({
     hosts: 1,
     envs: (droplets, hosts) => ({ staging: { droplets: droplets.dropletsEnv(hosts) } }),
@@ -92,23 +104,39 @@ describe('a Droplet deploy asked in a channel dockside is not in', async () => {
   const [host] = droplets.ssh.hosts as [SimHost];
   host.seed(droplets.releaseFile(droplets.push('v1')));
 
-  it('starts nothing that nobody could follow, and says how to fix it', async () => {
-    droplets.push('v2');
-    world.slack.notInChannel.add(dev);
-    try {
-      host.clearCommands();
-      const res = await world.driver.command(alice, dev, '/deploy', 'api staging v2');
-      const answer = await answerTo(world, res, 20_000);
-      expect(answer.text).toContain('dockside cannot post in this channel, so nothing was started');
-      expect(host.commands().some((c) => c.includes('up') || c.includes('pull'))).toBe(false);
-      const result = await waitFor('the audited refusal', async () =>
-        (await world.bot.audit.list({ app: 'api', limit: 10 })).find((e) => e.action === 'deploy.result'),
-      );
-      expect(result).toMatchObject({ result: 'refused' });
-    } finally {
-      world.slack.notInChannel.delete(dev);
-    }
-  });
+  for (const [where, refusing, said, lines] of [
+    ['a channel dockside is not in', world.slack.notInChannel, 'dockside cannot post in this channel, so', 0],
+    ['a channel without threads', world.slack.noThreads, 'restricted_action_non_threadable_channel', 1],
+  ] as const) {
+    it(`in ${where}: starts nothing that nobody could follow, and says how to fix it`, async () => {
+      droplets.push('v2');
+      refusing.add(dev);
+      try {
+        host.clearCommands();
+        const from = world.slack.messages.length;
+        const before = new Set((await world.bot.audit.list({ app: 'api', limit: 50 })).map((e) => e.id));
+        const res = await world.driver.command(alice, dev, '/deploy', 'api staging v2');
+        const answer = await answerTo(world, res, 20_000);
+        expect(answer.text).toContain(said);
+        expect(answer.text).toContain('so nothing was started');
+        expect(host.commands().some((c) => c.includes('up') || c.includes('pull'))).toBe(false);
+        // Without threads the line could be posted: it says why nothing happened.
+        expect(e2e.lines('Deploying api staging', from)).toHaveLength(lines);
+        for (const line of e2e.lines('Deploying api staging', from)) {
+          expect(line.text).toBe('Deploying api staging: failed');
+          expect(lineOf(line)).toContain(said);
+        }
+        const result = await waitFor('the audited refusal', async () =>
+          (await world.bot.audit.list({ app: 'api', limit: 50 })).find(
+            (e) => !before.has(e.id) && e.action === 'deploy.result',
+          ),
+        );
+        expect(result).toMatchObject({ result: 'refused' });
+      } finally {
+        refusing.delete(dev);
+      }
+    });
+  }
 });
 
 describe('a Droplet host whose key is not the one configured', async () => {

@@ -66,6 +66,14 @@ describe('/promote on a Droplet app', async () => {
     await waitFor('the approval to succeed', () => card.text.startsWith('Approval succeeded'), 30_000);
     const progress = await e2e.finished('Promoting to api production', from);
     expect(progress.text).toBe('Promoting to api production: done');
+    // The line says it was done; its thread who approved and what moved.
+    expect(JSON.stringify(progress.blocks[0])).toContain(
+      ':white_check_mark: *Promoted to api production* (Droplets)',
+    );
+    expect(blocks(progress)).toContain('Approved by <@U0BOB>');
+    expect(blocks(progress)).toContain(
+      `backend: \`${short(v1.backend)}\` (v1) → \`${short(v2.backend)}\` (v2)`,
+    );
     for (const host of production) {
       expect(digestsIn(host.releaseFile())).toEqual([v2.backend, v2.frontend]);
       expect(host.running()).toBe(host.releaseFile());
@@ -111,7 +119,7 @@ describe('/promote on a Droplet app', async () => {
     await waitFor('the approval to fail', () => card2.text.startsWith('Approval failed'), 30_000);
     expect(blocks(card2)).toContain('What api production runs changed since this was requested');
     for (const host of production) expect(digestsIn(host.releaseFile())).toEqual([v1.backend, v1.frontend]);
-    expect(slack.messages.filter((m) => m.text.startsWith('Promoting to api production'))).toHaveLength(1);
+    expect(e2e.lines('Promoting to api production', 0)).toHaveLength(1);
   });
 
   it('refuses when staging hosts disagree, saying what each runs', async () => {

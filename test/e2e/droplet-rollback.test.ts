@@ -132,6 +132,10 @@ describe('/rollback on a Droplet env', async () => {
     await waitFor('the approval to succeed', () => card.text.startsWith('Approval succeeded'), 30_000);
     const progress = await e2e.finished('Rolling back api production', from);
     expect(progress.text).toBe('Rolling back api production: done');
+    expect(JSON.stringify(progress.blocks[0])).toContain(
+      ':white_check_mark: *Rolled back api production* (Droplets)',
+    );
+    expect(blocks(progress)).toContain('Approved by <@U0BOB>');
     for (const host of production) {
       expect(digestsIn(host.releaseFile())).toEqual([v1.backend, v1.frontend]);
       expect(host.running()).toBe(host.releaseFile());

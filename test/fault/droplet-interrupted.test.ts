@@ -36,8 +36,8 @@ describe('a replica killed in the middle of an approved Droplet rollout', async 
     await click(doomed.driver, bob, approval, 'Approve');
     const progress = await e2e.message('Deploying api production', from);
     await waitFor(
-      'the first host to be done',
-      () => JSON.stringify(progress.blocks).includes(`${nameOf(first)}\`: done`),
+      'the first host to be done, in the thread',
+      () => JSON.stringify(slack.replies(progress).map((r) => r.blocks)).includes(`${nameOf(first)}\` done`),
       30_000,
     );
     await waitFor('the second host to be under way', () => second.commands().length > 0, 10_000);
@@ -45,17 +45,26 @@ describe('a replica killed in the middle of an approved Droplet rollout', async 
     const killedAt = Date.now();
     second.delay(undefined);
 
+    // In the line's thread, mentioning the requester; the line itself ends ❌.
     const report = await waitFor(
       'another replica to report the rollout interrupted',
-      () => slack.messages.slice(from).find((m) => m.channel === dev && m.text.includes('*Interrupted*')),
+      () =>
+        slack
+          .replies(progress)
+          .find((m) => m.channel === dev && JSON.stringify(m.blocks).includes('*Interrupted*')),
       30_000,
     );
     const reportedMs = Date.now() - killedAt;
     expect(reportedMs).toBeLessThan(15_000);
     console.log(`fault: Droplet rollout replica killed, reported interrupted after ${reportedMs} ms`);
-    expect(report.text).toContain('/deploy api production v2');
-    expect(report.text).toContain(`hosts it had finished: \`${nameOf(first)}\``);
-    expect(report.text).toContain('`/health api production` shows each host');
+    expect(report.text).toBe('Deploying api production: failed, the details');
+    const said = JSON.stringify(report.blocks);
+    expect(said).toContain(`<@${alice}> :warning: *Interrupted*`);
+    expect(said).toContain('/deploy api production v2');
+    expect(said).toContain(`hosts it had finished: \`${nameOf(first)}\``);
+    expect(said).toContain('`/health api production` shows each host');
+    expect(progress.text).toBe('Deploying api production: failed');
+    expect(JSON.stringify(progress.blocks)).toContain('interrupted: dockside stopped during the rollout');
     await waitFor('the approval to end as failed', () => approval.text.startsWith('Approval failed'), 10_000);
     expect(JSON.stringify(approval.blocks)).toContain('Interrupted: dockside stopped during');
     const outcome = (await world.bot.audit.list({ app: 'api', limit: 50 })).find(

@@ -7,6 +7,7 @@ import type { World } from '../../src/sandbox/world.js';
 import { type DropletWorld, startDropletWorld } from '../droplet/world.js';
 import { testRedis } from './redis.js';
 import type { SimHost } from './sshd.js';
+import { withThread } from './thread.js';
 import { testWorld, waitFor } from './world.js';
 
 /**
@@ -27,10 +28,15 @@ export interface DropletE2e {
    * services under it the first time a tag is seeded; later seeds reuse its digests).
    */
   seed(env: 'staging' | 'production', tag: string): { backend: string; frontend: string };
-  /** The next message in the channel whose text starts with `prefix`, posted after `from`. */
+  /** The next channel message (not a thread reply) whose text starts with `prefix`, posted after `from`. */
   message(prefix: string, from: number, timeoutMs?: number): Promise<FakeMessage>;
-  /** Waits until a rollout message starting with `prefix` ends (done or failed). */
+  /**
+   * Waits until a rollout line starting with `prefix` ends (done or failed) and its thread
+   * has the outcome reply: the line with the blocks of its whole thread (withThread).
+   */
   finished(prefix: string, from: number, timeoutMs?: number): Promise<FakeMessage>;
+  /** The channel lines (not thread replies) posted after `from` whose text starts with `prefix`. */
+  lines(prefix: string, from: number): FakeMessage[];
 }
 
 export interface DropletE2eOptions {
@@ -75,12 +81,10 @@ export async function dropletE2eWorld(options: DropletE2eOptions = {}): Promise<
     const configured = (config.apps.api?.environments[env]?.droplets?.hosts ?? []) as string[];
     return all.filter((h) => configured.includes(h.address));
   };
+  const lines = (prefix: string, from: number) =>
+    world.slack.messages.slice(from).filter((m) => m.thread_ts === undefined && m.text.startsWith(prefix));
   const message = (prefix: string, from: number, timeoutMs = 20_000) =>
-    waitFor(
-      `a message starting with ${prefix}`,
-      () => world.slack.messages.slice(from).find((m) => m.text.startsWith(prefix)),
-      timeoutMs,
-    );
+    waitFor(`a message starting with ${prefix}`, () => lines(prefix, from)[0], timeoutMs);
   const seeded = new Map<string, { backend: string; frontend: string }>();
   return {
     world,
@@ -94,10 +98,11 @@ export async function dropletE2eWorld(options: DropletE2eOptions = {}): Promise<
       return digests;
     },
     message,
+    lines,
     async finished(prefix, from, timeoutMs = 30_000) {
       const found = await message(prefix, from, timeoutMs);
       await waitFor(`${prefix} to finish`, () => / (done|failed)$/.test(found.text) && found, timeoutMs);
-      return found;
+      return withThread(world.slack, found, timeoutMs);
     },
   };
 }

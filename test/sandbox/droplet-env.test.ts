@@ -150,7 +150,7 @@ describe('npm start without Slack credentials', () => {
     // /deploy drives Droplet envs (handlers/droplet/run.ts): staging moves to latest.
     let from = screen.length;
     input.write('/deploy api staging\n');
-    await until(/\*Deploying api staging\* \(Droplets\): done/);
+    await until(/✅ \*Deployed api staging\* \(Droplets\): 2 hosts on/);
     input.write('/health api\n');
     await until(/backend [0-9a-f]{12} frontend [0-9a-f]{12} \(latest\) · healthy/);
     expect(screen.slice(from).match(/\(latest\) · healthy/g)).toHaveLength(2);
@@ -163,7 +163,7 @@ describe('npm start without Slack credentials', () => {
     );
     expect(approve).not.toBeNull();
     input.write(`as bob\nclick ${approve?.[1]}\n`);
-    await until(/\*Promoting to api production\* \(Droplets\): done/, 30_000);
+    await until(/✅ \*Promoted to api production\* \(Droplets\): 2 hosts on/, 30_000);
     input.write('as alice\n/health api\n');
     await until(/api\/production +hosts 2\/2 hosts ok[^\n]*\n[^\n]*\(latest\) · healthy/);
     from = screen.length;

@@ -139,6 +139,17 @@ describe('the fake Slack refuses what Slack refuses', async () => {
     });
     expect(slack.messages).toHaveLength(before + 1);
     expect(shout.ts).not.toBe(reply.ts);
+    // A channel whose admin turned threads off takes messages, not replies.
+    slack.noThreads.add(dev);
+    try {
+      const line = await poster.post(dev, { text: 'a line' });
+      await expect(poster.post(dev, { text: 'a reply' }, { threadTs: line.ts })).rejects.toMatchObject({
+        data: { error: 'restricted_action_non_threadable_channel' },
+      });
+      expect(slack.replies(line)).toEqual([]);
+    } finally {
+      slack.noThreads.delete(dev);
+    }
   });
 
   it('lets a trigger open one view, within 3 seconds; every view gets a fresh id', async () => {

@@ -19,6 +19,20 @@ async function takeOver(t: ReturnType<typeof setup>, b: DeploymentFollower): Pro
   );
 }
 
+/** A posts the BUILDING reply and dies before Redis hears of it; B takes the deployment over. */
+async function buildingPostedThenTakenOver(t: ReturnType<typeof setup>): Promise<DeploymentFollower> {
+  t.crashes.push({ at: 'after', when: (m) => m.text === `${TITLE}: BUILDING` });
+  const a = t.follower('replica-a');
+  t.move(at('PENDING_BUILD', 0));
+  await a.start(t.record);
+  await waitFor('the first reply', () => t.replies('1.000001').includes(`${TITLE}: started`));
+  t.move(at('BUILDING', 1));
+  await waitFor('A to die after posting BUILDING', () => t.crashed.at);
+  const b = t.follower('replica-b');
+  await takeOver(t, b);
+  return b;
+}
+
 // The replica that posts a thread reply dies at the worst moment; the one that takes over
 // must neither lose the reply nor tell it twice (issue 12, the follower's crash windows).
 describe('a replica that dies in the middle of a thread reply', () => {
@@ -67,15 +81,7 @@ describe('a replica that dies in the middle of a thread reply', () => {
 
   it('had a phase reply taken by Slack and died before Redis heard: the next replica finds it in the thread', async () => {
     const t = setup('crash-phase-posted', { replyLeaseMs: REPLY_LEASE_MS });
-    t.crashes.push({ at: 'after', when: (m) => m.text === `${TITLE}: BUILDING` });
-    const a = t.follower('replica-a');
-    t.move(at('PENDING_BUILD', 0));
-    await a.start(t.record);
-    await waitFor('the first reply', () => t.replies('1.000001').includes(`${TITLE}: started`));
-    t.move(at('BUILDING', 1));
-    await waitFor('A to die after posting BUILDING', () => t.crashed.at);
-    const b = t.follower('replica-b');
-    await takeOver(t, b);
+    const b = await buildingPostedThenTakenOver(t);
     // Past the claim's lease: B settles it (found in the thread), then goes on.
     await waitFor(
       'the claim to be settled',
@@ -140,15 +146,7 @@ describe('a replica that dies in the middle of a thread reply', () => {
         data: { ok: false, error: 'missing_scope' },
       });
     };
-    t.crashes.push({ at: 'after', when: (m) => m.text === `${TITLE}: BUILDING` });
-    const a = t.follower('replica-a');
-    t.move(at('PENDING_BUILD', 0));
-    await a.start(t.record);
-    await waitFor('the first reply', () => t.replies('1.000001').includes(`${TITLE}: started`));
-    t.move(at('BUILDING', 1));
-    await waitFor('A to die after posting BUILDING', () => t.crashed.at);
-    const b = t.follower('replica-b');
-    await takeOver(t, b);
+    const b = await buildingPostedThenTakenOver(t);
     await waitFor(
       'the claim to be dropped',
       async () => (await t.watchers.pendingReplies('dep-1')).size === 0,

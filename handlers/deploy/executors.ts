@@ -13,12 +13,8 @@ import { assertSame } from './stale.js';
 import { appPlatformAppId, type DeployTarget, type PlanKind } from './target.js';
 import type { DeployTargets } from './targets.js';
 
-function envTarget(
-  config: Config,
-  app: string | undefined,
-  env: string | undefined,
-  options = { appPlatform: true },
-): EnvTarget {
+/** The request's env as dockside.yml has it now; gone from the config means the approval is void. */
+function configuredEnv(config: Config, app: string | undefined, env: string | undefined) {
   const envConfig = app && env ? config.apps[app]?.environments[env] : undefined;
   if (!app || !env || !envConfig) {
     throw new DocksideError(
@@ -26,12 +22,18 @@ function envTarget(
       `${app ?? '?'} ${env ?? '?'} is no longer in dockside.yml; nothing was done.`,
     );
   }
+  return { app, env, envConfig };
+}
+
+/** What only App Platform has (a rollback's pin, a restart): the env's app. */
+function envTarget(config: Config, app: string | undefined, env: string | undefined): EnvTarget {
+  const found = configuredEnv(config, app, env);
   return {
-    app,
-    env,
-    appId: options.appPlatform ? appPlatformAppId(app, env, envConfig) : '',
-    autoRollback: envConfig.auto_rollback,
-    ...(envConfig.health_url ? { healthUrl: envConfig.health_url } : {}),
+    app: found.app,
+    env: found.env,
+    appId: appPlatformAppId(found.app, found.env, found.envConfig),
+    autoRollback: found.envConfig.auto_rollback,
+    ...(found.envConfig.health_url ? { healthUrl: found.envConfig.health_url } : {}),
   };
 }
 
@@ -43,7 +45,7 @@ function targetOf(
   deps: { config: Config; targets: Pick<DeployTargets, 'get'> },
   r: ApprovalRequest,
 ): DeployTarget {
-  const { app, env } = envTarget(deps.config, r.app, r.env, { appPlatform: false });
+  const { app, env } = configuredEnv(deps.config, r.app, r.env);
   const target = deps.targets.get(app, env);
   const then = r.binding.target === 'droplets' ? 'droplets' : 'app_platform';
   if (target.kind !== then) {
@@ -84,20 +86,22 @@ export function createExecutors(
    * what moved since approval; an App Platform deployment is then followed (the follower
    * ends the approval), a Droplet rollout runs here to its end.
    */
-  async function throughTarget(r: ApprovalRequest): Promise<ExecutionResult> {
-    const target = targetOf(deps, r);
-    const result = await target.runApproved(
-      { kind: r.kind as PlanKind, binding: r.binding, params: r.params, command: r.command },
-      approvedContext(r),
-    );
-    if (result.status === 'done') return { status: 'done', ok: result.ok, detail: result.detail };
-    return { status: 'started', detail: result.detail, doIds: result.doIds };
-  }
+  const throughTarget =
+    (kind: PlanKind) =>
+    async (r: ApprovalRequest): Promise<ExecutionResult> => {
+      const target = targetOf(deps, r);
+      const result = await target.runApproved(
+        { kind, binding: r.binding, params: r.params, command: r.command },
+        approvedContext(r),
+      );
+      if (result.status === 'done') return { status: 'done', ok: result.ok, detail: result.detail };
+      return { status: 'started', detail: result.detail, doIds: result.doIds };
+    };
 
   return {
-    deploy: throughTarget,
-    promote: throughTarget,
-    rollback: throughTarget,
+    deploy: throughTarget('deploy'),
+    promote: throughTarget('promote'),
+    rollback: throughTarget('rollback'),
     async revert(r) {
       const target = envTarget(deps.config, r.app, r.env);
       assertSame(r, 'app_id', target.appId, `The App Platform app of ${target.app} ${target.env}`);

@@ -200,7 +200,7 @@ export function appPlatformAppId(app: string, env: string, envConfig: EnvConfig)
   if (envConfig.app_id) return envConfig.app_id;
   throw new DocksideError(
     'not_available',
-    `${app} ${env} runs on Droplets, which this command cannot drive yet.`,
+    `${app} ${env} runs on Droplets; this works on App Platform apps only.`,
     { hint: 'See "Droplet targets" in the README for the commands that drive Droplet envs.' },
   );
 }

@@ -22,15 +22,16 @@ export function replyMarker(record: WatchRecord, key: string): MessageMarker {
   return { event_type: REPLY_EVENT_TYPE, event_payload: { deployment_id: record.deploymentId, reply: key } };
 }
 
-/** A reply posted by the replica that took over comes after later ones: it says why. */
-function late(message: SlackMessage): SlackMessage {
+/** A reply posted after later ones (by the replica that took over, or once Redis answered) says why. */
+function late(message: SlackMessage, own: boolean): SlackMessage {
   // Blocks replace the text on screen: a text-only reply stays as it is.
   if (!message.blocks?.length) return message;
+  const reason = own
+    ? 'Redis did not answer when it happened.'
+    : 'the replica that followed this stopped before Slack had it.';
   const why: KnownBlock = {
     type: 'context',
-    elements: [
-      { type: 'mrkdwn', text: '_Posted late: the replica that followed this stopped before Slack had it._' },
-    ],
+    elements: [{ type: 'mrkdwn', text: `_Posted late: ${reason}_` }],
   };
   return { ...message, blocks: [...message.blocks.slice(0, 49), why] };
 }
@@ -62,6 +63,12 @@ export function createPendingReplies(deps: {
 }) {
   /** `deploymentId key` of the posts this replica has in flight: never stale to itself. */
   const inFlight = new Set<string>();
+  /**
+   * `deploymentId key` of the posts this replica ever sent. A claim of its own that it never
+   * sent was written by a Redis that lost the answer (the claim call failed): no post of it
+   * can be in flight, so it need not wait out the lease.
+   */
+  const sent = new Set<string>();
   const flightKey = (record: WatchRecord, key: string) => `${record.deploymentId} ${key}`;
 
   async function look(record: WatchRecord, key: string, log: Logger): Promise<ThreadLook> {
@@ -86,10 +93,25 @@ export function createPendingReplies(deps: {
    * A claim whose post cannot be in flight any more: older than the lease, or made by
    * another replica that is dead (its liveness mark lapsed, so it stopped seconds ago).
    */
-  async function stale(claim: PendingReply): Promise<boolean> {
+  async function stale(record: WatchRecord, key: string, claim: PendingReply): Promise<boolean> {
     if (deps.now() - claim.at >= deps.replyLeaseMs) return true;
-    if (claim.owner === deps.replicaId) return false;
+    if (claim.owner === deps.replicaId) {
+      const flight = flightKey(record, key);
+      return !inFlight.has(flight) && !sent.has(flight);
+    }
     return !(await deps.watchers.replicaAlive(claim.owner));
+  }
+
+  /** Posts under the claim of `key`: in flight (never stale to this replica) until it returns. */
+  async function sending<T>(record: WatchRecord, key: string, post: () => Promise<T>): Promise<T> {
+    const flight = flightKey(record, key);
+    inFlight.add(flight);
+    sent.add(flight);
+    try {
+      return await post();
+    } finally {
+      inFlight.delete(flight);
+    }
   }
 
   const pending = {
@@ -108,9 +130,8 @@ export function createPendingReplies(deps: {
     ): Promise<boolean> {
       const claim: PendingReply = { owner: deps.replicaId, at: deps.now(), message };
       if (!(await deps.watchers.claimPending(record.deploymentId, key, claim))) return false;
-      inFlight.add(flightKey(record, key));
       try {
-        await post(message);
+        await sending(record, key, () => post(message));
       } catch (err) {
         // Slack answered no (not a timeout): it is certainly not there, so the claim need not
         // wait out its lease before the next try.
@@ -120,8 +141,6 @@ export function createPendingReplies(deps: {
             .catch(() => false);
         }
         throw err;
-      } finally {
-        inFlight.delete(flightKey(record, key));
       }
       await deps.watchers.donePending(record.deploymentId, key);
       return true;
@@ -143,7 +162,7 @@ export function createPendingReplies(deps: {
       for (const [key, claim] of [...claims].sort((a, b) => a[1].at - b[1].at)) {
         if (key === OUTCOME_KEY || inFlight.has(flightKey(record, key))) continue;
         const age = deps.now() - claim.at;
-        if (!(await stale(claim))) {
+        if (!(await stale(record, key, claim))) {
           if (!options.wait) continue;
           // Landed already (a replica stopped right after Slack took it): nothing to wait for.
           const seen = await look(record, key, log);
@@ -178,18 +197,22 @@ export function createPendingReplies(deps: {
         return;
       }
       log.info({ key, claimedBy: claim.owner }, 'posting a reply whose replica stopped before Slack had it');
-      inFlight.add(flightKey(record, key));
-      try {
-        await deps.slack.post(record.message.channel, late(taken.message), { threadTs: record.message.ts });
-      } finally {
-        inFlight.delete(flightKey(record, key));
-      }
+      await sending(record, key, () =>
+        deps.slack.post(record.message.channel, late(taken.message, claim.owner === deps.replicaId), {
+          threadTs: record.message.ts,
+        }),
+      );
       await deps.watchers.donePending(record.deploymentId, key);
     },
 
+    /** The thread is done with: what this replica sent in it need not be remembered. */
+    forget(record: WatchRecord): void {
+      for (const flight of sent) if (flight.startsWith(`${record.deploymentId} `)) sent.delete(flight);
+    },
+
     /** Waits until a claim of another replica is stale (its post cannot be in flight any more). */
-    async untilStale(claim: PendingReply): Promise<void> {
-      if (await stale(claim)) return;
+    async untilStale(record: WatchRecord, key: string, claim: PendingReply): Promise<void> {
+      if (await stale(record, key, claim)) return;
       await deps.sleep(deps.replyLeaseMs - (deps.now() - claim.at));
     },
   };

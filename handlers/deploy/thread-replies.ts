@@ -147,6 +147,7 @@ export function createThreadReplies(deps: {
         });
       if (!claim) {
         await pending.claimAndPost(record, OUTCOME_KEY, reply, postSomewhere);
+        pending.forget(record);
         return;
       }
       // Claimed by a replica that stopped (or whose post failed): in the thread already?
@@ -156,7 +157,7 @@ export function createThreadReplies(deps: {
         await deps.watchers.donePending(id, OUTCOME_KEY);
         return;
       }
-      await pending.untilStale(claim);
+      await pending.untilStale(record, OUTCOME_KEY, claim);
       if (
         !(await deps.watchers.takePending(id, OUTCOME_KEY, claim, {
           ...claim,
@@ -169,6 +170,7 @@ export function createThreadReplies(deps: {
       const again = 'found' in seen ? await pending.look(record, OUTCOME_KEY, log) : seen;
       if (!('found' in again && again.found)) await postSomewhere();
       await deps.watchers.donePending(id, OUTCOME_KEY);
+      pending.forget(record);
     },
   };
   return replies;

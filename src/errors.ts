@@ -1,4 +1,5 @@
-import { escapeText } from './render/format.js';
+import { escapeText, plainText } from './render/format.js';
+import { scrub } from './secrets.js';
 
 /**
  * Typed errors with stable codes. Code is what callers branch on; the message is
@@ -62,6 +63,17 @@ export class DocksideError extends Error {
 
 export function isDocksideError(err: unknown, code?: ErrorCode): err is DocksideError {
   return err instanceof DocksideError && (code === undefined || err.code === code);
+}
+
+/**
+ * Why something failed, as plain text for an audit entry, a release log or a reason that a
+ * renderer escapes again: a DocksideError's message and hint are mrkdwn (they are shown as
+ * they are), anything else is an error from outside; secrets are scrubbed either way.
+ */
+export function plainErrorText(err: unknown): string {
+  if (!isDocksideError(err)) return scrub(err instanceof Error ? err.message : String(err));
+  const message = /[.!?:]$/.test(err.message) ? err.message : `${err.message}.`;
+  return scrub(plainText(err.hint ? `${message} ${err.hint}` : message));
 }
 
 /**

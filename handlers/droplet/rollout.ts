@@ -1,6 +1,6 @@
 import type { DropletsConfig } from '../../src/config/schema.js';
 import type { DropletApi } from '../../src/do/droplets.js';
-import { isDocksideError } from '../../src/errors.js';
+import { plainErrorText } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { scrub } from '../../src/secrets.js';
 import type { SshSession } from '../../src/ssh/client.js';
@@ -47,12 +47,6 @@ class HostFailure extends Error {
 }
 
 const LOG_LINES = 20;
-
-/** Why a step failed, with what to do next when the error says (a load balancer call's hint). */
-function failureText(err: unknown): string {
-  if (isDocksideError(err) && err.hint) return scrub(`${err.message} ${err.hint}`);
-  return scrub(err instanceof Error ? err.message : String(err));
-}
 
 /**
  * A Droplet rollout, host by host. The first host goes alone (Kamal's barrier: one bad
@@ -192,7 +186,7 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
       await joinLb(host);
       return undefined;
     } catch (err) {
-      return { host: host.name, reason: failureText(err) };
+      return { host: host.name, reason: plainErrorText(err) };
     }
   }
 
@@ -236,7 +230,7 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
       const err = (reach[unreachable] as PromiseRejectedResult).reason as unknown;
       result.ok = false;
       result.failedHost = (input.hosts[unreachable] as HostRef).name;
-      result.reason = scrub(err instanceof Error ? err.message : String(err));
+      result.reason = plainErrorText(err);
       await emit({ step: 'host_failed', host: result.failedHost, detail: result.reason });
       return result;
     }
@@ -251,7 +245,7 @@ export async function rollout(deps: RolloutDeps, input: RolloutInput): Promise<R
       const failedStep = err instanceof HostFailure ? err.step : 'resolve';
       result.ok = false;
       result.failedHost = host.name;
-      result.reason = failureText(err);
+      result.reason = plainErrorText(err);
       if (['up', 'migrate', 'host_health'].includes(failedStep)) {
         const tail = await logTail(host, failedStep);
         if (tail) result.logTail = tail;

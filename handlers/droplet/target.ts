@@ -1,7 +1,7 @@
 import type { Clock } from '../../src/clock.js';
 import type { DropletsConfig, EnvConfig } from '../../src/config/schema.js';
 import type { DropletApi } from '../../src/do/droplets.js';
-import { DocksideError } from '../../src/errors.js';
+import { DocksideError, plainErrorText } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { RegistryClient } from '../../src/registry/client.js';
 import { registerSecret } from '../../src/secrets.js';
@@ -235,8 +235,7 @@ export function createDropletTarget(
     try {
       result = await runRollout(p, context, via);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      await deps.releases.finish(app, env, p.release.id, 'failed', { reason });
+      await deps.releases.finish(app, env, p.release.id, 'failed', { reason: plainErrorText(err) });
       throw err;
     }
     const outcome = result.ok ? 'succeeded' : result.restored.length > 0 ? 'rolled_back' : 'failed';

@@ -66,6 +66,15 @@ export function escapeText(text: string, where: 'text' | 'code' = 'text'): strin
       );
 }
 
+/**
+ * The text of mrkdwn that dockside wrote (a DocksideError's message and hint), as plain
+ * text for a log, an audit entry or a CSV cell, where the renderer escapes it again: the
+ * entities escapeText made become the characters they stand for, so nothing is escaped twice.
+ */
+export function plainText(mrkdwn: string): string {
+  return mrkdwn.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** A time as Slack shows it in each reader's own time zone; the ISO text is the fallback. */
 export function slackDate(iso: string, format = '{date_short_pretty} {time}'): string {
   const ms = Date.parse(iso);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outcomeLines } from '../../src/render/droplet-rollout.js';
 import { digestsIn } from '../helpers/digests.js';
 import { testRedis } from '../helpers/redis.js';
 import type { SimHost } from '../helpers/sshd.js';
@@ -95,6 +96,23 @@ describe('a rollout that cannot go through', () => {
     expect(result).toMatchObject({ ok: false, failedHost: name(hosts[0]!), restored: [name(hosts[0]!)] });
     expect(result.reason).toMatch(/Load balancer lb-missing/);
     expect(ran(hosts[0]!, 'up')).toBe(false);
+  });
+
+  it('tells a reason from DigitalOcean escaped once: what it names reads as typed', async () => {
+    reset();
+    const t = target({ load_balancer_id: 'lb-<gone>&co' });
+    const result = await t.deploy(
+      await t.planRelease({ id: 'x', services: (await t.currentRelease())!.services }, 'deploy'),
+      { by: 'U1' },
+    );
+    // The reason is plain text (audit, release log); each renderer escapes it once.
+    expect(result.reason).toContain('lb-<gone>&co');
+    const shown = outcomeLines({ kind: 'deploy', app: 'api', env: 'staging', releaseId: 'x' }, result).join(
+      '\n',
+    );
+    expect(shown).toContain('lb-&lt;gone&gt;&amp;co');
+    expect(shown).not.toContain('&amp;lt;');
+    expect(shown).not.toContain('&amp;amp;');
   });
 
   it('says what to do when the load balancer picks its Droplets by tag', async () => {

@@ -1,6 +1,7 @@
 import { modules } from 'dots-wrapper';
 import * as extra from './app-platform-extra.js';
 import { callFor, createDoContext, type DoClientOptions } from './context.js';
+import { BackupsResponse, DatabaseResponse } from './database-schema.js';
 import type { CallSubject } from './errors.js';
 import type { DoCallInfo, RetryPolicy } from './http.js';
 import type { DoClient } from './port.js';
@@ -8,8 +9,6 @@ import {
   AnyBody,
   AppHealthResponse,
   AppResponse,
-  BackupsResponse,
-  DatabaseResponse,
   DeploymentResponse,
   DeploymentsResponse,
   RollbackValidationResponse,

@@ -3,16 +3,17 @@
  * `{live_url, historic_urls}` (OpenAPI `apps_get_logs_response`), and the links point
  * at text this server serves itself under ARCHIVE_PREFIX, without the API token, as
  * DigitalOcean's pre-signed archive links do (suffix Range requests included). The
- * text is made from the deployment: its commit, phases, and why it failed.
+ * text is made from the deployment (log-text.ts): its commit, phases, and why it failed.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppPlatformSim } from './app-platform.js';
+import { jobInvocations } from './job-invocations.js';
+import { generate, LIVE } from './log-text.js';
 import { componentsOf, type SimApp, type SimDeployment, SimHttpError } from './types.js';
 
 export const ARCHIVE_PREFIX = '/sim-logs/';
 const TYPES = new Set(['BUILD', 'DEPLOY', 'RUN', 'RUN_RESTARTED']);
-const LIVE = new Set(['PENDING_BUILD', 'BUILDING', 'PENDING_DEPLOY', 'DEPLOYING']);
 /** Archived texts kept for their links; older links answer 403 like an expired signature. */
 const KEPT_ARCHIVES = 500;
 
@@ -190,133 +191,4 @@ function lastLines(text: string, n: number): string {
 
 function stamp(base: number, i: number): string {
   return new Date((Number.isFinite(base) ? base : Date.now()) - 60_000 + i * 1000).toISOString();
-}
-
-const reached = (dep: SimDeployment, phase: 'DEPLOYING' | 'ACTIVE') => {
-  const order = ['PENDING_BUILD', 'BUILDING', 'PENDING_DEPLOY', 'DEPLOYING', 'ACTIVE'];
-  const at = dep.phase === 'ERROR' || dep.phase === 'CANCELED' ? (dep.stoppedIn ?? 'BUILDING') : dep.phase;
-  return order.indexOf(at === 'SUPERSEDED' ? 'ACTIVE' : at) >= order.indexOf(phase);
-};
-
-/** Log lines of one component, without the `component timestamp` prefix. */
-function generate(dep: SimDeployment, component: string, type: string): string[] {
-  const spec = componentsOf(dep.spec).find((c) => c.name === component);
-  const failed =
-    dep.phase === 'ERROR' && dep.failure?.component === component
-      ? dep.failure
-      : type === 'JOB_INVOCATION' && dep.failedJobs?.includes(component)
-        ? { component, reason: { code: 'JobFailed', message: `job ${component} exited with code 1` } }
-        : undefined;
-  const inBuild = failed && (dep.stoppedIn === 'BUILDING' || dep.stoppedIn === 'PENDING_BUILD');
-  const commit = dep.commits[component]?.slice(0, 7);
-  switch (type) {
-    case 'BUILD': {
-      const source = spec?.image
-        ? [
-            `=> Pulling image ${spec.image.repository}${spec.image.digest ? `@${spec.image.digest}` : `:${spec.image.tag ?? 'latest'}`}`,
-          ]
-        : [
-            `=> Cloning repository at ${commit ?? 'HEAD'}`,
-            '=> Installing dependencies: npm ci',
-            'added 412 packages in 9s',
-          ];
-      const build = String(spec?.build_command ?? 'npm run build');
-      if (inBuild && failed) {
-        return [
-          ...source,
-          `=> Running build command: ${build}`,
-          'src/pricing.ts(42,7): error TS2322: Type "string" is not assignable to type "number".',
-          'npm ERR! code 1',
-          `npm ERR! command failed: ${build}`,
-          `ERROR: failed to build: ${failed.reason.message}`,
-        ];
-      }
-      if (!reached(dep, 'DEPLOYING') && LIVE.has(dep.phase))
-        return [...source, `=> Running build command: ${build}`];
-      return [
-        ...source,
-        `=> Running build command: ${build}`,
-        'built in 14.2s',
-        '=> Build complete, image uploaded',
-      ];
-    }
-    case 'DEPLOY': {
-      if (!reached(dep, 'DEPLOYING')) return [];
-      const start = ['=> Starting container', `> ${String(spec?.run_command ?? 'npm start')}`];
-      if (failed && !inBuild) {
-        return [
-          ...start,
-          'Error: connect ECONNREFUSED 10.110.0.4:25060',
-          `ERROR: ${failed.reason.message}`,
-          '=> Deployment failed; the previous deployment keeps serving',
-        ];
-      }
-      if (!reached(dep, 'ACTIVE')) return start;
-      return [
-        ...start,
-        'Server listening on :8080',
-        'Health check passed: GET /health 200',
-        '=> Deployment live',
-      ];
-    }
-    case 'RUN':
-      if (!reached(dep, 'ACTIVE') || dep.phase === 'ERROR') return [];
-      return [
-        'Server listening on :8080',
-        'connected to database postgres://app:sim-db-secret@main-pg-do-user-1.db.ondigitalocean.com:25060/app?sslmode=require',
-        'GET /health 200 3ms',
-        'GET /api/orders 200 41ms',
-        'WARN slow query on orders (812ms)',
-        'GET /api/cart 200 18ms',
-      ];
-    case 'RUN_RESTARTED':
-      return [];
-    case 'JOB_INVOCATION':
-      return failed
-        ? ['Running migrations', `ERROR: ${failed.reason.message}`]
-        : ['Running migrations', 'Applied 2 migrations in 0.4s'];
-    default:
-      return [];
-  }
-}
-
-function invocationId(dep: SimDeployment, job: string): string {
-  const h = createHash('sha256').update(`${dep.id}/${job}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-function invocationPhase(dep: SimDeployment, job: string): string {
-  if (dep.phase === 'ACTIVE' || dep.phase === 'SUPERSEDED')
-    return dep.failedJobs?.includes(job) ? 'FAILED' : 'SUCCEEDED';
-  if (dep.phase === 'CANCELED') return 'CANCELED';
-  if (dep.phase === 'ERROR') {
-    if (dep.failure?.component === job && reached(dep, 'DEPLOYING')) return 'FAILED';
-    return reached(dep, 'DEPLOYING') ? 'SUCCEEDED' : 'SKIPPED';
-  }
-  return dep.phase === 'DEPLOYING' ? 'RUNNING' : 'PENDING';
-}
-
-/** PRE_DEPLOY and POST_DEPLOY jobs run once per deployment (OpenAPI `app_job_invocation`). */
-export function jobInvocations(app: SimApp, query?: URLSearchParams) {
-  const deploymentId = query?.get('deployment_id');
-  const names = query?.getAll('job_names') ?? [];
-  return app.deployments
-    .filter((d) => !deploymentId || d.id === deploymentId)
-    .flatMap((dep) =>
-      (dep.spec.jobs ?? [])
-        .filter((j) => j.kind === 'PRE_DEPLOY' || j.kind === 'POST_DEPLOY')
-        .filter((j) => names.length === 0 || names.includes(j.name))
-        .map((j) => ({
-          id: invocationId(dep, j.name),
-          job_name: j.name,
-          deployment_id: dep.id,
-          phase: invocationPhase(dep, j.name),
-          trigger: { type: 'UNKNOWN' },
-          created_at: dep.createdAt,
-          ...(reached(dep, 'DEPLOYING') ? { started_at: dep.createdAt } : {}),
-          ...(dep.phase === 'ACTIVE' || dep.phase === 'SUPERSEDED' || dep.phase === 'ERROR'
-            ? { completed_at: dep.updatedAt }
-            : {}),
-        })),
-    );
 }

@@ -52,6 +52,10 @@ describe('a claim whose answer Redis lost', () => {
       'Deploying web staging: Checking the runtime logs for 5 min.',
       'Deploying web staging: done, the details',
     ]);
+    // It came after what it should have preceded, and says why in the reader's terms.
+    expect(JSON.stringify(t.posts[0]?.message.blocks)).toContain(
+      '_Posted late: Redis did not answer when it happened._',
+    );
     expect((await t.watchers.pendingReplies(t.record.deploymentId)).size).toBe(0);
   });
 });

@@ -64,11 +64,11 @@ export function createPendingReplies(deps: {
   /** `deploymentId key` of the posts this replica has in flight: never stale to itself. */
   const inFlight = new Set<string>();
   /**
-   * `deploymentId key` of the posts this replica ever sent. A claim of its own that it never
-   * sent was written by a Redis that lost the answer (the claim call failed): no post of it
-   * can be in flight, so it need not wait out the lease.
+   * The keys of the replies this replica sent, by deployment (what is in flight among them).
+   * A claim of its own that it never sent was written by a Redis that lost the answer (the
+   * claim call failed): no post of it can be in flight, so it need not wait out the lease.
    */
-  const sent = new Set<string>();
+  const sent = new Map<string, Set<string>>();
   const flightKey = (record: WatchRecord, key: string) => `${record.deploymentId} ${key}`;
 
   async function look(record: WatchRecord, key: string, log: Logger): Promise<ThreadLook> {
@@ -95,10 +95,7 @@ export function createPendingReplies(deps: {
    */
   async function stale(record: WatchRecord, key: string, claim: PendingReply): Promise<boolean> {
     if (deps.now() - claim.at >= deps.replyLeaseMs) return true;
-    if (claim.owner === deps.replicaId) {
-      const flight = flightKey(record, key);
-      return !inFlight.has(flight) && !sent.has(flight);
-    }
+    if (claim.owner === deps.replicaId) return !sent.get(record.deploymentId)?.has(key);
     return !(await deps.watchers.replicaAlive(claim.owner));
   }
 
@@ -106,7 +103,7 @@ export function createPendingReplies(deps: {
   async function sending<T>(record: WatchRecord, key: string, post: () => Promise<T>): Promise<T> {
     const flight = flightKey(record, key);
     inFlight.add(flight);
-    sent.add(flight);
+    sent.set(record.deploymentId, (sent.get(record.deploymentId) ?? new Set<string>()).add(key));
     try {
       return await post();
     } finally {
@@ -207,7 +204,7 @@ export function createPendingReplies(deps: {
 
     /** The thread is done with: what this replica sent in it need not be remembered. */
     forget(record: WatchRecord): void {
-      for (const flight of sent) if (flight.startsWith(`${record.deploymentId} `)) sent.delete(flight);
+      sent.delete(record.deploymentId);
     },
 
     /** Waits until a claim of another replica is stale (its post cannot be in flight any more). */

@@ -36,6 +36,80 @@ export function createThreadReplies(deps: {
     ...deps,
     replyLeaseMs: deps.replyLeaseMs ?? DEFAULT_REPLY_LEASE_MS,
   });
+  /**
+   * The outcome's details, exactly once as far as a crash goes: claimed with what it says
+   * before it is posted and marked done after, so a replica that takes over finds it in
+   * the thread (by its marker) or posts it. When the thread is gone (its message was
+   * deleted) they go to the channel instead; throws when even that fails, and the record
+   * stays for another try.
+   */
+  async function deliverOutcome(
+    record: WatchRecord,
+    outcome: FinalOutcome,
+    log: Logger,
+    /** The line was just posted (not edited): the channel has news already. */
+    options: { freshLine?: boolean } = {},
+  ): Promise<void> {
+    claimed.delete(record.deploymentId);
+    const final = outcome.reply;
+    if (!final) return;
+    // No line in the channel (an outcome that is not posted at all): no thread to end.
+    if (!record.message.ts) return;
+    const id = record.deploymentId;
+    // What a replica that died claimed comes first: the thread keeps the order of events.
+    await pending.recover(record, log, { wait: true });
+    const claim = (await deps.watchers.pendingReplies(id)).get(OUTCOME_KEY);
+    // Claimed and not pending: posted. `final` is what an older dockside claimed, only after
+    // posting; the claim has a name of its own so that such a replica, taking over from this
+    // one mid-upgrade, posts an outcome twice rather than never.
+    if (
+      !claim &&
+      ((await deps.watchers.hasReply(id, OUTCOME_KEY)) || (await deps.watchers.hasReply(id, 'final')))
+    )
+      return;
+    // A replica that died between claiming the first reply and posting it took what it said
+    // (who asked, what it changes) with it; the outcome says it instead of leaving it untold.
+    const startTold = await deps.watchers.hasReply(id, posted('start'));
+    const reply: SlackMessage = {
+      ...(startTold
+        ? final
+        : {
+            ...final,
+            blocks: [...(deploymentStartReply(record).blocks ?? []), ...(final.blocks ?? [])].slice(0, 50),
+          }),
+      metadata: replyMarker(record, OUTCOME_KEY),
+    };
+    const postSomewhere = () =>
+      postFinalReply(deps, record.message, reply, {
+        log,
+        broadcast: broadcastsFailure(outcome.ok, record.user, options.freshLine),
+      });
+    if (!claim) {
+      await pending.claimAndPost(record, OUTCOME_KEY, reply, postSomewhere);
+      return;
+    }
+    // Claimed by a replica that stopped (or whose post failed): in the thread already?
+    const seen = await pending.look(record, OUTCOME_KEY, log);
+    if ('found' in seen && seen.found) {
+      log.info({ claimedBy: claim.owner }, 'the outcome was in the thread already');
+      await deps.watchers.donePending(id, OUTCOME_KEY);
+      return;
+    }
+    await pending.untilStale(record, OUTCOME_KEY, claim);
+    if (
+      !(await deps.watchers.takePending(id, OUTCOME_KEY, claim, {
+        ...claim,
+        owner: deps.replicaId,
+        at: deps.now(),
+      }))
+    )
+      return;
+    // Read again: a slow post of the replica that claimed it may have landed meanwhile.
+    const again = 'found' in seen ? await pending.look(record, OUTCOME_KEY, log) : seen;
+    if (!('found' in again && again.found)) await postSomewhere();
+    await deps.watchers.donePending(id, OUTCOME_KEY);
+  }
+
   const replies = {
     /**
      * Posts the reply `key` unless some replica claimed it already; true when this call
@@ -98,11 +172,8 @@ export function createThreadReplies(deps: {
     },
 
     /**
-     * The outcome's details, exactly once as far as a crash goes: claimed with what it says
-     * before it is posted and marked done after, so a replica that takes over finds it in
-     * the thread (by its marker) or posts it. When the thread is gone (its message was
-     * deleted) they go to the channel instead; throws when even that fails, and the record
-     * stays for another try.
+     * The outcome's details, exactly once as far as a crash goes (deliverOutcome); once they
+     * are told, what this replica sent in the thread need not be remembered.
      */
     async deliverFinal(
       record: WatchRecord,
@@ -111,65 +182,7 @@ export function createThreadReplies(deps: {
       /** The line was just posted (not edited): the channel has news already. */
       options: { freshLine?: boolean } = {},
     ): Promise<void> {
-      claimed.delete(record.deploymentId);
-      const final = outcome.reply;
-      if (!final) return;
-      // No line in the channel (an outcome that is not posted at all): no thread to end.
-      if (!record.message.ts) return;
-      const id = record.deploymentId;
-      // What a replica that died claimed comes first: the thread keeps the order of events.
-      await pending.recover(record, log, { wait: true });
-      const claim = (await deps.watchers.pendingReplies(id)).get(OUTCOME_KEY);
-      // Claimed and not pending: posted. `final` is what an older dockside claimed, only after
-      // posting; the claim has a name of its own so that such a replica, taking over from this
-      // one mid-upgrade, posts an outcome twice rather than never.
-      if (
-        !claim &&
-        ((await deps.watchers.hasReply(id, OUTCOME_KEY)) || (await deps.watchers.hasReply(id, 'final')))
-      )
-        return;
-      // A replica that died between claiming the first reply and posting it took what it said
-      // (who asked, what it changes) with it; the outcome says it instead of leaving it untold.
-      const startTold = await deps.watchers.hasReply(id, posted('start'));
-      const reply: SlackMessage = {
-        ...(startTold
-          ? final
-          : {
-              ...final,
-              blocks: [...(deploymentStartReply(record).blocks ?? []), ...(final.blocks ?? [])].slice(0, 50),
-            }),
-        metadata: replyMarker(record, OUTCOME_KEY),
-      };
-      const postSomewhere = () =>
-        postFinalReply(deps, record.message, reply, {
-          log,
-          broadcast: broadcastsFailure(outcome.ok, record.user, options.freshLine),
-        });
-      if (!claim) {
-        await pending.claimAndPost(record, OUTCOME_KEY, reply, postSomewhere);
-        pending.forget(record);
-        return;
-      }
-      // Claimed by a replica that stopped (or whose post failed): in the thread already?
-      const seen = await pending.look(record, OUTCOME_KEY, log);
-      if ('found' in seen && seen.found) {
-        log.info({ claimedBy: claim.owner }, 'the outcome was in the thread already');
-        await deps.watchers.donePending(id, OUTCOME_KEY);
-        return;
-      }
-      await pending.untilStale(record, OUTCOME_KEY, claim);
-      if (
-        !(await deps.watchers.takePending(id, OUTCOME_KEY, claim, {
-          ...claim,
-          owner: deps.replicaId,
-          at: deps.now(),
-        }))
-      )
-        return;
-      // Read again: a slow post of the replica that claimed it may have landed meanwhile.
-      const again = 'found' in seen ? await pending.look(record, OUTCOME_KEY, log) : seen;
-      if (!('found' in again && again.found)) await postSomewhere();
-      await deps.watchers.donePending(id, OUTCOME_KEY);
+      await deliverOutcome(record, outcome, log, options);
       pending.forget(record);
     },
   };

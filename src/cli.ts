@@ -5,7 +5,7 @@ import { systemClock } from './clock.js';
 import { CONFIG_CHECK_USAGE, runConfigCheck } from './config/check-cli.js';
 import { runDbGrants } from './db/grants-cli.js';
 import { parseEnv } from './env.js';
-import { isDocksideError } from './errors.js';
+import { plainErrorText } from './errors.js';
 import { connectRedis, createRedis } from './redis.js';
 
 const USAGE = `Usage:
@@ -52,7 +52,7 @@ cli(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    const message = isDocksideError(err) ? [err.message, err.hint].filter(Boolean).join(' ') : String(err);
+    const message = plainErrorText(err);
     process.stderr.write(`dockside: ${message}\n`);
     process.exit(1);
   },

@@ -66,14 +66,22 @@ export function isDocksideError(err: unknown, code?: ErrorCode): err is Dockside
 }
 
 /**
- * Why something failed, as plain text for an audit entry, a release log or a reason that a
- * renderer escapes again: a DocksideError's message and hint are mrkdwn (they are shown as
- * they are), anything else is an error from outside; secrets are scrubbed either way.
+ * A DocksideError as one line of mrkdwn: what happened, then what to do. A message that
+ * ends mid-sentence (on a word) gets its full stop, so the hint does not read as its tail.
+ */
+export function errorLine(err: DocksideError): string {
+  if (!err.hint) return err.message;
+  return `${err.message}${/[A-Za-z0-9]$/.test(err.message) ? '.' : ''} ${err.hint}`;
+}
+
+/**
+ * Why something failed, as plain text for a terminal, an audit entry, a release log or a
+ * reason that a renderer escapes again: a DocksideError's line is mrkdwn (shown as it is in
+ * Slack), anything else is an error from outside; secrets are scrubbed either way.
  */
 export function plainErrorText(err: unknown): string {
   if (!isDocksideError(err)) return scrub(err instanceof Error ? err.message : String(err));
-  const message = /[.!?:]$/.test(err.message) ? err.message : `${err.message}.`;
-  return scrub(plainText(err.hint ? `${message} ${err.hint}` : message));
+  return scrub(plainText(errorLine(err)));
 }
 
 /**

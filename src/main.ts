@@ -1,7 +1,7 @@
 import { createDockside } from './app.js';
 import { checkStartup, formatSections } from './config/startup.js';
 import { hasSlackCredentials, parseEnv } from './env.js';
-import { isDocksideError } from './errors.js';
+import { plainErrorText } from './errors.js';
 import { createLogger } from './logger.js';
 import { installProcessHandlers } from './process-handlers.js';
 import { registerConnectionString, registerSecret } from './secrets.js';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const message = isDocksideError(err) ? [err.message, err.hint].filter(Boolean).join(' ') : String(err);
+  const message = plainErrorText(err);
   process.stderr.write(`dockside cannot start: ${message}\n`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isDocksideError, isRefusal } from './errors.js';
+import { errorLine, isDocksideError, isRefusal } from './errors.js';
 import type { Logger } from './logger.js';
 import { scrub } from './secrets.js';
 
@@ -13,7 +13,7 @@ export function newRef(): string {
  */
 export function toUserMessage(err: unknown, log: Logger, context: Record<string, unknown> = {}): string {
   if (isDocksideError(err)) {
-    const line = [err.message, err.hint].filter(Boolean).join(' ');
+    const line = errorLine(err);
     if (isRefusal(err)) return scrub(line);
     const ref = newRef();
     log.warn({ ...context, ref, code: err.code, err }, 'command failed');

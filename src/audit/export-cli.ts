@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isDocksideError } from '../errors.js';
+import { isDocksideError, plainErrorText } from '../errors.js';
 import type { AuditFilter, AuditLog } from './types.js';
 
 export const AUDIT_EXPORT_USAGE = 'dockside audit export [--since 2025-01-31T00:00:00Z] [--app <app>]';
@@ -53,9 +53,7 @@ export async function runAuditExport(
     for await (const entry of deps.audit.export(filter)) await write(deps.out, `${JSON.stringify(entry)}\n`);
     return 0;
   } catch (err) {
-    const message = isDocksideError(err)
-      ? `${err.message}${err.hint ? ` ${err.hint}` : ''}`
-      : 'Export failed.';
+    const message = isDocksideError(err) ? plainErrorText(err) : 'Export failed.';
     errOut.write(`${message}\n`);
     return 1;
   }
